@@ -1,0 +1,210 @@
+"""Shared fixtures: the demo personas, service markers, and the browser.
+
+Personas are the demo accounts of `seed_demo` on the small built-in geography of
+Kabupaten Tapin: DPPKB admin, notulis, camat of Tapin Utara (kecamatan A), camat
+of Binuang (kecamatan B, who must be refused Tapin Utara's data), kepala
+puskesmas, ketua TP PKK, OPD focal point (Dinas Kesehatan), BKKBN organiser, and
+an outsider with no role.
+
+Tests that need a real service are marked (postgres, redis, browser,
+celery_worker). Without the service they are skipped with the reason; with
+CI=true any skip fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+# --- services -------------------------------------------------------------
+
+
+def _redis_url() -> str:
+    return os.environ.get("REDIS_URL", "")
+
+
+def _redis_up() -> bool:
+    url = _redis_url()
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from django.conf import settings
+
+    if item.get_closest_marker("postgres") and "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal")
+    if (item.get_closest_marker("redis") or item.get_closest_marker("celery_worker")) and not _redis_up():
+        pytest.skip("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 with a server running")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        pytest.skip(f"needs chromium at {CHROMIUM}: apt-get install chromium")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI nothing may be skipped: a skip means a real component was not tested."""
+    if not CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) skipped; skips are failures in CI.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- personas -------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db) -> SimpleNamespace:
+    """The core demo (built-in Tapin geography, organisations, accounts)."""
+    from portal import demo as core_demo
+
+    orgs = core_demo.seed(log=lambda *a: None, regions_file=core_demo.BUILTIN_REGIONS)
+    from portal.models import User
+
+    users = {u.username: u for u in User.objects.all()}
+    return SimpleNamespace(orgs=orgs, users=users)
+
+
+@pytest.fixture
+def dppkb(demo):
+    return demo.users["dppkb"]
+
+
+@pytest.fixture
+def notulis(demo):
+    return demo.users["notulis"]
+
+
+@pytest.fixture
+def camat_a(demo):
+    """Camat of Kecamatan Tapin Utara."""
+    return demo.users["camat.tapinutara"]
+
+
+@pytest.fixture
+def camat_b(demo):
+    """Camat of Kecamatan Binuang: must be refused Tapin Utara's data."""
+    return demo.users["camat.binuang"]
+
+
+@pytest.fixture
+def kapus(demo):
+    return demo.users["kapus.tapinutara"]
+
+
+@pytest.fixture
+def pkk(demo):
+    return demo.users["pkk.tapinutara"]
+
+
+@pytest.fixture
+def dinkes(demo):
+    """OPD focal point of Dinas Kesehatan."""
+    return demo.users["dinkes"]
+
+
+@pytest.fixture
+def bkkbn(demo):
+    return demo.users["bkkbn"]
+
+
+@pytest.fixture
+def outsider(demo):
+    from portal.models import User
+
+    return User.objects.create_user("outsider", password="tapin2024", full_name="Orang Luar")
+
+
+# --- browser --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"needs chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the
+    # tests make around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A phone-sized page (360 px wide) on the live server."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, base_url=live_server.url, locale="id-ID"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core on the current page: no serious or critical WCAG 2.1 AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
+    )
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
+
+
+@pytest.fixture
+def a11y():
+    return assert_accessible
+
+
+def login(page, username: str, password: str = "tapin2024") -> None:
+    page.goto("/accounts/login/")
+    assert_accessible(page)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture
+def browser_login():
+    return login

@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Organisation, Region, RoleAssignment, User
+from .resources import OrganisationResource, RegionResource
+
+
+class ScopedAdminMixin:
+    """Admin lists start from the model's visible_to(user), like every other list."""
+
+    def get_queryset(self, request):
+        return self.model.objects.visible_to(request.user)
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    resource_classes = [RegionResource]
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+    show_full_result_count = False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [OrganisationResource]
+    list_display = ["name", "kind", "region"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "region__name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region", "head"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = Region.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["region", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "full_name", "jabatan", "organisation", "is_staff", "is_active"]
+    list_select_related = ["organisation"]
+    search_fields = ["username", "full_name", "email", "jabatan"]
+    list_filter = ["is_staff", "is_active", "roles__role"]
+    inlines = [RoleAssignmentInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("full_name", "email", "phone", "jabatan", "organisation", "language")},
+        ),
+        (_("Permissions"), {"fields": ("is_active", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "full_name", "email", "password1", "password2")},
+        ),
+    )
+    autocomplete_fields = ["organisation"]
+
+    def get_queryset(self, request):
+        # A kabupaten admin manages the people whose roles lie in their kabupaten.
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        from .models import region_q
+
+        return qs.filter(region_q(request.user.scope_codes(), "roles__region_id")).distinct()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.sync_groups_and_staff()

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Portal core")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import signals  # noqa: F401
+        from .roles import sync_role_groups_after_migrate
+
+        post_migrate.connect(sync_role_groups_after_migrate, sender=self)

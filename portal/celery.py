@@ -1,0 +1,23 @@
+"""The Celery app. Each Django app declares its tasks in its own tasks.py."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def ensure_filesystem_broker_folders() -> None:
+    """The filesystem transport (embedded default) needs its folders to exist."""
+    options = app.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+ensure_filesystem_broker_folders()

@@ -1,0 +1,345 @@
+"""The shared core: regions, organisations, people and their region-scoped roles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import ROLE_LEVELS, STAFF_ROLES, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def region_q(codes: Iterable[str], field: str = "region") -> Q:
+    """Q matching rows whose `field` is one of `codes` or lies under one of them.
+
+    Region codes are hierarchical ("63.05" is the parent of "63.05.04"), so the
+    subtree of a region is its code plus every code starting with "<code>.".
+    """
+    codes = list(codes)
+    q = Q(**{f"{field}__in": codes}) if codes else Q(pk__in=[])
+    for code in codes:
+        q |= Q(**{f"{field}__startswith": f"{code}."})
+    return q
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base for region-bound models: one `visible_to(user)` says what a user may see."""
+
+    # The lookup path to the region's code, e.g. "region_id" or "meeting__region_id".
+    region_field = "region_id"
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(region_q(user.scope_codes(), self.region_field))
+
+
+class RegionQuerySet(ScopedQuerySet):
+    """Regions under the user's scope: their own region and everything below it."""
+
+    region_field = "code"
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINSI = "provinsi", _("Provinsi")
+        KABUPATEN = "kabupaten", _("Kabupaten")
+        KOTA = "kota", _("Kota")
+        KECAMATAN = "kecamatan", _("Kecamatan")
+        DESA = "desa", _("Desa")
+        KELURAHAN = "kelurahan", _("Kelurahan")
+
+    code = models.CharField(_("Kemendagri code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:region-detail", args=[self.code])
+
+    @property
+    def label(self) -> str:
+        """The name with its level where the name alone is ambiguous ("Kecamatan Binuang")."""
+        if self.level in (self.Level.KECAMATAN, self.Level.DESA, self.Level.KELURAHAN):
+            return f"{self.get_level_display()} {self.name}"
+        return self.name
+
+    def ancestor_codes(self) -> list[str]:
+        parts = self.code.split(".")
+        return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+    def is_within(self, code: str) -> bool:
+        return self.code == code or self.code.startswith(f"{code}.")
+
+    def kabupaten_code(self) -> str | None:
+        parts = self.code.split(".")
+        return ".".join(parts[:2]) if len(parts) >= 2 else None
+
+
+class OrganisationQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> OrganisationQuerySet:
+        """Bodies under the user's regions, and those above them (the OPD a camat reports to)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        codes = user.scope_codes()
+        ancestors = {a for code in codes for a in Region(code=code).ancestor_codes()}
+        return self.filter(region_q(codes, "region_id") | Q(region_id__in=ancestors))
+
+    def editable_by(self, user) -> OrganisationQuerySet:
+        """Organisations a DPPKB admin may maintain: those of their own kabupaten."""
+        if user.is_superuser:
+            return self.all()
+        codes = user.scope_codes(roles=[Role.DPPKB_ADMIN])
+        return self.filter(region_q(codes, "region_id"))
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        OPD = "opd", _("Perangkat daerah / OPD")
+        PUSKESMAS = "puskesmas", _("Puskesmas")
+        KANTOR_KECAMATAN = "kantor_kecamatan", _("Kantor kecamatan")
+        KANTOR_DESA = "kantor_desa", _("Kantor desa/kelurahan")
+        TP_PKK = "tp_pkk", _("TP PKK")
+        BKKBN = "bkkbn", _("BKKBN provincial office")
+        TPPS = "tpps", _("TPPS")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    head = models.ForeignKey(
+        "portal.User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["region_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="organisation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:organisation-detail", args=[self.pk])
+
+    @property
+    def tpps_level(self) -> str:
+        """A TPPS's level is its region's level (TPPS Kabupaten, TPPS Kecamatan, ...)."""
+        return self.region.level if self.kind == self.Kind.TPPS else ""
+
+    def focal_points(self) -> models.QuerySet[User]:
+        return User.objects.filter(
+            is_active=True, roles__role=Role.OPD_FOCAL, roles__organisation=self
+        ).distinct()
+
+    def contacts(self) -> list[User]:
+        """Who receives what is sent to the organisation: its head, else its focal points."""
+        people = list(self.focal_points())
+        if self.head_id and self.head not in people:
+            people.insert(0, self.head)
+        return people
+
+    def can_change(self, user) -> bool:
+        return (
+            user.has_perm("portal.change_organisation")
+            and Organisation.objects.editable_by(user).filter(pk=self.pk).exists()
+        )
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        ID = "id", _("Bahasa Indonesia")
+        EN = "en", _("English")
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    jabatan = models.CharField(_("position (jabatan)"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone / WhatsApp"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ID)
+
+    objects = UserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        self.phone = normalise_phone(self.phone)
+
+    def role_set(self) -> set[str]:
+        return {assignment.role for assignment in self._assignments()}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set() & set(roles))
+
+    def scope_codes(self, roles: Iterable[str] | None = None) -> list[str]:
+        """Region codes the user's roles cover (each with everything under it)."""
+        wanted = set(roles) if roles is not None else None
+        codes = {
+            a.scope_code for a in self._assignments() if a.scope_code and (wanted is None or a.role in wanted)
+        }
+        # Drop codes already covered by a wider one.
+        return sorted(c for c in codes if not any(c.startswith(f"{o}.") for o in codes))
+
+    def scope_regions(self) -> list[Region]:
+        return list(Region.objects.filter(code__in=self.scope_codes()).select_related("parent"))
+
+    def _assignments(self) -> list[RoleAssignment]:
+        # Cached per instance: request.user is rebuilt every request.
+        if not hasattr(self, "_role_cache"):
+            self._role_cache = list(self.roles.select_related("organisation"))
+        return self._role_cache
+
+    def sync_groups_and_staff(self) -> None:
+        """Groups mirror roles; staff status follows the staff roles."""
+        from django.contrib.auth.models import Group
+
+        self.__dict__.pop("_role_cache", None)
+        roles = self.role_set()
+        self.groups.set(Group.objects.filter(name__in=roles))
+        is_staff = self.is_superuser or bool(roles & STAFF_ROLES)
+        if is_staff != self.is_staff:
+            self.is_staff = is_staff
+            self.save(update_fields=["is_staff"])
+
+
+def normalise_phone(value: str) -> str:
+    """Store Indonesian numbers in international form (62...), as wa.me links need."""
+    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        help_text=_("For OPD focal points: the organisation they speak for."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(organisation__isnull=True),
+                name="roleassignment_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="roleassignment_unique_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organisation or self.region
+        return f"{self.get_role_display()} – {where}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.role == Role.OPD_FOCAL and self.organisation_id and not self.region_id:
+            self.region_id = self.organisation.region_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        levels = ROLE_LEVELS[self.role]
+        if self.role == Role.OPD_FOCAL:
+            if not self.organisation_id:
+                raise ValidationError({"organisation": _("An OPD focal point needs an organisation.")})
+            self.region_id = self.organisation.region_id
+        elif not self.region_id:
+            raise ValidationError({"region": _("This role needs a region.")})
+        elif self.region.level not in levels:
+            raise ValidationError(
+                {
+                    "region": _("The role %(role)s is held for a %(levels)s, not a %(level)s.")
+                    % {
+                        "role": self.get_role_display(),
+                        "levels": " / ".join(str(Region.Level(lv).label) for lv in levels),
+                        "level": self.region.get_level_display(),
+                    }
+                }
+            )
+
+    @property
+    def scope_code(self) -> str | None:
+        return self.region_id

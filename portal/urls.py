@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+portal_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("regions/<str:code>/", views.region_detail, name="region-detail"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("organisations/new/", views.OrganisationCreateView.as_view(), name="organisation-create"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path(
+        "organisations/<int:pk>/edit/",
+        views.OrganisationUpdateView.as_view(),
+        name="organisation-update",
+    ),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("audits/", include("audits.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("trainings/", include("trainings.urls")),
+    path("admin/", admin.site.urls),
+]
