@@ -343,3 +343,74 @@ class RoleAssignment(models.Model):
     @property
     def scope_code(self) -> str | None:
         return self.region_id
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> NotificationQuerySet:
+        return self.filter(recipient=user)
+
+    def pending(self) -> NotificationQuerySet:
+        return self.filter(state=Notification.State.SCHEDULED)
+
+
+class Notification(models.Model):
+    """The outbox: one row per intended message.
+
+    `key` identifies the message (source object, rule/stage, recipient, channel),
+    so asking for the same message twice stores it once. The database is the
+    truth; the broker only carries the work of sending it.
+    """
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        MISSED = "missed", _("Missed (too late)")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        INAPP = "inapp", _("In the portal")
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    rule = models.CharField(_("rule"), max_length=60, db_index=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("source type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    send_at = models.DateTimeField(_("send at"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.SCHEDULED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-send_at"]
+        indexes = [
+            models.Index(fields=["state", "send_at"], name="notification_due"),
+            models.Index(fields=["source_type", "source_id"], name="notification_source"),
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} → {self.recipient} ({self.get_channel_display()})"
