@@ -389,9 +389,7 @@ class Notification(models.Model):
     source_id = models.CharField(_("source id"), max_length=64, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
     send_at = models.DateTimeField(_("send at"))
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.SCHEDULED
-    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SCHEDULED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
