@@ -1,0 +1,443 @@
+"""Meetings of the TPPS (rakor, rembuk, diseminasi AKS, ...) and what they produce:
+agenda, invitations, attendance, and commitments (RTL) followed until verified.
+
+Audits will link their recommendations to commitments; the dependency is one way
+(audits imports meetings, meetings never imports audits).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.models import Organisation, Region, ScopedQuerySet, region_q
+from portal.roles import Role
+from portal.storage import private_storage
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    region_field = "region_id"
+
+    def visible_to(self, user) -> MeetingQuerySet:
+        """Meetings in the user's regions, plus those the user or their organisation is invited to."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        invited = Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
+        return self.filter(
+            region_q(user.scope_codes(), self.region_field) | Q(pk__in=invited.values("meeting_id"))
+        )
+
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(end__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+
+
+def user_organisations(user) -> list[int]:
+    """Organisations a user speaks for: their own, and those they are focal point of."""
+    ids = {a.organisation_id for a in user._assignments() if a.organisation_id}
+    if user.organisation_id:
+        ids.add(user.organisation_id)
+    return sorted(ids)
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        RAKOR = "rakor", _("Rakor TPPS")
+        REMBUK = "rembuk", _("Rembuk stunting")
+        DISEMINASI = "diseminasi", _("Diseminasi AKS")
+        KONFERENSI_PAKAR = "konferensi_pakar", _("Konferensi tim pakar")
+        PETIK_AKSI = "petik_aksi", _("Petik Aksi / berbagi praktik baik")
+        OTHER = "other", _("Other")
+
+    class Mode(models.TextChoices):
+        LURING = "luring", _("In person (luring)")
+        DARING = "daring", _("Online (daring)")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Recurrence(models.TextChoices):
+        NONE = "", _("Does not repeat")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RAKOR)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    organisers = models.ManyToManyField(
+        Organisation, verbose_name=_("organisers"), related_name="organised_meetings", blank=True
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chaired_meetings",
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.LURING)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    recurrence = models.CharField(
+        _("repeats"), max_length=10, choices=Recurrence.choices, default=Recurrence.NONE, blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous meeting in the series"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_meetings",
+    )
+    checkin_code = models.CharField(_("check-in code"), max_length=12, blank=True)
+    # Incremented whenever time, place or link changes (ICS SEQUENCE, change notices).
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-start"]
+        indexes = [models.Index(fields=["region", "start"], name="meeting_region_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.pk])
+
+    @property
+    def level(self) -> str:
+        """Kabupaten, kecamatan or desa: the level of the meeting's region."""
+        return self.region.level
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    presenter = models.CharField(_("presenter"), max_length=200, blank=True)
+    minutes_planned = models.PositiveSmallIntegerField(_("minutes planned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Invitation(models.Model):
+    """An invitation to a person, or to an organisation (reaching its head or focal point)."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("No answer yet")
+        HADIR = "hadir", _("Will attend (hadir)")
+        IZIN = "izin", _("Excused (izin)")
+        DIWAKILKAN = "diwakilkan", _("Represented (diwakilkan)")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_invitations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_invitations",
+    )
+    response = models.CharField(
+        _("response"), max_length=12, choices=Response.choices, default=Response.PENDING
+    )
+    delegate_name = models.CharField(_("delegate's name"), max_length=150, blank=True)
+    delegate_position = models.CharField(_("delegate's position"), max_length=150, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(organisation__isnull=False),
+                name="invitation_has_invitee",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(organisation__isnull=True),
+                name="invitation_unique_person",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"],
+                condition=Q(person__isnull=True),
+                name="invitation_unique_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person or self.organisation)
+
+    def recipients(self) -> list:
+        """Who receives this invitation: the person, or the organisation's contacts."""
+        if self.person_id:
+            return [self.person]
+        return self.organisation.contacts()
+
+
+class Attendance(models.Model):
+    """One line of the daftar hadir: an invitee or a walk-in."""
+
+    class Status(models.TextChoices):
+        HADIR = "hadir", _("Present (hadir)")
+        IZIN = "izin", _("Excused (izin)")
+        TIDAK_HADIR = "tidak_hadir", _("Absent (tidak hadir)")
+        DIWAKILKAN = "diwakilkan", _("Represented (diwakilkan)")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        verbose_name=_("invitation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendance",
+        help_text=_("Empty for a walk-in."),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    jabatan = models.CharField(_("position (jabatan)"), max_length=150, blank=True)
+    instansi = models.CharField(_("agency (instansi)"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HADIR)
+    delegate_name = models.CharField(_("delegate's name"), max_length=150, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class CommitmentQuerySet(ScopedQuerySet):
+    region_field = "meeting__region_id"
+
+    def visible_to(self, user) -> CommitmentQuerySet:
+        """Commitments of meetings in the user's regions, plus those their organisation owns or they are PIC of."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            region_q(user.scope_codes(), self.region_field)
+            | Q(owner__in=user_organisations(user))
+            | Q(pic=user)
+        )
+
+    def open(self) -> CommitmentQuerySet:
+        return self.filter(status__in=Commitment.OPEN_STATUSES)
+
+    def overdue(self, today=None) -> CommitmentQuerySet:
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+
+class Commitment(models.Model):
+    """An RTL item: who does what by when. Overdue is derived from the date, never stored."""
+
+    class InterventionType(models.TextChoices):
+        SPESIFIK = "spesifik", _("Specific intervention (spesifik)")
+        SENSITIF = "sensitif", _("Sensitive intervention (sensitif)")
+        NONE = "none", _("Neither")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        VERIFIED = "verified", _("Verified")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    description = models.TextField(_("description"))
+    intervention_type = models.CharField(
+        _("intervention type"),
+        max_length=10,
+        choices=InterventionType.choices,
+        default=InterventionType.NONE,
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("responsible organisation"),
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    pic = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person in charge (PIC)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+    )
+    due_date = models.DateField(_("due date (tenggat)"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commitment (RTL)")
+        verbose_name_plural = _("commitments (RTL)")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"], name="commitment_status_due")]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:commitment-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+    def focal_points(self) -> list:
+        """Who answers for this commitment: the PIC and the owner organisation's contacts."""
+        people = list(self.owner.contacts())
+        if self.pic_id and self.pic not in people:
+            people.insert(0, self.pic)
+        return people
+
+    def kabupaten_admins(self):
+        """The TPPS secretariat (DPPKB admins) of the meeting's kabupaten, for escalation."""
+        from portal.models import User
+
+        kabupaten = self.meeting.region.kabupaten_code()
+        return User.objects.filter(
+            is_active=True, roles__role=Role.DPPKB_ADMIN, roles__region_id=kabupaten
+        ).distinct()
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"evidence/{instance.update.commitment_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class CommitmentUpdate(models.Model):
+    """A progress report on a commitment: the history owners and the secretariat build together."""
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("progress note"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    status_from = models.CharField(
+        _("status before"), max_length=12, choices=Commitment.Status.choices, blank=True
+    )
+    status_to = models.CharField(
+        _("status after"), max_length=12, choices=Commitment.Status.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commitment update")
+        verbose_name_plural = _("commitment updates")
+        ordering = ["commitment", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} @ {self.created_at:%Y-%m-%d}"
+
+
+class Evidence(models.Model):
+    """A file proving progress (PDF or image), kept in private storage."""
+
+    update = models.ForeignKey(
+        CommitmentUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name

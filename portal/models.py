@@ -24,11 +24,25 @@ def region_q(codes: Iterable[str], field: str = "region") -> Q:
     Region codes are hierarchical ("63.05" is the parent of "63.05.04"), so the
     subtree of a region is its code plus every code starting with "<code>.".
     """
+    field = _code_path(field)
     codes = list(codes)
     q = Q(**{f"{field}__in": codes}) if codes else Q(pk__in=[])
     for code in codes:
         q |= Q(**{f"{field}__startswith": f"{code}."})
     return q
+
+
+def _code_path(field: str) -> str:
+    """ "region", "region_id" or "meeting__region_id" → the lookup of the region's code.
+
+    `startswith` works on the code, not on a foreign key; Django trims the join
+    because the code is the region's primary key, so no JOIN is added.
+    """
+    if field == "code" or field.endswith("__code"):
+        return field
+    if field.endswith("_id"):
+        field = field[:-3]
+    return f"{field}__code"
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -389,9 +403,7 @@ class Notification(models.Model):
     source_id = models.CharField(_("source id"), max_length=64, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
     send_at = models.DateTimeField(_("send at"))
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.SCHEDULED
-    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SCHEDULED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
