@@ -22,14 +22,42 @@ ZOOM = "https://zoom.us/j/0000000000"
 
 PAST_SESSIONS = [
     # (date, start, end, mode, topic, facilitator)
-    (date(2024, 7, 15), "08:00", "11:30", "daring", "Pembukaan, pre-test, kebijakan percepatan penurunan stunting", "Kepala Perwakilan BKKBN Kalsel"),
+    (
+        date(2024, 7, 15),
+        "08:00",
+        "11:30",
+        "daring",
+        "Pembukaan, pre-test, kebijakan percepatan penurunan stunting",
+        "Kepala Perwakilan BKKBN Kalsel",
+    ),
     (date(2024, 7, 15), "13:00", "15:30", "daring", "Konvergensi 8 aksi dan peran TPPS", "Widyaiswara BKKBN"),
-    (date(2024, 7, 16), "08:00", "11:30", "daring", "Data sasaran: Elsimil, e-PPGBM, keluarga berisiko stunting", "Tim Data BKKBN"),
+    (
+        date(2024, 7, 16),
+        "08:00",
+        "11:30",
+        "daring",
+        "Data sasaran: Elsimil, e-PPGBM, keluarga berisiko stunting",
+        "Tim Data BKKBN",
+    ),
     (date(2024, 7, 16), "13:00", "15:00", "mandiri", "Tugas mandiri: peta sasaran kecamatan", ""),
-    (date(2024, 7, 17), "08:00", "12:00", "luring", "Audit Kasus Stunting dan diseminasi", "Tim Pakar Provinsi"),
+    (
+        date(2024, 7, 17),
+        "08:00",
+        "12:00",
+        "luring",
+        "Audit Kasus Stunting dan diseminasi",
+        "Tim Pakar Provinsi",
+    ),
     (date(2024, 7, 17), "13:00", "16:00", "luring", "Menyusun RTL bersama OPD", "Bappeda Provinsi"),
     (date(2024, 7, 18), "08:00", "11:00", "luring", "Pendampingan keluarga oleh TPK", "Widyaiswara BKKBN"),
-    (date(2024, 7, 18), "13:00", "15:00", "daring", "Post-test dan penutupan", "Kepala Perwakilan BKKBN Kalsel"),
+    (
+        date(2024, 7, 18),
+        "13:00",
+        "15:00",
+        "daring",
+        "Post-test dan penutupan",
+        "Kepala Perwakilan BKKBN Kalsel",
+    ),
 ]
 
 # username, post-test score, sessions attended (of 8)
@@ -108,7 +136,9 @@ def seed_past(organiser: Organisation, organiser_user: User) -> Training:
     sessions = _sessions(training, PAST_SESSIONS)
     users = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in PAST_PARTICIPANTS])}
     for username, score, attended in PAST_PARTICIPANTS:
-        enrollment = _enroll(training, users[username], Enrollment.Status.CONFIRMED, _aware(date(2024, 6, 26), "09:00"))
+        enrollment = _enroll(
+            training, users[username], Enrollment.Status.CONFIRMED, _aware(date(2024, 6, 26), "09:00")
+        )
         if enrollment.post_test_score is None:
             enrollment.pre_test_score = score - 20
             enrollment.post_test_score = score
@@ -144,7 +174,10 @@ def seed_upcoming(organiser: Organisation) -> Training:
     )
     _sessions(
         training,
-        [(start + timedelta(days=d), s, e, m, topic, "Widyaiswara BKKBN") for d, s, e, m, topic in UPCOMING_DAYS],
+        [
+            (start + timedelta(days=d), s, e, m, topic, "Widyaiswara BKKBN")
+            for d, s, e, m, topic in UPCOMING_DAYS
+        ],
     )
     at = timezone.now() - timedelta(days=2)
     for username in UPCOMING_CONFIRMED:

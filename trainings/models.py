@@ -126,7 +126,7 @@ class Training(models.Model):
     )
     requires_approval = models.BooleanField(_("registrations need the organiser's approval"), default=False)
     min_attendance_percent = models.PositiveSmallIntegerField(
-        _("minimum attendance (% of sessions)"),
+        _("minimum attendance (percent of sessions)"),
         default=80,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )

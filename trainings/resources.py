@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.formats.base_formats import XLSX
 
@@ -18,16 +18,18 @@ from .models import Attendance, Enrollment, Session, Training
 
 
 class ParticipantResource(resources.ModelResource):
-    name = fields.Field(attribute="person__full_name", column_name=_l("Name"))
-    username = fields.Field(attribute="person__username", column_name=_l("Username"))
-    jabatan = fields.Field(attribute="person__jabatan", column_name=_l("Position"))
-    organisation = fields.Field(attribute="person__organisation__name", column_name=_l("Organisation"))
-    kabupaten = fields.Field(attribute="kabupaten__name", column_name=_l("Kabupaten"))
-    status = fields.Field(column_name=_l("Status"))
-    registered = fields.Field(column_name=_l("Registered at"))
-    pre_test = fields.Field(attribute="pre_test_score", column_name=_l("Pre-test"))
-    post_test = fields.Field(attribute="post_test_score", column_name=_l("Post-test"))
-    certificate = fields.Field(attribute="certificate_number", column_name=_l("Certificate number"))
+    name = fields.Field(attribute="person__full_name", column_name=gettext_lazy("Name"))
+    username = fields.Field(attribute="person__username", column_name=gettext_lazy("Username"))
+    jabatan = fields.Field(attribute="person__jabatan", column_name=gettext_lazy("Position"))
+    organisation = fields.Field(
+        attribute="person__organisation__name", column_name=gettext_lazy("Organisation")
+    )
+    kabupaten = fields.Field(attribute="kabupaten__name", column_name=gettext_lazy("Kabupaten"))
+    status = fields.Field(column_name=gettext_lazy("Status"))
+    registered = fields.Field(column_name=gettext_lazy("Registered at"))
+    pre_test = fields.Field(attribute="pre_test_score", column_name=gettext_lazy("Pre-test"))
+    post_test = fields.Field(attribute="post_test_score", column_name=gettext_lazy("Post-test"))
+    certificate = fields.Field(attribute="certificate_number", column_name=gettext_lazy("Certificate number"))
 
     class Meta:
         model = Enrollment
@@ -56,11 +58,11 @@ class ParticipantResource(resources.ModelResource):
 class SessionAttendanceResource(resources.ModelResource):
     """One row per participant of a session: present or not."""
 
-    name = fields.Field(attribute="person__full_name", column_name=_l("Name"))
-    jabatan = fields.Field(attribute="person__jabatan", column_name=_l("Position"))
-    kabupaten = fields.Field(attribute="kabupaten__name", column_name=_l("Kabupaten"))
-    present = fields.Field(column_name=_l("Present"))
-    method = fields.Field(column_name=_l("How"))
+    name = fields.Field(attribute="person__full_name", column_name=gettext_lazy("Name"))
+    jabatan = fields.Field(attribute="person__jabatan", column_name=gettext_lazy("Position"))
+    kabupaten = fields.Field(attribute="kabupaten__name", column_name=gettext_lazy("Kabupaten"))
+    present = fields.Field(column_name=gettext_lazy("Present"))
+    method = fields.Field(column_name=gettext_lazy("How"))
 
     class Meta:
         model = Enrollment

@@ -59,4 +59,6 @@ def person(username: str, role: str = Role.CAMAT, region: str = "63.05.02", **ex
 def enroll(training: Training, user: User, status: str = Enrollment.Status.CONFIRMED) -> Enrollment:
     from trainings.models import kabupaten_of
 
-    return Enrollment.objects.create(training=training, person=user, status=status, kabupaten_id=kabupaten_of(user))
+    return Enrollment.objects.create(
+        training=training, person=user, status=status, kabupaten_id=kabupaten_of(user)
+    )

@@ -112,11 +112,18 @@ def test_promotion_skips_a_waitlisted_person_over_quota(demo):
     register(training, tanah_laut_2)
     services.cancel(enrollment=training.enrollments.get(person=tanah_laut_1), acting_user=tanah_laut_1)
     statuses = dict(training.enrollments.values_list("person__username", "status"))
-    assert statuses == {"camat.x": S.CONFIRMED, "camat.z": S.CANCELLED, "camat.y": S.WAITLISTED, "camat.w": S.CONFIRMED}
+    assert statuses == {
+        "camat.x": S.CONFIRMED,
+        "camat.z": S.CANCELLED,
+        "camat.y": S.WAITLISTED,
+        "camat.w": S.CONFIRMED,
+    }
 
 
 def test_participant_cannot_cancel_after_the_training_started(camat_a):
-    training = TrainingFactory(start_date=timezone.localdate(), registration_opens=timezone.now() - timedelta(days=3))
+    training = TrainingFactory(
+        start_date=timezone.localdate(), registration_opens=timezone.now() - timedelta(days=3)
+    )
     enrollment = enroll(training, camat_a)
     with pytest.raises(services.EnrollmentError):
         services.cancel(enrollment=enrollment, acting_user=camat_a)
