@@ -18,7 +18,13 @@ def main(path: str) -> None:
     catalog = polib.pofile(str(CATALOG))
     filled = 0
     for entry in catalog:
-        if entry.msgid in table and not entry.msgstr and not entry.msgid_plural:
+        if entry.msgid not in table or entry.translated():
+            pass
+        elif entry.msgid_plural:
+            # Indonesian has one plural form.
+            entry.msgstr_plural = {0: table[entry.msgid]}
+            filled += 1
+        else:
             entry.msgstr = table[entry.msgid]
             filled += 1
         if "fuzzy" in entry.flags and entry.msgid in table:

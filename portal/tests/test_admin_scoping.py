@@ -41,11 +41,11 @@ def test_admin_region_import_validates_the_whole_file_and_writes_nothing(admin_c
     before = Region.objects.count()
     admin_client.cookies["django_language"] = "en"
     csv = (
-        "code,name,level,parent_code\n"
-        "63.05.13,Kecamatan Baru,kecamatan,63.05\n"
-        "63.05.14,Salah Level,desa,63.05\n"
-        "63.05.15.2001,Tanpa Induk,desa,63.05.15\n"
-    ).encode()
+        b"code,name,level,parent_code\n"
+        b"63.05.13,Kecamatan Baru,kecamatan,63.05\n"
+        b"63.05.14,Salah Level,desa,63.05\n"
+        b"63.05.15.2001,Tanpa Induk,desa,63.05.15\n"
+    )
 
     response = admin_client.post(
         reverse("admin:portal_region_import"),

@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_django(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "SECRET_KEY_FILE")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "SECRET_KEY_FILE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -63,6 +67,7 @@ def test_production_settings_pass_check_deploy():
             "SESSION_COOKIE_SECURE",
             "CSRF_COOKIE_SECURE",
             "WHITENOISE_USE_FINDERS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests of this process
         )
     }
     env.update(
