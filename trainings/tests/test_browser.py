@@ -18,6 +18,8 @@ def open_upcoming(page, a11y, upcoming):
     a11y(page)
     page.get_by_role("link", name=str(upcoming)).click()
     page.wait_for_url(f"**{upcoming.get_absolute_url()}")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
     a11y(page)
 
 
