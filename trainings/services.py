@@ -35,7 +35,7 @@ def _lock(training: Training) -> Training:
 def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None) -> None:
     # The status change time makes each event a distinct message: someone promoted,
     # cancelled and promoted again is told twice.
-    stamp = int(enrollment.status_changed_at.timestamp())
+    stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
     training = enrollment.training
     notify(
         rule=f"{rule}:{stamp}",

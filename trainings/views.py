@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
@@ -443,3 +444,20 @@ def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
     if enrollment is None:
         raise Http404
     return render(request, "trainings/certificate_verify.html", {"enrollment": enrollment})
+
+
+def dashboard_card(user) -> dict | None:
+    """The dashboard card: my upcoming trainings and how many are open for registration."""
+    if not user.has_perm("trainings.view_training"):
+        return None
+    now = timezone.now()
+    open_now = Training.objects.visible_to(user).filter(
+        registration_opens__lte=now, registration_closes__gte=now
+    )
+    mine = (
+        Enrollment.objects.filter(person=user, training__end_date__gte=timezone.localdate())
+        .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.REJECTED])
+        .select_related("training")
+        .order_by("training__start_date")[:3]
+    )
+    return {"template": "trainings/_dashboard_card.html", "open_count": open_now.count(), "mine": list(mine)}
