@@ -199,6 +199,19 @@ class Training(models.Model):
         )
         return User.objects.filter(is_active=True, pk__in=assignments.values("user_id"))
 
+    def unregistered_eligible_people(self) -> models.QuerySet[User]:
+        """Eligible people with no active registration (for "registration closes soon")."""
+        active = self.enrollments.exclude(status__in=[Enrollment.Status.CANCELLED])
+        return self.eligible_people().exclude(pk__in=active.values("person_id"))
+
+    def participants(self) -> models.QuerySet[User]:
+        """People holding a confirmed seat (or who completed): those to remind of sessions."""
+        return User.objects.filter(
+            is_active=True,
+            enrollments__training=self,
+            enrollments__status__in=Enrollment.PARTICIPANT_STATUSES,
+        )
+
     def seats_held(self, kabupaten_id: str | None = None) -> int:
         """Live count of seats taken, optionally only by one kabupaten (never cached)."""
         qs = self.enrollments.filter(status__in=Enrollment.SEAT_STATUSES)

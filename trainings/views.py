@@ -79,7 +79,7 @@ class TrainingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         )
         self.past = self.request.GET.get("show") == "past"
         if self.past:
-            return qs.exclude(pk__in=Training.objects.upcoming().values("pk")).order_by("-start_date")
+            return qs.filter(end_date__lt=timezone.localdate()).order_by("-start_date")
         return qs.upcoming()
 
     def get_context_data(self, **kwargs):

@@ -178,3 +178,28 @@ def test_eligible_people_are_the_role_holders_in_the_organisers_area(
 ):
     training = TrainingFactory()
     assert set(training.eligible_people()) == {camat_a, camat_b, kapus, pkk}
+
+
+def test_reminder_audiences_are_the_unregistered_eligible_and_the_participants(
+    demo, camat_a, camat_b, kapus, pkk
+):
+    training = TrainingFactory()
+    enroll(training, camat_a)
+    enroll(training, kapus, Enrollment.Status.WAITLISTED)
+    enroll(training, pkk, Enrollment.Status.CANCELLED)
+    assert set(training.unregistered_eligible_people()) == {camat_b, pkk}
+    assert list(training.participants()) == [camat_a]
+
+
+def test_past_trainings_are_listed_apart(client, camat_a, demo):
+    from datetime import date
+
+    past = TrainingFactory(
+        title="Pelatihan Juli 2024", start_date=date(2024, 7, 15), end_date=date(2024, 7, 18)
+    )
+    upcoming = TrainingFactory(title="Pelatihan mendatang")
+    client.force_login(camat_a)
+    current = client.get(reverse("trainings:index")).content.decode()
+    old = client.get(reverse("trainings:index"), {"show": "past"}).content.decode()
+    assert upcoming.title in current and past.title not in current
+    assert past.title in old and upcoming.title not in old
