@@ -151,7 +151,7 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         if self.cohort:
-            return f"{self.title} ({_('cohort')} {self.cohort})"
+            return _("%(title)s (cohort %(cohort)s)") % {"title": self.title, "cohort": self.cohort}
         return self.title
 
     def get_absolute_url(self) -> str:
