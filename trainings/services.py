@@ -58,11 +58,13 @@ STATUS_RULES = {
 }
 
 
-def _set_status(enrollment: Enrollment, status: str, acting_user: User | None, now: datetime) -> None:
+def _set_status(
+    enrollment: Enrollment, status: str, acting_user: User | None, now: datetime, reason: str = ""
+) -> None:
     enrollment.status = status
     enrollment.status_changed_at = now
     enrollment.acted_by = acting_user
-    enrollment._change_reason = status
+    enrollment._change_reason = reason or status
     enrollment.save()
 
 
@@ -75,12 +77,12 @@ def _seat_status(training: Training, kabupaten_id: str | None) -> str | None:
     return Status.PENDING if training.requires_approval else Status.CONFIRMED
 
 
-def check_can_register(training: Training, person: User, *, nominated: bool) -> None:
+def check_can_register(training: Training, person: User) -> None:
     if not training.is_eligible(person):
         raise EnrollmentError(_("This training is open to: %s.") % ", ".join(training.eligible_role_labels()))
     if not training.registration_is_open():
         raise EnrollmentError(_("Registration for this training is not open."))
-    if not nominated and not person.is_active:
+    if not person.is_active:
         raise EnrollmentError(_("This account is not active."))
 
 
@@ -88,7 +90,7 @@ def check_can_register(training: Training, person: User, *, nominated: bool) -> 
 def register(*, training: Training, person: User, acting_user: User) -> Enrollment:
     """Register `person` (themself, or nominated by `acting_user`): a seat, or the waiting list."""
     nominated = acting_user.pk != person.pk
-    check_can_register(training, person, nominated=nominated)
+    check_can_register(training, person)
     training = _lock(training)
     now = timezone.now()
     enrollment = Enrollment.objects.filter(training=training, person=person).first()
@@ -111,8 +113,10 @@ def register(*, training: Training, person: User, acting_user: User) -> Enrollme
     return enrollment
 
 
-def promote_waitlisted(training: Training, *, acting_user: User | None) -> list[Enrollment]:
+def promote_waitlisted(training: Training) -> list[Enrollment]:
     """Give freed seats to the waiting list in order; the caller holds the training lock.
+
+    Promotion is automatic: no one acted, and the history says "promoted".
 
     Someone whose kabupaten has used its quota keeps their place and the seat
     goes to the next person in line.
@@ -125,8 +129,8 @@ def promote_waitlisted(training: Training, *, acting_user: User | None) -> list[
             if training.seats_held() >= training.capacity:
                 break
             continue
-        _set_status(enrollment, status, acting_user, now)
         enrollment.training = training
+        _set_status(enrollment, status, None, now, reason="promoted")
         _notify(enrollment, "training_promoted")
         promoted.append(enrollment)
     return promoted
@@ -141,7 +145,7 @@ def cancel(*, enrollment: Enrollment, acting_user: User) -> list[Enrollment]:
         raise EnrollmentError(_("This registration can no longer be cancelled."))
     freed = enrollment.holds_seat()
     _set_status(enrollment, Status.CANCELLED, acting_user, timezone.now())
-    return promote_waitlisted(training, acting_user=acting_user) if freed else []
+    return promote_waitlisted(training) if freed else []
 
 
 @transaction.atomic
@@ -171,7 +175,7 @@ def reject(*, training: Training, enrollments: Iterable[Enrollment], acting_user
         _notify(enrollment, "training_rejected", extra={"reason": reason})
         done += 1
     if done:
-        promote_waitlisted(training, acting_user=acting_user)
+        promote_waitlisted(training)
     return done
 
 

@@ -243,13 +243,11 @@ def enrollment_list(request: HttpRequest, pk: int) -> HttpResponse:
     if status in Enrollment.Status.values:
         enrollments = enrollments.filter(status=status)
     can_change = training.can_change(request.user)
-    form = DecisionForm(training=training) if can_change else None
     context = {
         "training": training,
         "enrollments": enrollments,
         "statuses": Enrollment.Status.choices,
         "status": status,
-        "form": form,
         "can_change": can_change,
         "session_count": training.sessions.count(),
     }

@@ -224,3 +224,17 @@ def test_outsider_gets_404_on_registration(client, outsider):
     assert client.post(reverse("trainings:register", args=[training.pk])).status_code == 404
     assert client.post(reverse("trainings:cancel", args=[training.pk])).status_code == 404
     assert not training.enrollments.exists()
+
+
+def test_every_status_change_is_recorded_with_who_acted(bkkbn, camat_a, pkk):
+    training = TrainingFactory(capacity=1)
+    register(training, camat_a)
+    register(training, pkk)
+    services.cancel(enrollment=training.enrollments.get(person=camat_a), acting_user=camat_a)
+    promoted = training.enrollments.get(person=pkk)
+    history = list(
+        promoted.history.order_by("history_date").values_list("status", "acted_by", "history_change_reason")
+    )
+    assert history == [(S.WAITLISTED, pkk.pk, S.WAITLISTED), (S.CONFIRMED, None, "promoted")]
+    cancelled = training.enrollments.get(person=camat_a).history.latest("history_date")
+    assert (cancelled.status, cancelled.acted_by_id) == (S.CANCELLED, camat_a.pk)
