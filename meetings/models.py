@@ -282,8 +282,11 @@ class CommitmentQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
+        codes = user.scope_codes()
         return self.filter(
-            region_q(user.scope_codes(), self.region_field)
+            region_q(codes, self.region_field)
+            # Owned by a body in the user's region (a puskesmas's RTL from a kabupaten rakor).
+            | region_q(codes, "owner__region_id")
             | Q(owner__in=user_organisations(user))
             | Q(pic=user)
         )

@@ -40,7 +40,10 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
         # Like the workflows: every commitment starts its history with an "open" row.
         if create:
             CommitmentUpdate.objects.create(
-                commitment=self, note="Dicatat.", status_to=self.status, created_at=self.created_at
+                commitment=self,
+                note="Dicatat.",
+                status_to=self.status,
+                created_at=min(self.meeting.end, timezone.now()),
             )
 
 

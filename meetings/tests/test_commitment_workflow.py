@@ -12,14 +12,6 @@ from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path}},
-    }
-
-
 @pytest.fixture
 def commitment(demo, dinkes):
     return CommitmentFactory(owner=demo.orgs["dinkes"], pic=dinkes)
