@@ -98,7 +98,14 @@ class CommitmentUpdateInline(admin.TabularInline):
     fields = ["created_at", "author", "status_from", "status_to", "percent", "note"]
     readonly_fields = fields
 
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the commitment may read its history (no separate role permission).
+        return request.user.has_perm("meetings.view_commitment")
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from portal.models import Organisation
+
 from . import services
-from .models import Commitment
+from .models import Commitment, Meeting
 
 REQUIRED_COLUMNS = ["meeting", "description", "owner", "due_date"]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -128,7 +131,7 @@ class ChoiceWidget(widgets.Widget):
 
 class CommitmentResource(resources.ModelResource):
     id = fields.Field(attribute="id", column_name="id", widget=widgets.IntegerWidget())
-    meeting = fields.Field(attribute="meeting", column_name="meeting", widget=MeetingWidget(Commitment))
+    meeting = fields.Field(attribute="meeting", column_name="meeting", widget=MeetingWidget(Meeting))
     meeting_title = fields.Field(column_name="meeting_title", readonly=True)
     description = fields.Field(attribute="description", column_name="description")
     intervention_type = fields.Field(
@@ -136,8 +139,8 @@ class CommitmentResource(resources.ModelResource):
         column_name="intervention_type",
         widget=ChoiceWidget(Commitment.InterventionType, Commitment.InterventionType.NONE),
     )
-    owner = fields.Field(attribute="owner", column_name="owner", widget=OwnerWidget(Commitment))
-    pic = fields.Field(attribute="pic", column_name="pic", widget=PicWidget(Commitment))
+    owner = fields.Field(attribute="owner", column_name="owner", widget=OwnerWidget(Organisation))
+    pic = fields.Field(attribute="pic", column_name="pic", widget=PicWidget(get_user_model()))
     due_date = fields.Field(attribute="due_date", column_name="due_date", widget=StrictDateWidget())
     status = fields.Field(
         attribute="status",
