@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import services
 from meetings.models import Commitment
@@ -11,6 +11,14 @@ from meetings.models import Commitment
 from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def render(meeting, user) -> str:

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import services
 from meetings.models import Commitment, CommitmentUpdate
@@ -10,6 +10,15 @@ from meetings.models import Commitment, CommitmentUpdate
 from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 
 CHANGELIST = reverse("admin:meetings_commitment_changelist")
 ADD = reverse("admin:meetings_commitment_add")

@@ -6,7 +6,7 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings.models import Commitment, CommitmentUpdate
 from meetings.resources import CommitmentResource
@@ -14,6 +14,15 @@ from meetings.resources import CommitmentResource
 from .factories_commitments import CommitmentFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
 
 IMPORT = reverse("admin:meetings_commitment_import")
 PROCESS = reverse("admin:meetings_commitment_process_import")
@@ -36,7 +45,7 @@ def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(client, dem
         f"{meeting.pk},PMT balita,spesifik,Dinas Kesehatan Kabupaten Tapin,,31/02/2026,open\n"
         f"{meeting.pk},Air bersih,sensitif,TPPS Kabupaten Tanah Laut,,2026-12-01,open\n"
         f"{outside.pk},Posyandu,spesifik,Dinkes Tapin,,2026-12-01,open\n"
-        f"{meeting.pk},Verifikasi data,none,Dinkes Tapin,,2026-12-01,selesai\n"
+        f"{meeting.pk},Verifikasi data,none,Dinkes Tapin,,2026-12-01,beres\n"
     )
 
     response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
@@ -50,7 +59,7 @@ def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(client, dem
     assert "31/02/2026 is not a date" in str(invalid[3]["due_date"])
     assert "TPPS Kabupaten Tanah Laut is outside your kabupaten." in str(invalid[4]["owner"])
     assert f"Unknown meeting {outside.pk}, or outside your region." in str(invalid[5]["meeting"])
-    assert "selesai is not one of" in str(invalid[6]["status"])
+    assert "beres is not one of" in str(invalid[6]["status"])
     assert "Dinas Fiktif" in body
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not Commitment.objects.exists()

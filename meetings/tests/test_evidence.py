@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from meetings import services
 from meetings.models import Evidence
@@ -10,6 +11,14 @@ from meetings.models import Evidence
 from .factories_commitments import PDF_BYTES, CommitmentFactory, pdf_upload, png_bytes, png_upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -101,3 +101,13 @@ def test_the_list_is_usable_on_a_phone_layout(client, demo, dinkes):
 
     assert 'data-testid="commitment-card"' in body
     assert "<table" not in body  # cards, not a wide table
+
+
+def test_the_page_is_in_indonesian_by_default(client, demo, dinkes):
+    CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(-1))
+    client.force_login(dinkes)
+
+    body = client.get(URL).content.decode()
+
+    assert "Komitmen saya" in body
+    assert "Lewat tenggat" in body
