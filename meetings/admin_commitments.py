@@ -190,6 +190,12 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
     def get_queryset(self, request):
         return Commitment.objects.visible_to(request.user)
 
+    def has_import_permission(self, request):
+        return request.user.has_perm("meetings.add_commitment")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("meetings.view_commitment")
+
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
 

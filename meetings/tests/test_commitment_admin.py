@@ -210,3 +210,101 @@ def test_the_history_is_shown_read_only_in_admin(client, demo, notulis):
 
     assert response.status_code == 200
     assert "Dicatat." in response.content.decode()
+
+
+def _inline_formset(user, meeting, data=None):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from meetings.admin_commitments import CommitmentInline
+    from meetings.models import Meeting
+
+    request = RequestFactory().post("/") if data else RequestFactory().get("/")
+    request.user = user
+    inline = CommitmentInline(Meeting, admin.site)
+    formset_class = inline.get_formset(request, meeting)
+    return (
+        formset_class(data, instance=meeting, prefix="commitments")
+        if data
+        else formset_class(instance=meeting, prefix="commitments")
+    )
+
+
+def test_the_meeting_inline_offers_only_the_kabupatens_organisations(demo, notulis):
+    formset = _inline_formset(notulis, MeetingFactory())
+
+    owners = set(formset.empty_form.fields["owner"].queryset)
+
+    assert demo.orgs["dinkes"] in owners
+    assert demo.orgs["tpps_tanahlaut"] not in owners
+
+
+def test_the_meeting_inline_records_new_and_edited_commitments_in_the_history(demo, notulis):
+    meeting = MeetingFactory()
+    existing = CommitmentFactory(meeting=meeting, owner=demo.orgs["pupr"])
+    data = {
+        "commitments-TOTAL_FORMS": "2",
+        "commitments-INITIAL_FORMS": "1",
+        "commitments-0-id": existing.pk,
+        "commitments-0-meeting": meeting.pk,
+        "commitments-0-description": existing.description,
+        "commitments-0-intervention_type": existing.intervention_type,
+        "commitments-0-owner": existing.owner_id,
+        "commitments-0-due_date": existing.due_date.isoformat(),
+        "commitments-0-status": "in_progress",
+        "commitments-1-meeting": meeting.pk,
+        "commitments-1-description": "Kunjungan rumah keluarga berisiko stunting",
+        "commitments-1-intervention_type": "sensitif",
+        "commitments-1-owner": demo.orgs["dpmd"].pk,
+        "commitments-1-due_date": days(30).isoformat(),
+        "commitments-1-status": "open",
+    }
+
+    formset = _inline_formset(notulis, meeting, data)
+    assert formset.is_valid(), formset.errors
+    formset.save()
+
+    new = Commitment.objects.get(owner=demo.orgs["dpmd"])
+    assert new.created_by == notulis
+    assert new.updates.get().author == notulis
+    existing.refresh_from_db()
+    last = existing.updates.latest("created_at")
+    assert (existing.status, last.status_from, last.status_to, last.author) == (
+        "in_progress",
+        "open",
+        "in_progress",
+        notulis,
+    )
+
+
+def test_the_meeting_inline_refuses_an_owner_of_another_kabupaten(demo, notulis):
+    meeting = MeetingFactory()
+    data = {
+        "commitments-TOTAL_FORMS": "1",
+        "commitments-INITIAL_FORMS": "0",
+        "commitments-0-description": "x",
+        "commitments-0-intervention_type": "none",
+        "commitments-0-owner": demo.orgs["tpps_tanahlaut"].pk,
+        "commitments-0-due_date": days(3).isoformat(),
+        "commitments-0-status": "open",
+    }
+
+    formset = _inline_formset(notulis, meeting, data)
+
+    assert not formset.is_valid()
+    assert "owner" in formset.errors[0]
+
+
+def test_the_admin_list_runs_a_constant_number_of_queries(
+    client, demo, notulis, django_assert_max_num_queries
+):
+    CommitmentFactory(owner=demo.orgs["dinkes"])
+    client.force_login(notulis)
+    with django_assert_max_num_queries(40) as few:
+        client.get(CHANGELIST)
+    CommitmentFactory.create_batch(15, owner=demo.orgs["pupr"], pic=demo.users["dinkes"])
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(CHANGELIST)
+
+    assert response.context["cl"].result_count == 16
