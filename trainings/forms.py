@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, region_q
@@ -117,7 +117,7 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("action") == "reject" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _t("Give a reason when rejecting."))
+            self.add_error("reason", gettext("Give a reason when rejecting."))
         return data
 
 
@@ -143,10 +143,10 @@ class ParticipantImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise forms.ValidationError(_t("The file is too large."))
+            raise forms.ValidationError(gettext("The file is too large."))
         head = upload.read(4)
         upload.seek(0)
         # An XLSX is a ZIP archive: check the content, not the name.
         if head != b"PK\x03\x04":
-            raise forms.ValidationError(_t("Upload an Excel (.xlsx) file."))
+            raise forms.ValidationError(gettext("Upload an Excel (.xlsx) file."))
         return upload

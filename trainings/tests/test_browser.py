@@ -1,6 +1,7 @@
 """The phone journey: register, waiting list, cancel and promotion, attendance and certificate."""
 
 import pytest
+from django.utils import translation
 
 from trainings import demo as trainings_demo
 from trainings.models import Enrollment
@@ -16,7 +17,9 @@ def as_user(page, browser_login, username):
 def open_upcoming(page, a11y, upcoming):
     page.goto("/trainings/")
     a11y(page)
-    page.get_by_role("link", name=str(upcoming)).click()
+    with translation.override("id"):
+        name = str(upcoming)
+    page.get_by_role("link", name=name).click()
     page.wait_for_url(f"**{upcoming.get_absolute_url()}")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling

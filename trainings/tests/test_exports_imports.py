@@ -137,3 +137,21 @@ def test_organiser_enters_scores(client, bkkbn, training, camat_a):
     client.post(url, data)
     enrollment.refresh_from_db()
     assert (enrollment.pre_test_score, enrollment.post_test_score) == (40, 75)
+
+
+def test_import_of_a_corrupt_workbook_is_reported_not_crashed(client, bkkbn, training):
+    client.force_login(bkkbn)
+    upload = SimpleUploadedFile("peserta.xlsx", b"PK\x03\x04 this is not really a workbook")
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    assert response.status_code == 400
+    assert "tidak dapat dibaca sebagai XLSX" in response.content.decode()
+    assert not training.enrollments.exists()
+
+
+def test_import_refuses_a_file_over_the_upload_limit(client, bkkbn, training, settings):
+    settings.MAX_UPLOAD_SIZE = 10
+    client.force_login(bkkbn)
+    upload = xlsx([["username"], ["camat.tapinutara"]])
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    assert response.status_code == 200 and "terlalu besar" in response.content.decode()
+    assert not training.enrollments.exists()

@@ -203,3 +203,11 @@ def test_past_trainings_are_listed_apart(client, camat_a, demo):
     old = client.get(reverse("trainings:index"), {"show": "past"}).content.decode()
     assert upcoming.title in current and past.title not in current
     assert past.title in old and upcoming.title not in old
+
+
+def test_detail_reads_in_english_on_request(client, camat_a, demo):
+    training = TrainingFactory(capacity=2)
+    client.force_login(camat_a)
+    client.cookies["django_language"] = "en"
+    page = client.get(training.get_absolute_url()).content.decode()
+    assert "2 of 2 seats left" in page and "Your registration" in page and "Register" in page
