@@ -137,6 +137,12 @@ def promote_waitlisted(training: Training) -> list[Enrollment]:
 
 
 @transaction.atomic
+def fill_free_seats(*, training: Training) -> list[Enrollment]:
+    """After the organiser raises the capacity or the quota: the waiting list moves up."""
+    return promote_waitlisted(_lock(training))
+
+
+@transaction.atomic
 def cancel(*, enrollment: Enrollment, acting_user: User) -> list[Enrollment]:
     """The participant cancels (until the training starts); the freed seat goes to the next in line."""
     training = _lock(enrollment.training)

@@ -142,6 +142,13 @@ class TrainingUpdateView(TrainingFormMixin, UpdateView):
     def get_object(self, queryset=None):
         return get_training_for_user(self.request.user, self.kwargs["pk"], write=True)
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        promoted = services.fill_free_seats(training=self.object)
+        if promoted:
+            messages.info(self.request, _("%d person(s) moved up from the waiting list.") % len(promoted))
+        return response
+
 
 class SessionFormMixin(LoginRequiredMixin):
     model = Session

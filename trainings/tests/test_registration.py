@@ -238,3 +238,26 @@ def test_every_status_change_is_recorded_with_who_acted(bkkbn, camat_a, pkk):
     assert history == [(S.WAITLISTED, pkk.pk, S.WAITLISTED), (S.CONFIRMED, None, "promoted")]
     cancelled = training.enrollments.get(person=camat_a).history.latest("history_date")
     assert (cancelled.status, cancelled.acted_by_id) == (S.CANCELLED, camat_a.pk)
+
+
+def test_raising_the_capacity_moves_the_waiting_list_up(client, bkkbn, camat_a, pkk, kapus):
+    training = TrainingFactory(capacity=1)
+    for user in (camat_a, pkk, kapus):
+        register(training, user)
+    client.force_login(bkkbn)
+    data = {
+        "title": training.title,
+        "organiser": training.organiser_id,
+        "mode": training.mode,
+        "start_date": str(training.start_date),
+        "end_date": str(training.end_date),
+        "capacity": "2",
+        "registration_opens": timezone.localtime(training.registration_opens).strftime("%Y-%m-%dT%H:%M"),
+        "registration_closes": timezone.localtime(training.registration_closes).strftime("%Y-%m-%dT%H:%M"),
+        "eligible_roles": training.eligible_role_list,
+        "min_attendance_percent": "80",
+        "post_test_pass_mark": "70",
+    }
+    assert client.post(reverse("trainings:training-update", args=[training.pk]), data).status_code == 302
+    statuses = dict(training.enrollments.values_list("person", "status"))
+    assert statuses == {camat_a.pk: S.CONFIRMED, pkk.pk: S.CONFIRMED, kapus.pk: S.WAITLISTED}
