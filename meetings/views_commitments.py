@@ -66,6 +66,9 @@ def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **f
         "verify_form": forms.get("verify_form") or VerifyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
     }
+    # Errors not tied to a field (e.g. the commitment was closed meanwhile) show at the top,
+    # since the form they belong to may no longer be offered.
+    context["forms_with_errors"] = [form for form in forms.values() if form.non_field_errors()]
     return render(request, "meetings/commitment_detail.html", context, status=status)
 
 
