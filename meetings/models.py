@@ -7,10 +7,8 @@ Audits will link their recommendations to commitments; the dependency is one way
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -578,14 +576,6 @@ class EvidenceQuerySet(models.QuerySet):
 class Evidence(models.Model):
     """A file proving progress (PDF or image), kept in private storage."""
 
-    # Detected from the content (magic bytes), never from the name or the browser's claim.
-    ALLOWED_TYPES = {
-        "application/pdf": ".pdf",
-        "image/jpeg": ".jpg",
-        "image/png": ".png",
-        "image/webp": ".webp",
-    }
-
     update = models.ForeignKey(
         CommitmentUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -602,63 +592,3 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-    def get_absolute_url(self) -> str:
-        return reverse("meetings:evidence-download", args=[self.pk])
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
-    @staticmethod
-    def max_size_mb() -> str:
-        return f"{settings.MAX_UPLOAD_SIZE / 1048576:.0f}"
-
-    @classmethod
-    def inspect(cls, upload) -> str:
-        """The content type of an upload if it is an acceptable evidence file; else ValidationError."""
-        import filetype
-        from PIL import Image
-
-        if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise ValidationError(
-                _("%(name)s is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {
-                    "name": upload.name,
-                    "size": f"{upload.size / 1048576:.1f}",
-                    "limit": cls.max_size_mb(),
-                },
-                code="size",
-            )
-        upload.seek(0)
-        kind = filetype.guess(upload.read(2048))
-        upload.seek(0)
-        mime = kind.mime if kind else ""
-        if mime not in cls.ALLOWED_TYPES:
-            raise ValidationError(
-                _("%(name)s is not a PDF or an image (JPEG, PNG, WebP).") % {"name": upload.name},
-                code="type",
-            )
-        if mime.startswith("image/"):
-            try:
-                with Image.open(upload) as image:
-                    image.verify()
-            except Exception as error:  # Pillow raises many kinds for broken files
-                raise ValidationError(
-                    _("%(name)s is not a readable image.") % {"name": upload.name}, code="broken"
-                ) from error
-            finally:
-                upload.seek(0)
-        return mime
-
-    @classmethod
-    def safe_name(cls, name: str, content_type: str) -> str:
-        """A storage-safe file name whose extension matches the detected content."""
-        from django.utils.text import get_valid_filename
-
-        stem = os.path.splitext(os.path.basename(name or ""))[0][:80]
-        try:
-            stem = get_valid_filename(stem)
-        except SuspiciousFileOperation:  # an empty or dots-only name
-            stem = "evidence"
-        return f"{stem}{cls.ALLOWED_TYPES[content_type]}"

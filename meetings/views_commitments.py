@@ -17,7 +17,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
 
-from . import services
+from . import services_commitments as services
 from .forms_commitments import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence, Meeting
 from .resources import CommitmentResource

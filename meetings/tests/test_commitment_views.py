@@ -175,7 +175,9 @@ def test_camat_binuang_gets_404_on_verify_and_reopen_of_tapin_utara(client, cama
     )
 
 
-def test_progress_on_a_commitment_closed_meanwhile_is_refused_with_a_message(client, dinkes, dinkes_commitment):
+def test_progress_on_a_commitment_closed_meanwhile_is_refused_with_a_message(
+    client, dinkes, dinkes_commitment
+):
     services.mark_done(commitment=dinkes_commitment, acting_user=dinkes, note="x", files=[pdf_upload()])
     client.force_login(dinkes)
 
