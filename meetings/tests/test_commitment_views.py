@@ -187,4 +187,4 @@ def test_progress_on_a_commitment_closed_meanwhile_is_refused_with_a_message(
 
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
-    assert dinkes_commitment.updates.count() == 3  # recorded, done; nothing more
+    assert dinkes_commitment.updates.count() == 2  # recorded, done; nothing more
