@@ -521,6 +521,15 @@ class Commitment(models.Model):
             people.insert(0, self.pic)
         return people
 
+    def secretariat(self):
+        """The TPPS secretariat (DPPKB admins and notulis) of the meeting's kabupaten: who verifies."""
+        from portal.models import User
+
+        kabupaten = self.meeting.region.kabupaten_code() or self.meeting.region_id
+        return User.objects.filter(
+            is_active=True, roles__role__in=self.SECRETARIAT_ROLES, roles__region_id=kabupaten
+        ).distinct()
+
     def kabupaten_admins(self):
         """The TPPS secretariat (DPPKB admins) of the meeting's kabupaten, for escalation."""
         from portal.models import User

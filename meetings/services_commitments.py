@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Organisation
+from portal.notifications import notify
 
 from .evidence import inspect_upload, safe_name
 from .models import Commitment, CommitmentUpdate, Evidence, Meeting
@@ -63,6 +65,20 @@ def _record(
         )
         evidence.file.save(safe_name(upload.name, content_type), upload, save=True)
     return update
+
+
+def _tell(rule: str, commitment: Commitment, update: CommitmentUpdate, recipients) -> None:
+    # One message per event (the update's id), so a second done/reopen cycle is told again.
+    notify(
+        rule=f"{rule}:{update.pk}",
+        recipients=[person for person in recipients if person.pk != update.author_id],
+        source=commitment,
+        context={
+            "link": settings.SITE_URL + commitment.get_absolute_url(),
+            "note": update.note,
+            "author": str(update.author) if update.author else "",
+        },
+    )
 
 
 @transaction.atomic
@@ -138,7 +154,7 @@ def mark_done(
     if not commitment.can_mark_done(acting_user):
         raise PermissionDenied
     commitment.check_transition(Commitment.Status.DONE, with_evidence=bool(files))
-    return _record(
+    update = _record(
         commitment,
         acting_user=acting_user,
         note=note,
@@ -146,6 +162,8 @@ def mark_done(
         percent=100,
         files=files,
     )
+    _tell("commitment_done", commitment, update, commitment.secretariat())
+    return update
 
 
 @transaction.atomic
@@ -180,7 +198,9 @@ def reopen(*, commitment: Commitment, acting_user, reason: str) -> CommitmentUpd
     if commitment.is_open:
         raise ValidationError(_("This commitment is still open."))
     commitment.check_transition(target)
-    return _record(commitment, acting_user=acting_user, note=reason.strip(), status=target)
+    update = _record(commitment, acting_user=acting_user, note=reason.strip(), status=target)
+    _tell("commitment_reopened", commitment, update, commitment.focal_points())
+    return update
 
 
 @transaction.atomic
