@@ -32,6 +32,11 @@ from .links import RsvpLinkError, read_rsvp_token
 from .models import CalendarFeed, Meeting, MeetingDocument, Minutes, MinutesVersion
 
 
+def _post(request: HttpRequest):
+    """The submitted data, or None for a GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 class MeetingListView(LoginRequiredMixin, ListView):
     template_name = "meetings/meeting_list.html"
     paginate_by = 25
@@ -98,7 +103,7 @@ def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    form = InviteForm(request.POST or None, user=request.user, meeting=meeting)
+    form = InviteForm(_post(request), user=request.user, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         created = services.invite(
             meeting=meeting,
@@ -144,7 +149,7 @@ def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         invitation, person = read_rsvp_token(token, pk, request.user)
     except RsvpLinkError as error:
         return render(request, "meetings/rsvp_invalid.html", {"message": error.message}, status=400)
-    form = RsvpForm(request.POST or None, instance=invitation)
+    form = RsvpForm(_post(request), instance=invitation)
     if request.method == "POST" and form.is_valid():
         services.respond(invitation=invitation, acting_user=person, **form.cleaned_data)
         return render(request, "meetings/rsvp_done.html", {"invitation": invitation, "person": person})
@@ -184,7 +189,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
     if request.method == "GET":
         services.prepare_attendance(meeting=meeting)
-    formset = AttendanceFormSet(request.POST or None, queryset=meeting.attendances.all(), prefix="attendance")
+    formset = AttendanceFormSet(_post(request), queryset=meeting.attendances.all(), prefix="attendance")
     if request.method == "POST" and formset.is_valid():
         for row in formset.save(commit=False):
             row.meeting = meeting
@@ -287,7 +292,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     notes = Minutes.objects.filter(meeting=meeting).first()
     if notes is None and can_change:
         notes = Minutes.objects.create(meeting=meeting)
-    form = MinutesForm(request.POST or None, minutes=notes) if can_change else None
+    form = MinutesForm(_post(request), minutes=notes) if can_change else None
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied

@@ -12,7 +12,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Rakor TPPS {n}")
     region_id = "63.05"
-    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    start = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
+    )
     end = factory.LazyAttribute(lambda m: m.start + timedelta(hours=2))
     mode = Meeting.Mode.LURING
     venue = "Aula Bappelitbang Kabupaten Tapin"
