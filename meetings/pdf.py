@@ -7,6 +7,7 @@ the PDF core font is used and text is reduced to Latin-1, which covers Bahasa In
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from fpdf.fonts import FontFace
 from .models import Meeting
 
 DEFAULT_FONT_DIRS = ["/usr/share/fonts/truetype/dejavu"]
+# Font subsetting logs every glyph table at INFO; that is noise in the server log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def _font_files() -> tuple[Path, Path] | None:
