@@ -100,17 +100,6 @@ class MeetingForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
-    def clean(self) -> dict:
-        data = super().clean()
-        start, end, mode = data.get("start"), data.get("end"), data.get("mode")
-        if start and end and end <= start:
-            self.add_error("end", _("The end must be after the start."))
-        if mode in (Meeting.Mode.DARING, Meeting.Mode.HYBRID) and not data.get("online_link"):
-            self.add_error("online_link", _("An online or hybrid meeting needs a link."))
-        if mode in (Meeting.Mode.LURING, Meeting.Mode.HYBRID) and not data.get("venue", "").strip():
-            self.add_error("venue", _("An in-person or hybrid meeting needs a venue."))
-        return data
-
 
 def writable_regions(user):
     """Regions where the user may schedule: kabupaten and below for DPPKB, the kecamatan for a camat."""

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -153,6 +154,18 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """The rules of a schedulable meeting, shared by the portal form and Django admin."""
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must be after the start.")
+        if self.mode in (self.Mode.DARING, self.Mode.HYBRID) and not self.online_link:
+            errors["online_link"] = _("An online or hybrid meeting needs a link.")
+        if self.mode in (self.Mode.LURING, self.Mode.HYBRID) and not self.venue.strip():
+            errors["venue"] = _("An in-person or hybrid meeting needs a venue.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def level(self) -> str:
