@@ -33,7 +33,7 @@ def region_q(codes: Iterable[str], field: str = "region") -> Q:
 
 
 def _code_path(field: str) -> str:
-    """"region", "region_id" or "meeting__region_id" → the lookup of the region's code.
+    """ "region", "region_id" or "meeting__region_id" → the lookup of the region's code.
 
     `startswith` works on the code, not on a foreign key; Django trims the join
     because the code is the region's primary key, so no JOIN is added.

@@ -39,12 +39,13 @@ def test_admin_region_import_validates_the_whole_file_and_writes_nothing(admin_c
     from portal.models import Region
 
     before = Region.objects.count()
+    admin_client.cookies["django_language"] = "en"
     csv = (
-        "code,name,level,parent_code\n"
-        "63.05.13,Kecamatan Baru,kecamatan,63.05\n"
-        "63.05.14,Salah Level,desa,63.05\n"
-        "63.05.15.2001,Tanpa Induk,desa,63.05.15\n"
-    ).encode()
+        b"code,name,level,parent_code\n"
+        b"63.05.13,Kecamatan Baru,kecamatan,63.05\n"
+        b"63.05.14,Salah Level,desa,63.05\n"
+        b"63.05.15.2001,Tanpa Induk,desa,63.05.15\n"
+    )
 
     response = admin_client.post(
         reverse("admin:portal_region_import"),
@@ -78,7 +79,12 @@ def test_admin_region_export_contains_only_visible_regions(client, camat_a, dppk
     client.force_login(dppkb)
     response = client.post(
         reverse("admin:portal_region_export"),
-        {"format": "0", "resource": "0", "export_items": [], **{f"regionresource_{c}": True for c in ["code", "name", "level", "parent_code"]}},
+        {
+            "format": "0",
+            "resource": "0",
+            "export_items": [],
+            **{f"regionresource_{c}": True for c in ["code", "name", "level", "parent_code"]},
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()

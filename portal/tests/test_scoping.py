@@ -72,7 +72,12 @@ def test_dppkb_admin_edits_an_organisation_of_the_kabupaten(client, dppkb, demo)
 
     response = client.post(
         reverse("portal:organisation-update", args=[puskesmas.pk]),
-        {"name": "UPT Puskesmas Tapin Utara", "kind": "puskesmas", "region": "63.05.04", "phone": "0812-3456-789"},
+        {
+            "name": "UPT Puskesmas Tapin Utara",
+            "kind": "puskesmas",
+            "region": "63.05.04",
+            "phone": "0812-3456-789",
+        },
     )
 
     assert response.status_code == 302
@@ -95,7 +100,9 @@ def test_dppkb_admin_cannot_place_an_organisation_outside_the_kabupaten(client, 
     assert not Organisation.objects.filter(name="Dinas di Tanah Laut").exists()
 
 
-def test_organisation_list_is_scoped_and_runs_constant_queries(client, camat_b, dppkb, django_assert_max_num_queries):
+def test_organisation_list_is_scoped_and_runs_constant_queries(
+    client, camat_b, dppkb, django_assert_max_num_queries
+):
     client.force_login(camat_b)
     response = client.get(reverse("portal:organisation-list"))
     names = [o.name for o in response.context["object_list"]]
