@@ -121,6 +121,10 @@ class AgendaItemForm(forms.ModelForm):
             # An untouched empty row must stay "unchanged" so the formset skips it.
             self.initial["order"] = None
 
+    def clean_order(self) -> int:
+        # Left empty: numbered after the others by services.renumber_agenda.
+        return self.cleaned_data.get("order") or 0
+
 
 AgendaFormSet = forms.inlineformset_factory(
     Meeting, AgendaItem, form=AgendaItemForm, extra=2, can_delete=True

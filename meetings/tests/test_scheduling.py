@@ -37,6 +37,7 @@ def agenda_data(*items) -> dict:
         "agenda-MAX_NUM_FORMS": "1000",
     }
     for i, (title, presenter) in enumerate(items):
+        data[f"agenda-{i}-order"] = ""  # what the browser sends for an empty number
         data[f"agenda-{i}-title"] = title
         data[f"agenda-{i}-presenter"] = presenter
     return data
