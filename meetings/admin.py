@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Organisation, Region, User
 
+from . import services
 from .admin_commitments import CommitmentInline
 from .forms import people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
@@ -78,9 +79,20 @@ class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        elif {"start", "end", "venue", "online_link", "mode"} & set(form.changed_data):
+        elif set(Meeting.SCHEDULE_FIELDS) & set(form.changed_data):
             obj.sequence += 1
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # After the inlines, so new invitations are there to be notified.
+        super().save_related(request, form, formsets, change)
+        meeting = form.instance
+        changed = set(Meeting.SCHEDULE_FIELDS) & set(form.changed_data)
+        just_scheduled = "status" in changed and meeting.status == Meeting.Status.SCHEDULED
+        # Each invitation is sent once (outbox key): this reaches only new invitees.
+        services.send_invitations(meeting=meeting)
+        if change and changed and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
+            services.notify_change(meeting=meeting)
 
 
 @admin.register(Minutes)

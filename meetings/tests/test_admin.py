@@ -100,3 +100,39 @@ def test_admin_refuses_a_meeting_outside_scope(client, dppkb):
 
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
+
+
+def test_admin_invitation_inline_notifies_and_a_venue_change_bumps_the_sequence(
+    client, notulis, dinkes, demo
+):
+    from portal.models import Notification
+
+    client.force_login(notulis)
+    data = admin_data(
+        **management("invitations", 1),
+        **{"invitations-0-organisation": demo.orgs["dinkes"].pk, "invitations-0-response": "pending"},
+    )
+    client.post(reverse("admin:meetings_meeting_add"), data)
+    meeting = Meeting.objects.get(title="Rakor dari admin")
+    assert Notification.objects.filter(rule="meeting_invitation", recipient=dinkes).exists()
+
+    invitation = meeting.invitations.get()
+    change = admin_data(
+        venue="Ruang Rapat Bupati",
+        **{
+            "invitations-TOTAL_FORMS": "1",
+            "invitations-INITIAL_FORMS": "1",
+            "invitations-MIN_NUM_FORMS": "0",
+            "invitations-MAX_NUM_FORMS": "1000",
+            "invitations-0-id": invitation.pk,
+            "invitations-0-meeting": meeting.pk,
+            "invitations-0-organisation": demo.orgs["dinkes"].pk,
+            "invitations-0-response": "pending",
+        },
+    )
+    response = client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), change)
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    assert Notification.objects.filter(rule="meeting_changed:1", recipient=dinkes).exists()

@@ -57,3 +57,65 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
     ]
     assert {i.organisation.short_name for i in meeting.invitations.all()} == {"Dinkes Tapin", "Dinsos Tapin"}
     assert Notification.objects.filter(rule="meeting_invitation", recipient__username="dinkes").exists()
+
+
+def test_invitee_answers_by_link_and_the_secretariat_records_minutes_and_attendance(
+    page, a11y, browser_login, demo
+):
+    from meetings.links import rsvp_token
+    from meetings.models import Invitation, Minutes
+
+    from .factories import MeetingFactory
+
+    meeting = MeetingFactory(
+        title="Rakor TPPS Kabupaten Tapin",
+        chair=demo.users["dppkb"],
+        start=timezone.now() - timedelta(minutes=30),
+        end=timezone.now() + timedelta(hours=2),
+    )
+    meeting.agenda_items.create(order=1, title="Review RTL", presenter="DPPKB")
+    invitation = Invitation.objects.create(meeting=meeting, organisation=demo.orgs["dinkes"])
+
+    # The Dinkes focal point answers from the email link, without logging in.
+    page.goto(f"/meetings/{meeting.pk}/rsvp/{rsvp_token(invitation, demo.users['dinkes'])}/")
+    a11y(page)
+    page.get_by_label("Diwakilkan").check()
+    page.fill("#id_delegate_name", "Budi Santoso")
+    page.fill("#id_delegate_position", "Kepala Seksi Gizi")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    page.get_by_test_id("rsvp-done").wait_for()
+    a11y(page)
+    invitation.refresh_from_db()
+    assert (invitation.response, invitation.delegate_name) == ("diwakilkan", "Budi Santoso")
+
+    # The notulis records attendance and drafts the minutes.
+    browser_login(page, "notulis")
+    page.goto(f"/meetings/{meeting.pk}/check-in-screen/")
+    a11y(page)
+    page.goto(f"/meetings/{meeting.pk}/attendance/")
+    a11y(page)
+    page.get_by_role("button", name="Simpan").click()
+    page.wait_for_url(DETAIL)
+    page.goto(f"/meetings/{meeting.pk}/minutes/")
+    a11y(page)
+    page.fill("#id_summary", "Rakor membahas RTL.")
+    page.fill("#id_decisions", "Semua OPD melapor bulanan.")
+    page.get_by_role("button", name="Simpan draf").click()
+    page.get_by_test_id("minutes-versions").wait_for()
+    a11y(page)
+    assert Minutes.objects.get(meeting=meeting).decisions == "Semua OPD melapor bulanan."
+    assert meeting.attendances.get(delegate_name="Budi Santoso").status == "diwakilkan"
+
+    # The chair approves; the minutes lock.
+    page.context.clear_cookies()
+    browser_login(page, "dppkb")
+    page.goto(f"/meetings/{meeting.pk}/minutes/")
+    page.get_by_role("button", name="Setujui notulen (mengunci notulen)").click()
+    page.get_by_test_id("minutes-status").wait_for()
+    a11y(page)
+    assert Minutes.objects.get(meeting=meeting).is_locked
+    page.goto("/meetings/calendar/")
+    a11y(page)
+    page.goto("/meetings/check-in/")
+    a11y(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
