@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -168,7 +168,8 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed a calendar app subscribes to: the secret token is the only key."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
-    meetings = Meeting.objects.invited(feed.user).select_related("region").order_by("start")
+    invited = Meeting.objects.invited(feed.user).values("pk")
+    meetings = Meeting.objects.filter(Q(pk__in=invited) | Q(chair=feed.user)).order_by("start")
     body = meeting_calendar(meetings, name=_("TPPS meetings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 

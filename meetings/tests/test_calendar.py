@@ -53,3 +53,16 @@ def test_regenerating_the_token_retires_the_old_address(client, dinkes):
     assert new != old
     assert client.get(reverse("meetings:calendar-feed", args=[old])).status_code == 404
     assert client.get(reverse("meetings:calendar-feed", args=[new])).status_code == 200
+
+
+def test_calendar_feed_includes_meetings_the_person_chairs(client, dppkb):
+    chaired = MeetingFactory(title="Rakor dipimpin", chair=dppkb)
+    feed = CalendarFeed.objects.create(user=dppkb)
+
+    body = client.get(reverse("meetings:calendar-feed", args=[feed.token])).content
+
+    assert [str(e["SUMMARY"]) for e in events(body)] == [chaired.title]
+
+
+def test_unknown_feed_token_is_404(client):
+    assert client.get(reverse("meetings:calendar-feed", args=["nope"])).status_code == 404
