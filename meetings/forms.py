@@ -52,7 +52,7 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class MeetingForm(forms.ModelForm):
     online_link = forms.URLField(
-        label=_("online link"),
+        label=_("Online link"),
         required=False,
         assume_scheme="https",
         help_text=_("Needed for online and hybrid meetings."),
@@ -129,13 +129,6 @@ class AgendaItemForm(forms.ModelForm):
 AgendaFormSet = forms.inlineformset_factory(
     Meeting, AgendaItem, form=AgendaItemForm, extra=2, can_delete=True
 )
-
-
-def formset_helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 class InviteForm(forms.Form):
@@ -283,6 +276,9 @@ class MinutesForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("The minutes are approved: every change is recorded with its reason."),
             )
+        self.order_fields(
+            ["summary", *(f"discussion_{item.pk}" for item in self.items), "decisions", "reason"]
+        )
         self.helper = FormHelper()
         self.helper.add_input(
             Submit("submit", _("Record amendment") if minutes.is_locked else _("Save draft"))

@@ -24,7 +24,6 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     RsvpForm,
-    formset_helper,
     writable_regions,
 )
 from .ics import meeting_calendar
@@ -96,7 +95,7 @@ def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         meeting = services.save_meeting(form=form, agenda_formset=agenda, acting_user=request.user)
         messages.success(request, _("The meeting is saved."))
         return redirect(meeting)
-    context = {"form": form, "agenda": agenda, "agenda_helper": formset_helper(), "meeting": meeting}
+    context = {"form": form, "agenda": agenda, "meeting": meeting}
     return render(request, "meetings/meeting_form.html", context)
 
 
