@@ -1,7 +1,22 @@
-"""Workflows spanning models. The commitment (RTL) workflows live in services_commitments
-and are re-exported here, so other apps call `meetings.services.create_commitment(...)`."""
+"""Workflows that span several models: meetings (invitations, notices, attendance, minutes)
+here; the commitment (RTL) workflows live in services_commitments and are re-exported, so
+other apps call `meetings.services.create_commitment(...)`."""
 
-from .services_commitments import (  # noqa: F401
+from __future__ import annotations
+
+import calendar
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.notifications import notify
+
+from .links import rsvp_url
+from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
+from .services_commitments import (  # noqa: F401 - re-exported
     change_status,
     create_commitment,
     mark_done,
@@ -10,3 +25,261 @@ from .services_commitments import (  # noqa: F401
     reopen,
     verify,
 )
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later (clamped to the month's last day), in local time."""
+    local = timezone.localtime(moment)
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    naive = local.replace(tzinfo=None).replace(year=year, month=month, day=day)
+    return timezone.make_aware(naive)
+
+
+def _meeting_context(meeting: Meeting) -> dict:
+    return {"meeting_url": settings.SITE_URL + meeting.get_absolute_url()}
+
+
+def send_invitations(*, meeting: Meeting, invitations=None) -> int:
+    """Invite every recipient once (the outbox key makes a second call a no-op)."""
+    if meeting.status != Meeting.Status.SCHEDULED:
+        return 0
+    count = 0
+    invitations = invitations if invitations is not None else meeting.invitations.all()
+    for invitation in invitations:
+        for person in invitation.recipients():
+            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            count += len(
+                notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context)
+            )
+    return count
+
+
+def notify_change(*, meeting: Meeting) -> None:
+    """Tell invitees who have not declined that time, place, link or status changed."""
+    for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
+        for person in invitation.recipients():
+            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            notify(
+                rule=f"meeting_changed:{meeting.sequence}",
+                recipients=[person],
+                source=meeting,
+                context=context,
+            )
+
+
+@transaction.atomic
+def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
+    """Save the meeting and its agenda; a schedule change bumps the sequence and notifies invitees."""
+    creating = form.instance.pk is None
+    changed = [f for f in Meeting.SCHEDULE_FIELDS if f in form.changed_data]
+    meeting = form.save(commit=False)
+    if creating:
+        meeting.created_by = acting_user
+    elif changed:
+        meeting.sequence += 1
+    meeting.save()
+    form.save_m2m()
+    agenda_formset.instance = meeting
+    agenda_formset.save()
+    renumber_agenda(meeting)
+    if not creating and "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
+        send_invitations(meeting=meeting)
+    elif not creating and changed and meeting.status != Meeting.Status.DRAFT:
+        notify_change(meeting=meeting)
+    return meeting
+
+
+def renumber_agenda(meeting: Meeting) -> None:
+    """1, 2, 3... in the order asked; items without a number go last."""
+    items = sorted(meeting.agenda_items.all(), key=lambda item: (item.order or 10_000, item.pk))
+    for number, item in enumerate(items, start=1):
+        if item.order != number:
+            item.order = number
+            item.save(update_fields=["order"])
+
+
+@transaction.atomic
+def invite(*, meeting: Meeting, people=(), organisations=(), acting_user) -> list[Invitation]:
+    """Invite people and organisations not invited yet; notify them if the meeting is scheduled."""
+    created = []
+    for person in people:
+        invitation, new = Invitation.objects.get_or_create(meeting=meeting, person=person, organisation=None)
+        if new:
+            created.append(invitation)
+    for organisation in organisations:
+        invitation, new = Invitation.objects.get_or_create(
+            meeting=meeting, organisation=organisation, person=None
+        )
+        if new:
+            created.append(invitation)
+    send_invitations(meeting=meeting, invitations=created)
+    return created
+
+
+@transaction.atomic
+def respond(
+    *,
+    invitation: Invitation,
+    response: str,
+    delegate_name: str = "",
+    delegate_position: str = "",
+    acting_user,
+) -> Invitation:
+    invitation.response = response
+    represented = response == Invitation.Response.DIWAKILKAN
+    invitation.delegate_name = delegate_name if represented else ""
+    invitation.delegate_position = delegate_position if represented else ""
+    invitation.responded_at = timezone.now()
+    invitation.responded_by = acting_user
+    invitation.save()
+    return invitation
+
+
+@transaction.atomic
+def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
+    """The next meeting of a monthly/quarterly series: same agenda template and invitees, as a draft."""
+    months = 3 if meeting.recurrence == Meeting.Recurrence.QUARTERLY else 1
+    organisers = list(meeting.organisers.all())
+    agenda = list(meeting.agenda_items.all())
+    invitations = list(meeting.invitations.all())
+    new = Meeting.objects.create(
+        kind=meeting.kind,
+        title=meeting.title,
+        description=meeting.description,
+        region=meeting.region,
+        chair=meeting.chair,
+        start=add_months(meeting.start, months),
+        end=add_months(meeting.end, months),
+        mode=meeting.mode,
+        venue=meeting.venue,
+        online_link=meeting.online_link,
+        recurrence=meeting.recurrence,
+        previous=meeting,
+        status=Meeting.Status.DRAFT,
+        created_by=acting_user,
+    )
+    new.organisers.set(organisers)
+    for item in agenda:
+        new.agenda_items.create(
+            order=item.order, title=item.title, presenter=item.presenter, minutes_planned=item.minutes_planned
+        )
+    for invitation in invitations:
+        new.invitations.create(person=invitation.person, organisation=invitation.organisation)
+    return new
+
+
+@transaction.atomic
+def prepare_attendance(*, meeting: Meeting) -> int:
+    """One daftar hadir line per expected person not listed yet (status absent until they come)."""
+    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    created = 0
+    for row in meeting.invitee_rows():
+        person = row["person"]
+        if person is None:
+            if meeting.attendances.filter(invitation=row["invitation"]).exists():
+                continue
+        elif person.pk in listed:
+            continue
+        invitation = row["invitation"]
+        linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
+        status = {
+            Invitation.Response.IZIN: Attendance.Status.IZIN,
+            Invitation.Response.DIWAKILKAN: Attendance.Status.DIWAKILKAN,
+        }.get(invitation.response, Attendance.Status.TIDAK_HADIR)
+        Attendance.objects.create(
+            meeting=meeting,
+            invitation=linked,
+            person=person,
+            name=row["name"] or row["instansi"],
+            jabatan=row["jabatan"],
+            instansi=row["instansi"],
+            status=status,
+            delegate_name=invitation.delegate_name,
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
+def check_in(*, meeting: Meeting, user) -> Attendance:
+    """Mark the user present (an invitee, or a walk-in who is logged in)."""
+    invitation = meeting.invitation_for(user)
+    attendance = meeting.attendances.filter(person=user).first()
+    if attendance is None:
+        attendance = Attendance(meeting=meeting, person=user)
+        if invitation and not Attendance.objects.filter(invitation=invitation).exists():
+            attendance.invitation = invitation
+    attendance.name = user.get_full_name()
+    attendance.jabatan = user.jabatan
+    attendance.instansi = (
+        invitation.organisation.name
+        if invitation and invitation.organisation_id
+        else (user.organisation.name if user.organisation_id else "")
+    )
+    attendance.status = Attendance.Status.HADIR
+    attendance.checked_in_at = attendance.checked_in_at or timezone.now()
+    attendance.save()
+    return attendance
+
+
+def _write_minutes(minutes: Minutes, data: dict) -> None:
+    minutes.summary = data["summary"]
+    minutes.decisions = data["decisions"]
+    minutes.discussions = data["discussions"]
+    minutes.save()
+
+
+@transaction.atomic
+def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion:
+    """Save a draft; approved minutes change only through amend_minutes."""
+    if minutes.is_locked:
+        raise ValueError("approved minutes change only by amendment")
+    _write_minutes(minutes, data)
+    return minutes.snapshot(kind=MinutesVersion.Kind.DRAFT, author=acting_user)
+
+
+@transaction.atomic
+def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> MinutesVersion:
+    """A recorded change to approved minutes: who, when and why, kept as a new version."""
+    if not minutes.is_locked:
+        raise ValueError("draft minutes are simply saved")
+    if not reason.strip():
+        raise ValueError("an amendment needs a reason")
+    _write_minutes(minutes, data)
+    return minutes.snapshot(kind=MinutesVersion.Kind.AMENDMENT, author=acting_user, reason=reason)
+
+
+@transaction.atomic
+def approve_minutes(*, minutes: Minutes, acting_user) -> Minutes:
+    """The chair approves: the minutes lock, the meeting moves on, attendees get the link."""
+    minutes.status = Minutes.Status.APPROVED
+    minutes.approved_by = acting_user
+    minutes.approved_at = timezone.now()
+    minutes.save()
+    minutes.snapshot(kind=MinutesVersion.Kind.APPROVAL, author=acting_user)
+    meeting = minutes.meeting
+    meeting.status = Meeting.Status.MINUTES_APPROVED
+    meeting.save(update_fields=["status"])
+    url = settings.SITE_URL + minutes.get_absolute_url()
+    notify(
+        rule="minutes_approved", recipients=attendees(meeting), source=meeting, context={"minutes_url": url}
+    )
+    return minutes
+
+
+def attendees(meeting: Meeting) -> list:
+    """Who was there (present or represented), else everyone who had not declined."""
+    present = [
+        a.person
+        for a in meeting.attendances.filter(
+            ~Q(person=None), status__in=[Attendance.Status.HADIR, Attendance.Status.DIWAKILKAN]
+        ).select_related("person")
+    ]
+    if present:
+        return present
+    people = []
+    for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
+        people.extend(invitation.recipients())
+    return people
