@@ -18,4 +18,9 @@ def navigation(request) -> dict:
         items.append((_("Organisations"), reverse("portal:organisation-list"), "organisations"))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), "admin"))
-    return {"nav_items": [{"label": label, "url": url, "key": key} for label, url, key in items]}
+    from .models import Notification
+
+    return {
+        "nav_items": [{"label": label, "url": url, "key": key} for label, url, key in items],
+        "unread_notifications": Notification.objects.unread(user).count(),
+    }
