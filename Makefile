@@ -50,7 +50,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 messages: install-dev
-	DEBUG=True $(PY) manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=var
+	DEBUG=True $(PY) manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts
 	DEBUG=True $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -201,7 +201,7 @@ def login(page, username: str, password: str = "tapin2024") -> None:
     assert_accessible(page)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 

@@ -25,11 +25,25 @@ def region_q(codes: Iterable[str], field: str = "region") -> Q:
     Region codes are hierarchical ("63.05" is the parent of "63.05.04"), so the
     subtree of a region is its code plus every code starting with "<code>.".
     """
+    field = _code_path(field)
     codes = list(codes)
     q = Q(**{f"{field}__in": codes}) if codes else Q(pk__in=[])
     for code in codes:
         q |= Q(**{f"{field}__startswith": f"{code}."})
     return q
+
+
+def _code_path(field: str) -> str:
+    """ "region", "region_id" or "meeting__region_id" → the lookup of the region's code.
+
+    `startswith` works on the code, not on a foreign key; Django trims the join
+    because the code is the region's primary key, so no JOIN is added.
+    """
+    if field == "code" or field.endswith("__code"):
+        return field
+    if field.endswith("_id"):
+        field = field[:-3]
+    return f"{field}__code"
 
 
 class ScopedQuerySet(models.QuerySet):

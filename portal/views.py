@@ -13,13 +13,22 @@ from django.views.generic import CreateView, ListView, UpdateView
 from .access import get_organisation_for_user, get_region_for_user
 from .celery import app as celery_app
 from .forms import OrganisationForm
-from .models import Organisation
+from .models import Organisation, Region
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     regions = request.user.scope_regions()
-    return render(request, "portal/dashboard.html", {"regions": regions, "cards": []})
+    kabupaten_codes = {r.kabupaten_code() for r in regions if r.kabupaten_code()}
+    visible = Region.objects.visible_to(request.user)
+    context = {
+        "regions": regions,
+        "kabupaten": Region.objects.filter(code__in=kabupaten_codes),
+        "n_kecamatan": visible.filter(level=Region.Level.KECAMATAN).count(),
+        "n_desa": visible.filter(level__in=[Region.Level.DESA, Region.Level.KELURAHAN]).count(),
+        "cards": [],
+    }
+    return render(request, "portal/dashboard.html", context)
 
 
 @login_required
