@@ -160,7 +160,10 @@ class MeetingRsvpNudgeRule(MeetingRule):
             Reminder(
                 rule=f"{self.name}:{meeting_stamp(meeting)}",
                 recipients=self.people(meeting),
-                send_at=at(timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before), cfg.send_time),
+                send_at=at(
+                    timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before),
+                    cfg.send_time,
+                ),
                 expires_at=meeting.start,
             )
         ]

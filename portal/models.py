@@ -509,7 +509,9 @@ class ReminderSettings(models.Model):
         validators=[validate_day_list],
         help_text=_("Comma-separated, e.g. 7,3,1,0 for H-7, H-3, H-1 and the due day."),
     )
-    overdue_days = models.PositiveSmallIntegerField(_("overdue reminder (days after the deadline)"), default=1)
+    overdue_days = models.PositiveSmallIntegerField(
+        _("overdue reminder (days after the deadline)"), default=1
+    )
     escalation_days = models.PositiveSmallIntegerField(
         _("escalation to the secretariat (days after the deadline)"), default=7
     )
@@ -521,7 +523,9 @@ class ReminderSettings(models.Model):
     training_closing_days = models.PositiveSmallIntegerField(
         _("registration closing reminder (days before)"), default=3
     )
-    training_start_days = models.PositiveSmallIntegerField(_("training start reminder (days before)"), default=3)
+    training_start_days = models.PositiveSmallIntegerField(
+        _("training start reminder (days before)"), default=3
+    )
     send_time = models.TimeField(_("time of day for day-based reminders (WITA)"), default=time(8, 0))
     quiet_start = models.TimeField(_("quiet hours start (WITA)"), default=time(21, 0))
     quiet_end = models.TimeField(_("quiet hours end (WITA)"), default=time(6, 0))
@@ -529,7 +533,9 @@ class ReminderSettings(models.Model):
     grace_hours = models.PositiveSmallIntegerField(
         _("grace window (hours)"),
         default=12,
-        help_text=_("A message that could not go out this long after it was due is marked missed, not sent late."),
+        help_text=_(
+            "A message that could not go out this long after it was due is marked missed, not sent late."
+        ),
     )
     max_attempts = models.PositiveSmallIntegerField(_("attempts before giving up"), default=5)
     retry_base_seconds = models.PositiveIntegerField(
@@ -559,7 +565,9 @@ class ReminderSettings(models.Model):
         return obj
 
     def lead_days(self) -> list[int]:
-        return sorted({int(part) for part in self.commitment_lead_days.split(",") if part.strip()}, reverse=True)
+        return sorted(
+            {int(part) for part in self.commitment_lead_days.split(",") if part.strip()}, reverse=True
+        )
 
 
 class JobLock(models.Model):

@@ -18,7 +18,11 @@ portal_patterns = [
     path("notifications/", notification_views.NotificationListView.as_view(), name="notification-list"),
     path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
     path("notifications/read/", notification_views.notification_read_all, name="notification-read-all"),
-    path("notifications/preferences/", notification_views.notification_preferences, name="notification-preferences"),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification-preferences",
+    ),
     path("notifications/test/", notification_views.notification_test, name="notification-test"),
 ]
 

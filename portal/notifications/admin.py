@@ -18,7 +18,9 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule_name"
 
     def lookups(self, request, model_admin):
-        names = sorted({rule.split(":", 1)[0] for rule in Notification.objects.values_list("rule", flat=True).distinct()})
+        names = sorted(
+            {rule.split(":", 1)[0] for rule in Notification.objects.values_list("rule", flat=True).distinct()}
+        )
         return [(name, name) for name in names]
 
     def queryset(self, request, queryset):

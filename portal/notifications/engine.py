@@ -124,8 +124,12 @@ def _record_failure(row: Notification, exc: Exception, cfg: ReminderSettings) ->
     else:
         delay = cfg.retry_base_seconds * 2 ** (row.attempts - 1)
         changes = {"state": State.SCHEDULED, "send_at": now + timedelta(seconds=delay)}
-        logger.warning("notification %s attempt %s failed (%s); retry in %ss", row.pk, row.attempts, error, delay)
-    Notification.objects.filter(pk=row.pk, state=State.SENDING).update(last_error=error, updated_at=now, **changes)
+        logger.warning(
+            "notification %s attempt %s failed (%s); retry in %ss", row.pk, row.attempts, error, delay
+        )
+    Notification.objects.filter(pk=row.pk, state=State.SENDING).update(
+        last_error=error, updated_at=now, **changes
+    )
     row.state = changes["state"]
     if row.state == State.FAILED:
         _settle_items(row)
@@ -215,11 +219,21 @@ def send_digests(now: datetime | None = None) -> int:
                 try:
                     rendered = render(row)
                 except Exception as exc:  # a broken template fails that item, not the digest
-                    Notification.objects.filter(pk=row.pk).update(state=State.FAILED, last_error=str(exc)[:2000])
+                    Notification.objects.filter(pk=row.pk).update(
+                        state=State.FAILED, last_error=str(exc)[:2000]
+                    )
                     continue
                 items.append(row.pk)
-                entries.append({"title": rendered.subject, "url": rendered.url, "due": (row.due_at or row.send_at).isoformat()})
-                Notification.objects.filter(pk=row.pk).update(title=rendered.subject[:255], url=rendered.url[:500])
+                entries.append(
+                    {
+                        "title": rendered.subject,
+                        "url": rendered.url,
+                        "due": (row.due_at or row.send_at).isoformat(),
+                    }
+                )
+                Notification.objects.filter(pk=row.pk).update(
+                    title=rendered.subject[:255], url=rendered.url[:500]
+                )
             if not items:
                 continue
             (digest,) = notify(

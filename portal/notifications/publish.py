@@ -22,7 +22,13 @@ def publish(task, *args) -> bool:
     try:
         task.apply_async(args=args, retry=True, retry_policy=RETRY_POLICY)
     except Exception as exc:  # broker down: kombu/redis raise many types; the DB keeps the work
-        logger.warning("could not publish %s%r (%s: %s); the dispatcher will pick it up", task.name, args, exc.__class__.__name__, exc)
+        logger.warning(
+            "could not publish %s%r (%s: %s); the dispatcher will pick it up",
+            task.name,
+            args,
+            exc.__class__.__name__,
+            exc,
+        )
         return False
     return True
 

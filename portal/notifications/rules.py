@@ -125,7 +125,9 @@ def reconcile(rule: ReminderRule, source, now: datetime, cfg: ReminderSettings) 
     keys = set()
     for reminder in wanted:
         recipients = [r for r in reminder.recipients if r is not None and r.is_active]
-        keys |= {notification_key(source, reminder.rule, r, ch) for r in recipients for ch in reminder.channels}
+        keys |= {
+            notification_key(source, reminder.rule, r, ch) for r in recipients for ch in reminder.channels
+        }
         if reminder.send_at + grace < now:
             continue  # long past: do not create rows only to mark them missed
         notify(
