@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 import uuid
-from datetime import time as clock
 from pathlib import Path
 
 import pytest
@@ -36,26 +35,6 @@ def person(db):
         )
 
     return make
-
-
-@pytest.fixture
-def reminder_settings(db):
-    """Reminder settings for tests: no quiet hours unless a test sets them."""
-    from portal.models import ReminderSettings
-
-    cfg = ReminderSettings.load()
-    cfg.quiet_start = cfg.quiet_end = clock(0, 0)
-    cfg.save()
-    return cfg
-
-
-@pytest.fixture
-def mailbox(settings):
-    from django.core import mail
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    return mail.outbox
 
 
 def free_port() -> int:
@@ -163,21 +142,26 @@ def private_redis(tmp_path):
     server.stop()
 
 
+def point_celery_at(url: str) -> None:
+    """Make this process's Celery app (which publishes tasks) use `url`, with fresh connections."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    app.conf.broker_url = url
+    pools.reset()  # kombu keeps closed pools in global registries; start from empty ones
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def use_broker():
-    """Point this process's Celery app (which publishes tasks) at a broker for one test."""
+    """Point this process's Celery app at another broker for one test."""
     from portal.celery import app
 
     original = app.conf.broker_url
-
-    def use(url: str) -> None:
-        app.conf.broker_url = url
-        app.pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    yield use
-    use(original)
+    yield point_celery_at
+    point_celery_at(original)
 
 
 # --- a real Celery worker process ------------------------------------------------------
@@ -242,6 +226,8 @@ def celery_workers(transactional_db, tmp_path, smtp_server):
         broker_url = broker_url or os.environ["REDIS_URL"]
         if not started:
             redis.Redis.from_url(broker_url).flushdb()  # no stale messages from earlier tests
+            if broker_url == os.environ["REDIS_URL"]:
+                point_celery_at(broker_url)  # fresh connections: an earlier test may have closed the pool
         name = uuid.uuid4().hex[:8]
         log = tmp_path / f"worker-{name}.log"
         environment = {
