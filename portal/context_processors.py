@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,8 @@ def navigation(request) -> dict:
     items = [(_("Dashboard"), reverse("portal:dashboard"), "dashboard")]
     if user.has_perm("meetings.view_meeting"):
         items.append((_("Meetings"), reverse("meetings:index"), "meetings"))
+    if user.has_perm("meetings.view_commitment"):
+        items.append((_("My commitments"), reverse("meetings:my-commitments"), "my-commitments"))
     if user.has_perm("trainings.view_training"):
         items.append((_("Trainings"), reverse("trainings:index"), "trainings"))
     if user.is_superuser or user.has_role("dppkb_admin", "tim_pakar", "notulis"):
@@ -22,5 +25,6 @@ def navigation(request) -> dict:
 
     return {
         "nav_items": [{"label": label, "url": url, "key": key} for label, url, key in items],
-        "unread_notifications": Notification.objects.unread(user).count(),
+        # Lazy: counted once, and only by pages that show it (not by partials).
+        "unread_notifications": SimpleLazyObject(lambda: Notification.objects.unread(user).count()),
     }

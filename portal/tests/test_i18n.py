@@ -29,6 +29,24 @@ def test_dashboard_is_in_indonesian_by_default_and_english_on_request(client, ca
 
 
 @pytest.mark.django_db
+def test_an_english_browser_still_gets_indonesian_until_the_user_switches(client, camat_a):
+    client.force_login(camat_a)
+
+    page = client.get(reverse("portal:dashboard"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert "Dasbor" in page
+
+
+@pytest.mark.django_db
+def test_the_saved_language_of_the_user_applies_without_a_cookie(client, camat_a):
+    camat_a.language = "en"
+    camat_a.save()
+    client.force_login(camat_a)
+
+    assert "Dashboard" in client.get(reverse("portal:dashboard")).content.decode()
+
+
+@pytest.mark.django_db
 def test_switching_language_is_remembered_on_the_user(client, camat_a):
     client.force_login(camat_a)
 
