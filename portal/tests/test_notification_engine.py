@@ -337,3 +337,25 @@ def test_every_scheduled_task_runs_once(person, reminder_settings, mailbox):
 
     assert len(mailbox) == 1
     assert not Notification.objects.exclude(state=State.SENT).exists()
+
+
+def test_a_one_tap_token_works_only_for_its_person_action_and_time(person, db):
+    from django.core import signing
+
+    from portal.notifications.tokens import one_tap_token, read_one_tap_token
+
+    org = Organisation.objects.create(name="Dinas Sosial", kind="opd", region_id=_region().code)
+    ani = person("ani")
+    token = one_tap_token(user=ani, action="rsvp", obj=org)
+
+    assert read_one_tap_token(token, action="rsvp") == (ani, org)
+    with pytest.raises(signing.BadSignature):
+        read_one_tap_token(token, action="update_progress")
+    with pytest.raises(signing.BadSignature):
+        read_one_tap_token(token[:-2] + "xx", action="rsvp")
+    with pytest.raises(signing.SignatureExpired):
+        read_one_tap_token(token, action="rsvp", max_age=timedelta(seconds=-1))
+    ani.is_active = False
+    ani.save()
+    with pytest.raises(signing.BadSignature):
+        read_one_tap_token(token, action="rsvp")

@@ -9,6 +9,7 @@ from datetime import time as clock
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from portal.models import Notification, Region
@@ -117,17 +118,22 @@ def test_a_worker_killed_mid_batch_then_restarted_sends_each_message_exactly_onc
 
 
 def test_with_redis_down_pages_work_and_the_messages_go_out_when_it_is_back(
-    client, celery_workers, smtp_server, fast_settings, person, private_redis, use_broker
+    client, celery_workers, smtp_server, fast_settings, person, private_redis, use_broker, settings
 ):
     ani = person("ani", language="en")
     client.force_login(ani)
     use_broker(private_redis.url)
+    # The cache lives in the same Redis in production: it goes down too.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": private_redis.url}
+    }
     private_redis.stop()  # the broker is down
 
     response = client.post("/notifications/test/")
     assert response.status_code == 302
     assert client.get("/notifications/").status_code == 200
     assert client.get("/").status_code == 200
+    assert Client().get("/accounts/login/").status_code == 200
     assert states() == Counter({State.SCHEDULED: 2})  # nothing lost: the rows wait in the database
 
     private_redis.start()
