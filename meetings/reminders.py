@@ -8,6 +8,7 @@ gets fresh reminders and the pending ones for the old date are cancelled.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from django.utils import timezone
 
@@ -66,6 +67,10 @@ class CommitmentDeadlineRule(ReminderRule):
                 context={**context, "stage": "overdue", "days": cfg.overdue_days},
             )
         )
+        # A late stage is never sent once the next one is due (no "due in 1 day" on the due day).
+        wanted.sort(key=lambda reminder: reminder.send_at)
+        for stage, following in pairwise(wanted):
+            stage.expires_at = following.send_at
         wanted.append(
             Reminder(
                 rule=f"{self.name}:escalation:{due.isoformat()}",

@@ -212,3 +212,19 @@ def test_a_meeting_reminder_names_the_mode_venue_and_link(meeting, reminder_sett
     (mail,) = [m for m in mailbox if m.to == [camat_a.email]]
     assert mail.subject.startswith("Pengingat: Rakor TPPS Kecamatan Tapin Utara")
     assert "Aula Kantor Kecamatan" in mail.body and "https://meet.example/rakor" in mail.body
+
+
+def test_a_ladder_stage_held_too_long_is_missed_once_the_next_stage_is_due(
+    commitment, reminder_settings, mailbox
+):
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    h1 = Notification.objects.filter(rule__contains=":h-1:", channel="email")
+    h0 = Notification.objects.filter(rule__contains=":h0:", channel="email")
+    assert {row.expires_at for row in h1} == {row.send_at for row in h0}
+
+    # The H-1 rows were held (quiet hours, outage) until after the due-day stage began.
+    h1.update(expires_at=timezone.now() - timedelta(minutes=1))
+    h1.update(send_at=timezone.now() - timedelta(hours=2))
+    engine.dispatch()
+
+    assert set(h1.values_list("state", flat=True)) == {State.MISSED} and mailbox == []

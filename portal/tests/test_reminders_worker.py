@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import time as clock
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.test import Client
@@ -163,7 +164,7 @@ def test_an_smtp_server_refusing_or_timing_out_is_retried_with_backoff_then_fail
     assert row.attempts == 3 and row.last_error
     assert ("refused" in row.last_error) if failure == "refuse" else ("timed out" in row.last_error.lower())
     assert smtp_server.messages == []
-    gaps = [b - a for a, b in zip(smtp_server.attempts, smtp_server.attempts[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(smtp_server.attempts)]
     assert len(smtp_server.attempts) == 3 and gaps[1] - gaps[0] > 1.5, f"no backoff: {gaps}"
     page = admin_client.get("/admin/portal/notification/?state__exact=failed")
     assert page.status_code == 200 and "test_message" in page.content.decode()
