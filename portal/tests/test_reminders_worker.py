@@ -168,3 +168,44 @@ def test_an_smtp_server_refusing_or_timing_out_is_retried_with_backoff_then_fail
     assert len(smtp_server.attempts) == 3 and gaps[1] - gaps[0] > 1.5, f"no backoff: {gaps}"
     page = admin_client.get("/admin/portal/notification/?state__exact=failed")
     assert page.status_code == 200 and "test_message" in page.content.decode()
+
+
+def test_a_meeting_moved_by_a_day_sends_nothing_for_the_old_time_and_reschedules(
+    celery_workers, smtp_server, fast_settings, person
+):
+    from meetings.models import Invitation, Meeting
+    from portal.notifications import rules
+
+    kecamatan = Region.objects.create(code="63.05.04", name="Tapin Utara", level="kecamatan")
+    start = timezone.now() + timedelta(hours=fast_settings.meeting_hours_before) - timedelta(minutes=1)
+    meeting = Meeting.objects.create(
+        title="Rakor TPPS Kecamatan",
+        region=kecamatan,
+        start=start,
+        end=start + timedelta(hours=2),
+        status="scheduled",
+    )
+    Invitation.objects.create(meeting=meeting, person=person("ani"), response=Invitation.Response.HADIR)
+    rules.scan()  # the "3 hours before" reminder is due now
+    due = list(
+        Notification.objects.filter(
+            rule__startswith="meeting_reminder:hours:", state=State.SCHEDULED
+        ).values_list("pk", flat=True)
+    )
+    assert len(due) == 2
+
+    Meeting.objects.filter(pk=meeting.pk).update(
+        start=start + timedelta(days=1), end=start + timedelta(days=1, hours=2)
+    )
+    celery_workers(beat=True)
+
+    wait_for(lambda: not Notification.objects.filter(pk__in=due).exclude(state=State.CANCELLED).exists(),
+             timeout=20, what="the old reminders to be cancelled")  # fmt: skip
+    wait_for(
+        lambda: Notification.objects.filter(state=State.SCHEDULED).count() == 4, timeout=20, what="new ones"
+    )
+    assert smtp_server.messages == []
+    moved = Notification.objects.filter(
+        state=State.SCHEDULED, rule__startswith="meeting_reminder:hours:"
+    ).first()
+    assert moved.send_at == start + timedelta(days=1) - timedelta(hours=fast_settings.meeting_hours_before)
