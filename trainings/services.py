@@ -131,7 +131,8 @@ def promote_waitlisted(training: Training) -> list[Enrollment]:
             continue
         enrollment.training = training
         _set_status(enrollment, status, None, now, reason="promoted")
-        _notify(enrollment, "training_promoted")
+        # Off the waiting list is not yet a seat when the organiser must still approve.
+        _notify(enrollment, "training_promoted_pending" if status == Status.PENDING else "training_promoted")
         promoted.append(enrollment)
     return promoted
 
