@@ -80,8 +80,9 @@ class TrainingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         )
         self.past = self.request.GET.get("show") == "past"
         if self.past:
-            return qs.filter(end_date__lt=timezone.localdate()).order_by("-start_date")
-        return qs.upcoming()
+            return qs.filter(end_date__lt=timezone.localdate()).order_by("-start_date", "title", "pk")
+        # Explicit order: Meta.ordering is dropped from the GROUP BY query of with_seats().
+        return qs.upcoming().order_by("start_date", "title", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
