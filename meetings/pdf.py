@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from portal.pdf import core_font_text
+
 from .models import Meeting
 
 DEFAULT_FONT_DIRS = ["/usr/share/fonts/truetype/dejavu"]
@@ -51,7 +53,7 @@ class MeetingPDF(FPDF):
         text = str(text or "")
         if self.unicode:
             return text
-        return text.replace("–", "-").replace("—", "-").encode("latin-1", "replace").decode("latin-1")
+        return core_font_text(text)
 
     def font(self, size: float = 10, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)

@@ -177,6 +177,9 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
+# Folders searched for DejaVu Sans (regular + bold) to embed in PDFs; without it, PDFs use the
+# core font with ASCII text (portal/pdf.py).
+PDF_FONT_DIRS = envlist("PDF_FONT_DIRS", "/usr/share/fonts/truetype/dejavu")
 
 # Django 6 will assume https for scheme-less URLs; opt in now (and silence the warning).
 FORMS_URLFIELD_ASSUME_HTTPS = True

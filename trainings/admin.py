@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin import ScopedAdminMixin
 from portal.models import Region
 
+from .forms import TrainingAdminForm
 from .models import Attendance, Enrollment, Session, Training
 
 
@@ -26,6 +27,7 @@ class EnrollmentInline(admin.TabularInline):
 
 @admin.register(Training)
 class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = TrainingAdminForm  # capacity/quota never below the seats held (admin views are atomic)
     list_display = ["title", "cohort", "organiser", "mode", "start_date", "end_date", "capacity"]
     list_filter = ["mode", "start_date"]
     search_fields = ["title", "cohort"]

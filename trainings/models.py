@@ -9,11 +9,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from portal.models import Organisation, Region, RoleAssignment, User, region_q
@@ -166,8 +167,48 @@ class Training(models.Model):
                 errors["registration_closes"] = _("Registration must close after it opens.")
         if self.kabupaten_quota and self.capacity and self.kabupaten_quota > self.capacity:
             errors["kabupaten_quota"] = _("The quota per kabupaten cannot exceed the capacity.")
+        errors = {**self.seat_errors(), **errors}
         if errors:
             raise ValidationError(errors)
+
+    def seat_errors(self) -> dict[str, str]:
+        """Refuse a capacity or kabupaten quota below the seats already held (live count).
+
+        The forms lock the training row first (inside the request's transaction), so no
+        registration can slip in between this count and the save.
+        """
+        if not self.pk:
+            return {}
+        errors = {}
+        held = self.seats_held()
+        if self.capacity is not None and self.capacity < held:
+            errors["capacity"] = ngettext(
+                "%(held)d seat is already taken (registered or awaiting approval): "
+                "the capacity cannot be lower than that.",
+                "%(held)d seats are already taken (registered or awaiting approval): "
+                "the capacity cannot be lower than that.",
+                held,
+            ) % {"held": held}
+        if self.kabupaten_quota:
+            fullest = (
+                self.enrollments.filter(status__in=Enrollment.SEAT_STATUSES, kabupaten__isnull=False)
+                .values("kabupaten_id", "kabupaten__name")
+                .annotate(held=Count("pk"))
+                .order_by("-held", "kabupaten_id")
+                .first()
+            )
+            if fullest and fullest["held"] > self.kabupaten_quota:
+                errors["kabupaten_quota"] = ngettext(
+                    "%(kabupaten)s already holds %(held)d seat: the quota per kabupaten cannot be lower.",
+                    "%(kabupaten)s already holds %(held)d seats: the quota per kabupaten cannot be lower.",
+                    fullest["held"],
+                ) % {"kabupaten": fullest["kabupaten__name"], "held": fullest["held"]}
+        return errors
+
+    def lock_for_change(self) -> None:
+        """Take the row lock registrations take, when inside a transaction (see services._lock)."""
+        if self.pk and transaction.get_connection().in_atomic_block:
+            list(Training.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
 
     @property
     def eligible_role_list(self) -> list[str]:

@@ -131,7 +131,8 @@ def promote_waitlisted(training: Training) -> list[Enrollment]:
             continue
         enrollment.training = training
         _set_status(enrollment, status, None, now, reason="promoted")
-        _notify(enrollment, "training_promoted")
+        # Off the waiting list is not yet a seat when the organiser must still approve.
+        _notify(enrollment, "training_promoted_pending" if status == Status.PENDING else "training_promoted")
         promoted.append(enrollment)
     return promoted
 
@@ -210,7 +211,18 @@ def mark_attendance(*, session: Session, present: Iterable[int], acting_user: Us
 def check_in(
     *, session: Session, person: User, code: str, method: str = Attendance.Method.CODE
 ) -> Attendance:
-    """A participant checks themself in during the session window with its code."""
+    """A participant checks themself in during the session window: by typing the session's code
+    (daring) or by scanning the QR shown at the venue, which carries the code (luring).
+
+    A self-paced (mandiri) session has no window in which everyone is present, so there is no
+    self check-in: the organiser marks who completed it.
+    """
+    if session.mode == Session.Mode.MANDIRI:
+        raise EnrollmentError(
+            _("A self-paced (mandiri) session has no check-in: the organiser records who completed it.")
+        )
+    if session.mode != Session.Mode.LURING:
+        method = Attendance.Method.CODE  # the QR is only shown at luring sessions
     enrollment = session.training.enrollments.filter(
         person=person, status__in=Enrollment.PARTICIPANT_STATUSES
     ).first()

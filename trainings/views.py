@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -79,8 +80,9 @@ class TrainingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         )
         self.past = self.request.GET.get("show") == "past"
         if self.past:
-            return qs.filter(end_date__lt=timezone.localdate()).order_by("-start_date")
-        return qs.upcoming()
+            return qs.filter(end_date__lt=timezone.localdate()).order_by("-start_date", "title", "pk")
+        # Explicit order: Meta.ordering is dropped from the GROUP BY query of with_seats().
+        return qs.upcoming().order_by("start_date", "title", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -141,6 +143,11 @@ class TrainingCreateView(TrainingFormMixin, PermissionRequiredMixin, CreateView)
 class TrainingUpdateView(TrainingFormMixin, UpdateView):
     def get_object(self, queryset=None):
         return get_training_for_user(self.request.user, self.kwargs["pk"], write=True)
+
+    def post(self, request, *args, **kwargs):
+        # One transaction: the form locks the training, recounts the seats held, then saves.
+        with transaction.atomic():
+            return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

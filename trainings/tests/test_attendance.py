@@ -137,3 +137,53 @@ def test_attendance_export_has_one_row_per_participant(client, bkkbn, session, c
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name[camat_a.full_name][3] == "ya"
     assert by_name[kapus.full_name][3] == "tidak"
+
+
+def test_luring_qr_shown_to_the_organiser_checks_a_participant_in(client, demo, bkkbn, camat_a):
+    session = _live_session(mode=Session.Mode.LURING)
+    enroll(session.training, camat_a)
+    client.force_login(bkkbn)
+    attendance_page = client.get(
+        reverse("trainings:session-attendance", args=[session.training_id, session.pk])
+    )
+    qr_url = attendance_page.context["checkin_url"]  # what the QR image encodes
+    assert "/checkin/?code=" in qr_url and session.checkin_code in qr_url
+    client.force_login(camat_a)
+    path = qr_url.split("testserver", 1)[1]
+    page = client.get(path).content.decode()
+    assert 'name="via" value="qr"' in page and f'value="{session.checkin_code}"' in page
+    client.post(path, {"code": session.checkin_code, "via": "qr"})
+    attendance = session.attendances.get()
+    assert (attendance.enrollment.person, attendance.method) == (camat_a, Attendance.Method.QR)
+
+
+def test_daring_session_check_in_is_by_code_even_if_posted_as_qr(client, demo, camat_a):
+    session = _live_session(mode=Session.Mode.DARING)
+    enroll(session.training, camat_a)
+    client.force_login(camat_a)
+    url = reverse("trainings:session-checkin", args=[session.training_id, session.pk])
+    client.post(url, {"code": session.checkin_code, "via": "qr"})
+    assert session.attendances.get().method == Attendance.Method.CODE
+
+
+def test_mandiri_session_has_no_self_check_in_but_the_organiser_can_mark_it(client, demo, bkkbn, camat_a):
+    session = _live_session(mode=Session.Mode.MANDIRI)
+    enrollment = enroll(session.training, camat_a)
+    client.force_login(camat_a)
+    detail = client.get(reverse("trainings:training-detail", args=[session.training_id])).content.decode()
+    checkin_url = reverse("trainings:session-checkin", args=[session.training_id, session.pk])
+    assert checkin_url not in detail
+    response = client.post(checkin_url, {"code": session.checkin_code})
+    assert response.status_code == 200 and "mandiri" in response.content.decode().lower()
+    assert not session.attendances.exists()
+    services.mark_attendance(session=session, present=[enrollment.pk], acting_user=bkkbn)
+    assert session.attendances.get().method == Attendance.Method.ORGANISER
+
+
+def test_mandiri_check_in_page_explains_instead_of_offering_a_form(client, demo, camat_a):
+    session = _live_session(mode=Session.Mode.MANDIRI)
+    enroll(session.training, camat_a)
+    client.force_login(camat_a)
+    page = client.get(reverse("trainings:session-checkin", args=[session.training_id, session.pk]))
+    content = page.content.decode()
+    assert "mandiri" in content.lower() and 'name="code"' not in content

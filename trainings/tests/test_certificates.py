@@ -147,3 +147,42 @@ def test_verification_page_is_public_and_shows_only_name_training_dates_validity
 
 def test_verification_of_an_unknown_token_is_404(client, demo):
     assert client.get(reverse("trainings:certificate-verify", args=["not-a-token"])).status_code == 404
+
+
+NON_LATIN1_NAME = "Nurhayati Ṣalih Đăng"
+
+
+def _pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_certificate_prints_a_name_outside_latin1_exactly_with_the_unicode_font(client, certified, camat_a):
+    from portal.pdf import font_files
+
+    assert font_files(), "DejaVu Sans must be installed (Debian: fonts-dejavu-core)"
+    camat_a.full_name = NON_LATIN1_NAME
+    camat_a.save()
+    client.force_login(camat_a)
+    text = _pdf_text(client.get(reverse("trainings:certificate", args=[certified.pk])).content)
+    assert NON_LATIN1_NAME in text
+
+
+def test_without_a_unicode_font_the_certificate_transliterates_the_name(
+    client, certified, camat_a, settings, tmp_path
+):
+    settings.PDF_FONT_DIRS = [str(tmp_path)]
+    camat_a.full_name = NON_LATIN1_NAME
+    camat_a.save()
+    client.force_login(camat_a)
+    text = _pdf_text(client.get(reverse("trainings:certificate", args=[certified.pk])).content)
+    assert "Nurhayati Salih Dang" in text and "?" not in text.split("http")[0]
+
+
+def test_attendance_sheet_prints_a_name_outside_latin1(client, bkkbn, training, camat_a):
+    session = SessionFactory(training=training, mode=Session.Mode.LURING)
+    camat_a.full_name = NON_LATIN1_NAME
+    camat_a.save()
+    enroll(training, camat_a)
+    client.force_login(bkkbn)
+    url = reverse("trainings:attendance-sheet", args=[training.pk, session.pk])
+    assert NON_LATIN1_NAME in _pdf_text(client.get(url).content)

@@ -14,6 +14,7 @@ RULES = [
     "training_confirmed",
     "training_waitlisted",
     "training_promoted",
+    "training_promoted_pending",
     "training_rejected",
     "training_certificate",
 ]

@@ -261,3 +261,16 @@ def test_raising_the_capacity_moves_the_waiting_list_up(client, bkkbn, camat_a, 
     assert client.post(reverse("trainings:training-update", args=[training.pk]), data).status_code == 302
     statuses = dict(training.enrollments.values_list("person", "status"))
     assert statuses == {camat_a.pk: S.CONFIRMED, pkk.pk: S.CONFIRMED, kapus.pk: S.WAITLISTED}
+
+
+def test_promotion_into_a_training_needing_approval_says_awaiting_approval_not_confirmed(camat_a, pkk):
+    training = TrainingFactory(capacity=1, requires_approval=True)
+    register(training, camat_a)
+    waiting = register(training, pkk)
+    assert waiting.status == S.WAITLISTED
+    services.cancel(enrollment=training.enrollments.get(person=camat_a), acting_user=camat_a)
+    waiting.refresh_from_db()
+    assert waiting.status == S.PENDING
+    rules = list(Notification.objects.filter(recipient=pkk).values_list("rule", flat=True))
+    assert any(rule.startswith("training_promoted_pending:") for rule in rules)
+    assert not any(rule.startswith("training_promoted:") for rule in rules)

@@ -1,4 +1,8 @@
+import warnings
+from datetime import timedelta
+
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,3 +215,25 @@ def test_detail_reads_in_english_on_request(client, camat_a, demo):
     client.cookies["django_language"] = "en"
     page = client.get(training.get_absolute_url()).content.decode()
     assert "2 of 2 seats left" in page and "Your registration" in page and "Register" in page
+
+
+@pytest.mark.parametrize("show", ["", "past"])
+def test_training_list_paginates_an_ordered_queryset(client, camat_a, demo, show):
+    days = [30, 10, 20] if not show else [-30, -10, -20]
+    for offset in days:
+        TrainingFactory(
+            title=f"Pelatihan {offset}",
+            start_date=timezone.localdate() + timedelta(days=offset),
+            end_date=timezone.localdate() + timedelta(days=offset + 1),
+        )
+    client.force_login(camat_a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = client.get(reverse("trainings:index"), {"show": show} if show else {})
+    titles = [t.title for t in response.context["object_list"]]
+    expected = (
+        ["Pelatihan 10", "Pelatihan 20", "Pelatihan 30"]
+        if not show
+        else ["Pelatihan -10", "Pelatihan -20", "Pelatihan -30"]
+    )
+    assert titles == expected
