@@ -16,6 +16,7 @@ def test_camat_reads_a_notification_and_finds_its_whatsapp_link_on_a_phone(
     browser_login(page, "camat.tapinutara")
 
     page.click("[data-testid=navbar-toggler], .navbar-toggler")
+    page.wait_for_selector("#nav-main.show")  # the menu has finished opening
     assert page.inner_text("[data-testid=unread-count]").startswith("1")
     page.click("[data-testid=notifications-link]")
     page.wait_for_url("**/notifications/")
