@@ -1,16 +1,16 @@
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.utils.translation import check_for_language
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
-
-from trainings.views import dashboard_card as trainings_card
 
 from .access import get_organisation_for_user, get_region_for_user
 from .celery import app as celery_app
@@ -28,9 +28,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "kabupaten": Region.objects.filter(code__in=kabupaten_codes),
         "n_kecamatan": visible.filter(level=Region.Level.KECAMATAN).count(),
         "n_desa": visible.filter(level__in=[Region.Level.DESA, Region.Level.KELURAHAN]).count(),
-        "cards": [card for card in [trainings_card(request.user)] if card],
+        "cards": dashboard_cards(request.user),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def dashboard_cards(user) -> list[dict]:
+    """Cards from every app whose AppConfig names a `dashboard_card(user)` function.
+
+    The core never imports the apps: each app registers its own card.
+    """
+    cards = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "dashboard_card", None)
+        if path and (card := import_string(path)(user)):
+            cards.append(card)
+    return cards
 
 
 @login_required

@@ -1,0 +1,20 @@
+"""The meetings card on the portal dashboard: what is coming and what is late."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import Commitment, Meeting
+
+
+def dashboard_card(user) -> dict | None:
+    if not user.has_perm("meetings.view_meeting"):
+        return None
+    today = timezone.localdate()
+    upcoming = Meeting.objects.visible_to(user).upcoming().select_related("region").order_by("start")[:3]
+    counts = Commitment.objects.mine(user).aggregate(
+        open=Count("pk", filter=Q(status__in=Commitment.OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=Commitment.OPEN_STATUSES, due_date__lt=today)),
+    )
+    return {"template": "meetings/_dashboard_card.html", "upcoming": list(upcoming), **counts}
