@@ -17,6 +17,7 @@ def test_camat_logs_in_sees_tapin_dashboard_switches_language_and_logs_out(page,
     assert_accessible(page)
 
     page.get_by_role("button", name="Buka/tutup navigasi").click()
+    page.wait_for_selector("#nav-main.show")  # the menu has finished opening
     page.select_option("#language-select", "en")
     page.get_by_role("button", name="Ganti").click()
     page.wait_for_selector("h1:has-text('Dashboard')")
@@ -24,6 +25,7 @@ def test_camat_logs_in_sees_tapin_dashboard_switches_language_and_logs_out(page,
     assert_accessible(page)
 
     page.get_by_role("button", name="Toggle navigation").click()
+    page.wait_for_selector("#nav-main.show")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
     assert page.locator("h1").inner_text() == "Log in"
