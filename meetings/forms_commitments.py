@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Commitment, Evidence
+from .evidence import ALLOWED_TYPES, inspect_upload, max_size_mb
+from .models import Commitment
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,7 +29,7 @@ class EvidenceField(forms.FileField):
         errors = []
         for upload in cleaned:
             try:
-                Evidence.inspect(upload)
+                inspect_upload(upload)
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
@@ -51,7 +52,7 @@ class ProgressForm(forms.Form):
     files = EvidenceField(
         label=_("Evidence (PDF or photo)"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
     )
 
     def __init__(self, *args, commitment: Commitment, mark_done: bool = False, **kwargs) -> None:
@@ -59,7 +60,7 @@ class ProgressForm(forms.Form):
         self.commitment = commitment
         self.mark_done = mark_done
         self.fields["files"].help_text = _("PDF, JPEG, PNG or WebP, at most %(limit)s MB each.") % {
-            "limit": Evidence.max_size_mb()
+            "limit": max_size_mb()
         }
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -7,10 +7,11 @@ Audits will link their recommendations to commitments; the dependency is one way
 
 from __future__ import annotations
 
-import os
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,13 +33,30 @@ class MeetingQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        invited = Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
         return self.filter(
-            region_q(user.scope_codes(), self.region_field) | Q(pk__in=invited.values("meeting_id"))
+            region_q(user.scope_codes(), self.region_field)
+            | Q(pk__in=self.invited(user).values("pk"))
+            | Q(chair=user)
         )
+
+    def invited(self, user) -> MeetingQuerySet:
+        """Meetings the user is invited to, in person or through an organisation they speak for."""
+        invitations = Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
+        return self.filter(pk__in=invitations.values("meeting_id"))
 
     def upcoming(self) -> MeetingQuerySet:
         return self.filter(end__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+
+    def past(self) -> MeetingQuerySet:
+        return self.filter(end__lt=timezone.now())
+
+
+# Roles that may schedule and change meetings of their region (and below).
+WRITER_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS, Role.CAMAT)
+# How long before the start an invitee may already check in.
+CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
+# Check-in codes avoid look-alike characters (0/O, 1/I) so they are easy to read off a screen.
+CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def user_organisations(user) -> list[int]:
@@ -137,10 +155,128 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting-detail", args=[self.pk])
 
+    def clean(self) -> None:
+        """The rules of a schedulable meeting, shared by the portal form and Django admin."""
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must be after the start.")
+        if self.mode in (self.Mode.DARING, self.Mode.HYBRID) and not self.online_link:
+            errors["online_link"] = _("An online or hybrid meeting needs a link.")
+        if self.mode in (self.Mode.LURING, self.Mode.HYBRID) and not self.venue.strip():
+            errors["venue"] = _("An in-person or hybrid meeting needs a venue.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def level(self) -> str:
         """Kabupaten, kecamatan or desa: the level of the meeting's region."""
         return self.region.level
+
+    # Fields whose change makes calendars and invitees need an update.
+    SCHEDULE_FIELDS = ("start", "end", "mode", "venue", "online_link", "status")
+
+    # Allowed status moves; "minutes approved" is reached only by approving the minutes.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.DRAFT, Status.SCHEDULED, Status.CANCELLED},
+        Status.SCHEDULED: {Status.SCHEDULED, Status.DRAFT, Status.HELD, Status.CANCELLED},
+        Status.HELD: {Status.HELD, Status.SCHEDULED},
+        Status.MINUTES_APPROVED: {Status.MINUTES_APPROVED},
+        Status.CANCELLED: {Status.CANCELLED, Status.DRAFT, Status.SCHEDULED},
+    }
+
+    def can_change(self, user) -> bool:
+        """Writers are DPPKB admins / notulis of the kabupaten and camat of the kecamatan."""
+        if user.is_superuser:
+            return True
+        if not user.has_perm("meetings.change_meeting"):
+            return False
+        return any(self.region.is_within(code) for code in user.scope_codes(roles=WRITER_ROLES))
+
+    def can_approve_minutes(self, user) -> bool:
+        return user.is_superuser or (self.chair_id is not None and self.chair_id == user.pk)
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in (self.Mode.DARING, self.Mode.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.mode in (self.Mode.LURING, self.Mode.HYBRID)
+
+    @property
+    def place(self) -> str:
+        parts = [self.venue if self.is_in_person else "", self.online_link if self.is_online else ""]
+        return " / ".join(p for p in parts if p)
+
+    def organiser_names(self) -> str:
+        return ", ".join(o.short_name or o.name for o in self.organisers.all())
+
+    def ics_uid(self) -> str:
+        return f"meeting-{self.pk}@portal-tpps"
+
+    def checkin_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status not in (self.Status.CANCELLED, self.Status.DRAFT)
+            and self.start - CHECKIN_OPENS_BEFORE <= now <= self.end
+        )
+
+    def ensure_checkin_code(self) -> str:
+        if not self.checkin_code:
+            self.checkin_code = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(6))
+            self.save(update_fields=["checkin_code"])
+        return self.checkin_code
+
+    def invitee_rows(self) -> list[dict]:
+        """The people expected: one row per invited person, per contact of an invited organisation
+        (or the organisation alone when it has no contact in the portal)."""
+        rows, seen = [], set()
+        invitations = self.invitations.select_related("person__organisation", "organisation")
+        for invitation in invitations:
+            if invitation.person_id:
+                people = [invitation.person]
+            else:
+                people = invitation.organisation.contacts()
+                if not people:
+                    rows.append(
+                        {
+                            "invitation": invitation,
+                            "person": None,
+                            "name": "",
+                            "jabatan": "",
+                            "instansi": invitation.organisation.name,
+                        }
+                    )
+            for person in people:
+                if person.pk in seen:
+                    continue
+                seen.add(person.pk)
+                instansi = invitation.organisation or person.organisation
+                rows.append(
+                    {
+                        "invitation": invitation,
+                        "person": person,
+                        "name": person.get_full_name(),
+                        "jabatan": person.jabatan,
+                        "instansi": instansi.name if instansi else "",
+                    }
+                )
+        return rows
+
+    def invitation_for(self, user) -> Invitation | None:
+        """The invitation through which this user is expected (their own first)."""
+        invitations = list(
+            self.invitations.filter(Q(person=user) | Q(organisation__in=user_organisations(user))).order_by(
+                "organisation_id"
+            )
+        )
+        return invitations[0] if invitations else None
+
+    def email_attachments(self, notification) -> list[tuple[str, bytes, str]]:
+        """The meeting's calendar entry, attached to invitations and change notices."""
+        from .ics import meeting_calendar
+
+        return [(f"rapat-{self.pk}.ics", meeting_calendar([self]), "text/calendar")]
 
 
 class AgendaItem(models.Model):
@@ -234,6 +370,16 @@ class Invitation(models.Model):
             return [self.person]
         return self.organisation.contacts()
 
+    def is_for(self, user) -> bool:
+        """May this user answer the invitation (the person, or one who speaks for the organisation)?"""
+        if self.person_id:
+            return self.person_id == user.pk
+        return self.organisation_id in user_organisations(user) or user in self.recipients()
+
+    @property
+    def declined(self) -> bool:
+        return self.response == self.Response.IZIN
+
 
 class Attendance(models.Model):
     """One line of the daftar hadir: an invitee or a walk-in."""
@@ -256,6 +402,14 @@ class Attendance(models.Model):
         related_name="attendance",
         help_text=_("Empty for a walk-in."),
     )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_attendances",
+    )
     name = models.CharField(_("name"), max_length=150)
     jabatan = models.CharField(_("position (jabatan)"), max_length=150, blank=True)
     instansi = models.CharField(_("agency (instansi)"), max_length=200, blank=True)
@@ -268,6 +422,13 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         ordering = ["meeting", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(person__isnull=False),
+                name="attendance_unique_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
@@ -523,6 +684,15 @@ class Commitment(models.Model):
             people.insert(0, self.pic)
         return people
 
+    def secretariat(self):
+        """The TPPS secretariat (DPPKB admins and notulis) of the meeting's kabupaten: who verifies."""
+        from portal.models import User
+
+        kabupaten = self.meeting.region.kabupaten_code() or self.meeting.region_id
+        return User.objects.filter(
+            is_active=True, roles__role__in=self.SECRETARIAT_ROLES, roles__region_id=kabupaten
+        ).distinct()
+
     def kabupaten_admins(self):
         """The TPPS secretariat (DPPKB admins) of the meeting's kabupaten, for escalation."""
         from portal.models import User
@@ -578,14 +748,6 @@ class EvidenceQuerySet(models.QuerySet):
 class Evidence(models.Model):
     """A file proving progress (PDF or image), kept in private storage."""
 
-    # Detected from the content (magic bytes), never from the name or the browser's claim.
-    ALLOWED_TYPES = {
-        "application/pdf": ".pdf",
-        "image/jpeg": ".jpg",
-        "image/png": ".png",
-        "image/webp": ".webp",
-    }
-
     update = models.ForeignKey(
         CommitmentUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -603,62 +765,175 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+
+class Minutes(models.Model):
+    """The notulen of a meeting. Approval by the chair locks it; later changes are amendments."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved and locked")
+
+    meeting = models.OneToOneField(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="minutes"
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    # Discussion per agenda item: {"<agenda item pk>": "text"}.
+    discussions = models.JSONField(_("discussion per agenda item"), default=dict, blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
     def get_absolute_url(self) -> str:
-        return reverse("meetings:evidence-download", args=[self.pk])
+        return reverse("meetings:minutes", args=[self.meeting_id])
 
     @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
 
-    @staticmethod
-    def max_size_mb() -> str:
-        return f"{settings.MAX_UPLOAD_SIZE / 1048576:.0f}"
+    def discussion_items(self) -> list[tuple[AgendaItem, str]]:
+        return [(item, self.discussions.get(str(item.pk), "")) for item in self.meeting.agenda_items.all()]
 
-    @classmethod
-    def inspect(cls, upload) -> str:
-        """The content type of an upload if it is an acceptable evidence file; else ValidationError."""
-        import filetype
-        from PIL import Image
+    def snapshot(self, *, kind: str, author, reason: str = "") -> MinutesVersion:
+        """Keep the current content as a new numbered version."""
+        self.version += 1
+        self.save(update_fields=["version", "updated_at"])
+        return MinutesVersion.objects.create(
+            minutes=self,
+            number=self.version,
+            kind=kind,
+            summary=self.summary,
+            discussions=self.discussions,
+            decisions=self.decisions,
+            reason=reason,
+            author=author,
+        )
 
-        if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise ValidationError(
-                _("%(name)s is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {
-                    "name": upload.name,
-                    "size": f"{upload.size / 1048576:.1f}",
-                    "limit": cls.max_size_mb(),
-                },
-                code="size",
-            )
-        upload.seek(0)
-        kind = filetype.guess(upload.read(2048))
-        upload.seek(0)
-        mime = kind.mime if kind else ""
-        if mime not in cls.ALLOWED_TYPES:
-            raise ValidationError(
-                _("%(name)s is not a PDF or an image (JPEG, PNG, WebP).") % {"name": upload.name},
-                code="type",
-            )
-        if mime.startswith("image/"):
-            try:
-                with Image.open(upload) as image:
-                    image.verify()
-            except Exception as error:  # Pillow raises many kinds for broken files
-                raise ValidationError(
-                    _("%(name)s is not a readable image.") % {"name": upload.name}, code="broken"
-                ) from error
-            finally:
-                upload.seek(0)
-        return mime
 
-    @classmethod
-    def safe_name(cls, name: str, content_type: str) -> str:
-        """A storage-safe file name whose extension matches the detected content."""
-        from django.utils.text import get_valid_filename
+class MinutesVersion(models.Model):
+    """One kept version of the minutes: each save, the approval, and every amendment (with why)."""
 
-        stem = os.path.splitext(os.path.basename(name or ""))[0][:80]
-        try:
-            stem = get_valid_filename(stem)
-        except SuspiciousFileOperation:  # an empty or dots-only name
-            stem = "evidence"
-        return f"{stem}{cls.ALLOWED_TYPES[content_type]}"
+    class Kind(models.TextChoices):
+        DRAFT = "draft", _("Draft saved")
+        APPROVAL = "approval", _("Approved")
+        AMENDMENT = "amendment", _("Amendment")
+
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    summary = models.TextField(_("summary"), blank=True)
+    discussions = models.JSONField(_("discussion per agenda item"), default=dict, blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    reason = models.TextField(_("reason for the amendment"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("minutes version")
+        verbose_name_plural = _("minutes versions")
+        ordering = ["minutes", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "number"], name="minutesversion_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} v{self.number}"
+
+
+def document_path(instance, filename: str) -> str:
+    return f"meetings/{instance.meeting_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class MeetingDocument(models.Model):
+    """A file kept with a meeting, such as the scanned signed daftar hadir (private storage)."""
+
+    class Kind(models.TextChoices):
+        SIGNED_ATTENDANCE = "daftar_hadir", _("Signed attendance list (daftar hadir)")
+        SIGNED_MINUTES = "berita_acara", _("Signed minutes (berita acara)")
+        OTHER = "other", _("Other")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SIGNED_ATTENDANCE)
+    file = models.FileField(_("file"), upload_to=document_path, storage=private_storage)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["meeting", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:document-download", args=[self.meeting_id, self.pk])
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """The secret token of a person's calendar feed (every meeting they are invited to)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:calendar-feed", args=[self.token])
+
+    def regenerate(self) -> None:
+        """A new token: the old URL stops working at once."""
+        self.token = new_feed_token()
+        self.created_at = timezone.now()
+        self.save(update_fields=["token", "created_at"])

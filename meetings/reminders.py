@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.models import Notification, ReminderSettings
 from portal.notifications.rules import Reminder, ReminderRule, register
 
+from .links import rsvp_url
 from .models import Commitment, Invitation, Meeting
 
 
@@ -85,15 +86,15 @@ class CommitmentDeadlineRule(ReminderRule):
         return commitment.is_open and notification.rule.endswith(commitment.due_date.isoformat())
 
 
-def invitees(meeting: Meeting, responses) -> list:
-    """People reached by the meeting's invitations with one of `responses`."""
+def invitees(meeting: Meeting, responses) -> dict:
+    """{person: their invitation} for the meeting's invitations with one of `responses`."""
     people = {}
     for invitation in meeting.invitations.filter(response__in=responses).select_related(
         "person", "organisation__head"
     ):
         for person in invitation.recipients():
-            people[person.pk] = person
-    return list(people.values())
+            people.setdefault(person, invitation)
+    return people
 
 
 NOT_DECLINED = [Invitation.Response.PENDING, Invitation.Response.HADIR, Invitation.Response.DIWAKILKAN]
@@ -124,29 +125,33 @@ class MeetingReminderRule(MeetingRule):
 
     name = "meeting_reminder"
 
-    def people(self, meeting: Meeting) -> list:
+    def people(self, meeting: Meeting) -> dict:
         return invitees(meeting, NOT_DECLINED)
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
             return []
-        people, stamp = self.people(meeting), meeting_stamp(meeting)
-        return [
-            Reminder(
-                rule=f"{self.name}:days:{stamp}",
-                recipients=people,
-                send_at=meeting.start - timedelta(days=cfg.meeting_days_before),
-                expires_at=meeting.start,
-                context={"stage": "days", "days": cfg.meeting_days_before},
-            ),
-            Reminder(
-                rule=f"{self.name}:hours:{stamp}",
-                recipients=people,
-                send_at=meeting.start - timedelta(hours=cfg.meeting_hours_before),
-                expires_at=meeting.start,
-                context={"stage": "hours", "hours": cfg.meeting_hours_before},
-            ),
-        ]
+        stamp, wanted = meeting_stamp(meeting), []
+        # One reminder per person: each carries that person's own RSVP link.
+        for person, invitation in self.people(meeting).items():
+            context = {"rsvp_url": rsvp_url(invitation, person)}
+            wanted += [
+                Reminder(
+                    rule=f"{self.name}:days:{stamp}",
+                    recipients=[person],
+                    send_at=meeting.start - timedelta(days=cfg.meeting_days_before),
+                    expires_at=meeting.start,
+                    context={**context, "stage": "days", "days": cfg.meeting_days_before},
+                ),
+                Reminder(
+                    rule=f"{self.name}:hours:{stamp}",
+                    recipients=[person],
+                    send_at=meeting.start - timedelta(hours=cfg.meeting_hours_before),
+                    expires_at=meeting.start,
+                    context={**context, "stage": "hours", "hours": cfg.meeting_hours_before},
+                ),
+            ]
+        return wanted
 
 
 @register
@@ -155,20 +160,20 @@ class MeetingRsvpNudgeRule(MeetingRule):
 
     name = "meeting_rsvp_nudge"
 
-    def people(self, meeting: Meeting) -> list:
+    def people(self, meeting: Meeting) -> dict:
         return invitees(meeting, [Invitation.Response.PENDING])
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
             return []
+        day = timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before)
         return [
             Reminder(
                 rule=f"{self.name}:{meeting_stamp(meeting)}",
-                recipients=self.people(meeting),
-                send_at=at(
-                    timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before),
-                    cfg.send_time,
-                ),
+                recipients=[person],
+                send_at=at(day, cfg.send_time),
                 expires_at=meeting.start,
+                context={"rsvp_url": rsvp_url(invitation, person)},
             )
+            for person, invitation in self.people(meeting).items()
         ]

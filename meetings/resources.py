@@ -18,7 +18,7 @@ from import_export import fields, resources, widgets
 
 from portal.models import Organisation
 
-from . import services
+from . import services_commitments as services
 from .models import Commitment, Meeting
 
 REQUIRED_COLUMNS = ["meeting", "description", "owner", "due_date"]

@@ -1,205 +1,285 @@
-"""Commitment (RTL) workflows. Each takes the acting user, checks their right, runs in one
-transaction and writes a CommitmentUpdate history row (who, when, status before and after).
-
-The audits app may call `create_commitment` to adopt a recommendation as an RTL; this
-module never imports audits.
-"""
+"""Workflows that span several models: meetings (invitations, notices, attendance, minutes)
+here; the commitment (RTL) workflows live in services_commitments and are re-exported, so
+other apps call `meetings.services.create_commitment(...)`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+import calendar
+from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.db.models import Q
+from django.utils import timezone
 
-from portal.models import Organisation
+from portal.notifications import notify
 
-from .models import Commitment, CommitmentUpdate, Evidence, Meeting
+from .links import rsvp_url
+from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
+from .services_commitments import (  # noqa: F401 - re-exported
+    change_status,
+    create_commitment,
+    mark_done,
+    post_update,
+    record_edit,
+    reopen,
+    verify,
+)
 
 
-def _locked(commitment: Commitment) -> Commitment:
-    # Re-read under a row lock so two people closing the same RTL cannot interleave.
-    return (
-        Commitment.objects.select_for_update()
-        .select_related("meeting__region", "owner__region")
-        .get(pk=commitment.pk)
-    )
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later (clamped to the month's last day), in local time."""
+    local = timezone.localtime(moment)
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    naive = local.replace(tzinfo=None).replace(year=year, month=month, day=day)
+    return timezone.make_aware(naive)
 
 
-def _record(
-    commitment: Commitment,
-    *,
-    acting_user,
-    note: str,
-    status: str | None = None,
-    percent: int | None = None,
-    files: Iterable[UploadedFile] = (),
-) -> CommitmentUpdate:
-    status_from = commitment.status
-    if status:
-        commitment.status = status
-    if percent is not None:
-        commitment.progress = percent
-    commitment.save()
-    update = CommitmentUpdate.objects.create(
-        commitment=commitment,
-        author=acting_user,
-        note=note,
-        percent=percent,
-        status_from=status_from,
-        status_to=commitment.status if commitment.status != status_from else "",
-    )
-    for upload in files:
-        content_type = Evidence.inspect(upload)
-        evidence = Evidence(
-            update=update,
-            original_name=upload.name[:255],
-            content_type=content_type,
-            size=upload.size,
-        )
-        evidence.file.save(Evidence.safe_name(upload.name, content_type), upload, save=True)
-    return update
+def _meeting_context(meeting: Meeting) -> dict:
+    return {"meeting_url": settings.SITE_URL + meeting.get_absolute_url()}
+
+
+def send_invitations(*, meeting: Meeting, invitations=None) -> int:
+    """Invite every recipient once (the outbox key makes a second call a no-op)."""
+    if meeting.status != Meeting.Status.SCHEDULED:
+        return 0
+    count = 0
+    invitations = invitations if invitations is not None else meeting.invitations.all()
+    for invitation in invitations:
+        for person in invitation.recipients():
+            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            count += len(
+                notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context)
+            )
+    return count
+
+
+def notify_change(*, meeting: Meeting) -> None:
+    """Tell invitees who have not declined that time, place, link or status changed."""
+    for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
+        for person in invitation.recipients():
+            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            notify(
+                rule=f"meeting_changed:{meeting.sequence}",
+                recipients=[person],
+                source=meeting,
+                context=context,
+            )
 
 
 @transaction.atomic
-def create_commitment(
+def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
+    """Save the meeting and its agenda; a schedule change bumps the sequence and notifies invitees."""
+    creating = form.instance.pk is None
+    changed = [f for f in Meeting.SCHEDULE_FIELDS if f in form.changed_data]
+    meeting = form.save(commit=False)
+    if creating:
+        meeting.created_by = acting_user
+    elif changed:
+        meeting.sequence += 1
+    meeting.save()
+    form.save_m2m()
+    agenda_formset.instance = meeting
+    agenda_formset.save()
+    renumber_agenda(meeting)
+    if not creating and "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
+        send_invitations(meeting=meeting)
+    elif not creating and changed and meeting.status != Meeting.Status.DRAFT:
+        notify_change(meeting=meeting)
+    return meeting
+
+
+def renumber_agenda(meeting: Meeting) -> None:
+    """1, 2, 3... in the order asked; items without a number go last."""
+    items = sorted(meeting.agenda_items.all(), key=lambda item: (item.order or 10_000, item.pk))
+    for number, item in enumerate(items, start=1):
+        if item.order != number:
+            item.order = number
+            item.save(update_fields=["order"])
+
+
+@transaction.atomic
+def invite(*, meeting: Meeting, people=(), organisations=(), acting_user) -> list[Invitation]:
+    """Invite people and organisations not invited yet; notify them if the meeting is scheduled."""
+    created = []
+    for person in people:
+        invitation, new = Invitation.objects.get_or_create(meeting=meeting, person=person, organisation=None)
+        if new:
+            created.append(invitation)
+    for organisation in organisations:
+        invitation, new = Invitation.objects.get_or_create(
+            meeting=meeting, organisation=organisation, person=None
+        )
+        if new:
+            created.append(invitation)
+    send_invitations(meeting=meeting, invitations=created)
+    return created
+
+
+@transaction.atomic
+def respond(
     *,
-    meeting: Meeting,
-    description: str,
-    owner: Organisation,
-    due_date: date,
+    invitation: Invitation,
+    response: str,
+    delegate_name: str = "",
+    delegate_position: str = "",
     acting_user,
-    pic=None,
-    intervention_type: str = Commitment.InterventionType.NONE,
-) -> Commitment:
-    """Record a new RTL of a meeting (also the entry point for audits adopting a recommendation)."""
-    if not acting_user.has_perm("meetings.add_commitment") or not (
-        Commitment.meeting_choices(acting_user).filter(pk=meeting.pk).exists()
-    ):
-        raise PermissionDenied
-    commitment = Commitment(
-        meeting=meeting,
-        description=description,
-        owner=owner,
-        pic=pic,
-        due_date=due_date,
-        intervention_type=intervention_type,
+) -> Invitation:
+    invitation.response = response
+    represented = response == Invitation.Response.DIWAKILKAN
+    invitation.delegate_name = delegate_name if represented else ""
+    invitation.delegate_position = delegate_position if represented else ""
+    invitation.responded_at = timezone.now()
+    invitation.responded_by = acting_user
+    invitation.save()
+    return invitation
+
+
+@transaction.atomic
+def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
+    """The next meeting of a monthly/quarterly series: same agenda template and invitees, as a draft."""
+    months = 3 if meeting.recurrence == Meeting.Recurrence.QUARTERLY else 1
+    organisers = list(meeting.organisers.all())
+    agenda = list(meeting.agenda_items.all())
+    invitations = list(meeting.invitations.all())
+    new = Meeting.objects.create(
+        kind=meeting.kind,
+        title=meeting.title,
+        description=meeting.description,
+        region=meeting.region,
+        chair=meeting.chair,
+        start=add_months(meeting.start, months),
+        end=add_months(meeting.end, months),
+        mode=meeting.mode,
+        venue=meeting.venue,
+        online_link=meeting.online_link,
+        recurrence=meeting.recurrence,
+        previous=meeting,
+        status=Meeting.Status.DRAFT,
         created_by=acting_user,
     )
-    commitment.full_clean()
-    commitment.save()
-    CommitmentUpdate.objects.create(
-        commitment=commitment,
-        author=acting_user,
-        note=_("Commitment recorded."),
-        status_to=commitment.status,
-    )
-    return commitment
+    new.organisers.set(organisers)
+    for item in agenda:
+        new.agenda_items.create(
+            order=item.order, title=item.title, presenter=item.presenter, minutes_planned=item.minutes_planned
+        )
+    for invitation in invitations:
+        new.invitations.create(person=invitation.person, organisation=invitation.organisation)
+    return new
 
 
 @transaction.atomic
-def post_update(
-    *,
-    commitment: Commitment,
-    acting_user,
-    note: str,
-    percent: int | None = None,
-    files: Iterable[UploadedFile] = (),
-) -> CommitmentUpdate:
-    """A progress report. The first one moves an open commitment to in progress."""
-    commitment = _locked(commitment)
-    if not commitment.can_change(acting_user):
-        raise PermissionDenied
-    if not commitment.is_open:
-        raise ValidationError(_("This commitment is closed; reopen it before reporting progress."))
-    if percent is not None and not 0 <= percent <= 100:
-        raise ValidationError(_("Progress is a percentage between 0 and 100."))
-    return _record(
-        commitment,
-        acting_user=acting_user,
-        note=note,
-        status=Commitment.Status.IN_PROGRESS,
-        percent=percent,
-        files=files,
-    )
+def prepare_attendance(*, meeting: Meeting) -> int:
+    """One daftar hadir line per expected person not listed yet (status absent until they come)."""
+    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    created = 0
+    for row in meeting.invitee_rows():
+        person = row["person"]
+        if person is None:
+            if meeting.attendances.filter(invitation=row["invitation"]).exists():
+                continue
+        elif person.pk in listed:
+            continue
+        invitation = row["invitation"]
+        linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
+        status = {
+            Invitation.Response.IZIN: Attendance.Status.IZIN,
+            Invitation.Response.DIWAKILKAN: Attendance.Status.DIWAKILKAN,
+        }.get(invitation.response, Attendance.Status.TIDAK_HADIR)
+        Attendance.objects.create(
+            meeting=meeting,
+            invitation=linked,
+            person=person,
+            name=row["name"] or row["instansi"],
+            jabatan=row["jabatan"],
+            instansi=row["instansi"],
+            status=status,
+            delegate_name=invitation.delegate_name,
+        )
+        created += 1
+    return created
 
 
 @transaction.atomic
-def mark_done(
-    *, commitment: Commitment, acting_user, note: str, files: Iterable[UploadedFile] = ()
-) -> CommitmentUpdate:
-    """The owner closes the RTL; evidence is required (attached now or earlier)."""
-    files = list(files)
-    commitment = _locked(commitment)
-    if not commitment.can_mark_done(acting_user):
-        raise PermissionDenied
-    commitment.check_transition(Commitment.Status.DONE, with_evidence=bool(files))
-    return _record(
-        commitment,
-        acting_user=acting_user,
-        note=note,
-        status=Commitment.Status.DONE,
-        percent=100,
-        files=files,
+def check_in(*, meeting: Meeting, user) -> Attendance:
+    """Mark the user present (an invitee, or a walk-in who is logged in)."""
+    invitation = meeting.invitation_for(user)
+    attendance = meeting.attendances.filter(person=user).first()
+    if attendance is None:
+        attendance = Attendance(meeting=meeting, person=user)
+        if invitation and not Attendance.objects.filter(invitation=invitation).exists():
+            attendance.invitation = invitation
+    attendance.name = user.get_full_name()
+    attendance.jabatan = user.jabatan
+    attendance.instansi = (
+        invitation.organisation.name
+        if invitation and invitation.organisation_id
+        else (user.organisation.name if user.organisation_id else "")
     )
+    attendance.status = Attendance.Status.HADIR
+    attendance.checked_in_at = attendance.checked_in_at or timezone.now()
+    attendance.save()
+    return attendance
+
+
+def _write_minutes(minutes: Minutes, data: dict) -> None:
+    minutes.summary = data["summary"]
+    minutes.decisions = data["decisions"]
+    minutes.discussions = data["discussions"]
+    minutes.save()
 
 
 @transaction.atomic
-def verify(*, commitment: Commitment, acting_user, note: str = "") -> CommitmentUpdate:
-    """The secretariat confirms a done commitment against its evidence."""
-    commitment = _locked(commitment)
-    if not commitment.can_verify(acting_user):
-        raise PermissionDenied
-    if commitment.status != Commitment.Status.DONE:
-        raise ValidationError(_("Only a commitment marked done can be verified."))
-    return _record(
-        commitment,
-        acting_user=acting_user,
-        note=note or _("Verified."),
-        status=Commitment.Status.VERIFIED,
-    )
+def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion:
+    """Save a draft; approved minutes change only through amend_minutes."""
+    if minutes.is_locked:
+        raise ValueError("approved minutes change only by amendment")
+    _write_minutes(minutes, data)
+    return minutes.snapshot(kind=MinutesVersion.Kind.DRAFT, author=acting_user)
 
 
 @transaction.atomic
-def reopen(*, commitment: Commitment, acting_user, reason: str) -> CommitmentUpdate:
-    """The secretariat sends a done (or verified, or cancelled) commitment back, saying why."""
-    commitment = _locked(commitment)
-    if not commitment.can_verify(acting_user):
-        raise PermissionDenied
+def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> MinutesVersion:
+    """A recorded change to approved minutes: who, when and why, kept as a new version."""
+    if not minutes.is_locked:
+        raise ValueError("draft minutes are simply saved")
     if not reason.strip():
-        raise ValidationError(_("Say why the commitment is reopened."))
-    target = (
-        Commitment.Status.OPEN
-        if commitment.status == Commitment.Status.CANCELLED
-        else Commitment.Status.IN_PROGRESS
-    )
-    if commitment.is_open:
-        raise ValidationError(_("This commitment is still open."))
-    commitment.check_transition(target)
-    return _record(commitment, acting_user=acting_user, note=reason.strip(), status=target)
+        raise ValueError("an amendment needs a reason")
+    _write_minutes(minutes, data)
+    return minutes.snapshot(kind=MinutesVersion.Kind.AMENDMENT, author=acting_user, reason=reason)
 
 
 @transaction.atomic
-def change_status(*, commitment: Commitment, status: str, acting_user, note: str) -> CommitmentUpdate | None:
-    """A status change by the secretariat (admin bulk actions); None when nothing changes."""
-    commitment = _locked(commitment)
-    if not commitment.can_verify(acting_user):
-        raise PermissionDenied
-    if commitment.status == status:
-        return None
-    commitment.check_transition(status)
-    return _record(commitment, acting_user=acting_user, note=note, status=status)
-
-
-def record_edit(*, commitment: Commitment, status_from: str, acting_user, note: str) -> CommitmentUpdate:
-    """History row for a commitment already saved by an admin form (status edited by hand)."""
-    return CommitmentUpdate.objects.create(
-        commitment=commitment,
-        author=acting_user,
-        note=note,
-        status_from=status_from,
-        status_to=commitment.status if commitment.status != status_from else "",
+def approve_minutes(*, minutes: Minutes, acting_user) -> Minutes:
+    """The chair approves: the minutes lock, the meeting moves on, attendees get the link."""
+    minutes.status = Minutes.Status.APPROVED
+    minutes.approved_by = acting_user
+    minutes.approved_at = timezone.now()
+    minutes.save()
+    minutes.snapshot(kind=MinutesVersion.Kind.APPROVAL, author=acting_user)
+    meeting = minutes.meeting
+    meeting.status = Meeting.Status.MINUTES_APPROVED
+    meeting.save(update_fields=["status"])
+    url = settings.SITE_URL + minutes.get_absolute_url()
+    notify(
+        rule="minutes_approved", recipients=attendees(meeting), source=meeting, context={"minutes_url": url}
     )
+    return minutes
+
+
+def attendees(meeting: Meeting) -> list:
+    """Who was there (present or represented), else everyone who had not declined."""
+    present = [
+        a.person
+        for a in meeting.attendances.filter(
+            ~Q(person=None), status__in=[Attendance.Status.HADIR, Attendance.Status.DIWAKILKAN]
+        ).select_related("person")
+    ]
+    if present:
+        return present
+    people = []
+    for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
+        people.extend(invitation.recipients())
+    return people

@@ -1,8 +1,343 @@
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from . import pdf, services
+from .access import get_meeting_for_user
+from .forms import (
+    AgendaFormSet,
+    AttendanceFormSet,
+    CheckinForm,
+    DocumentForm,
+    InviteForm,
+    MeetingForm,
+    MinutesForm,
+    RsvpForm,
+    writable_regions,
+)
+from .ics import meeting_calendar
+from .links import RsvpLinkError, read_rsvp_token
+from .models import CalendarFeed, Meeting, MeetingDocument, Minutes, MinutesVersion
+
+
+def _post(request: HttpRequest):
+    """The submitted data, or None for a GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
+class MeetingListView(LoginRequiredMixin, ListView):
+    template_name = "meetings/meeting_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        qs = (
+            Meeting.objects.visible_to(self.request.user)
+            .select_related("region")
+            .prefetch_related("organisers")
+            .annotate(n_invitations=Count("invitations", distinct=True))
+        )
+        if self.request.GET.get("when") == "past":
+            return qs.past().order_by("-start")
+        return qs.upcoming().order_by("start")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        can_add = user.has_perm("meetings.add_meeting") and writable_regions(user).exists()
+        past = self.request.GET.get("when") == "past"
+        return super().get_context_data(past=past, can_add=can_add, **kwargs)
+
+
+index = MeetingListView.as_view()
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/index.html")
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    invitation = meeting.invitation_for(request.user)
+    context = {
+        "meeting": meeting,
+        "can_change": meeting.can_change(request.user),
+        "agenda": meeting.agenda_items.all(),
+        "invitations": meeting.invitations.select_related("person", "organisation"),
+        "documents": meeting.documents.all(),
+        "my_invitation": invitation,
+        "rsvp_form": RsvpForm(instance=invitation) if invitation else None,
+        "document_form": DocumentForm(),
+        "minutes": Minutes.objects.filter(meeting=meeting).first(),
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Schedule a meeting or change one, with its agenda."""
+    if pk is None:
+        if not request.user.has_perm("meetings.add_meeting") or not writable_regions(request.user).exists():
+            raise PermissionDenied
+        meeting = Meeting()
+    else:
+        meeting = get_meeting_for_user(request.user, pk, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingForm(data, instance=meeting, user=request.user)
+    agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
+    if data is not None and form.is_valid() and agenda.is_valid():
+        meeting = services.save_meeting(form=form, agenda_formset=agenda, acting_user=request.user)
+        messages.success(request, _("The meeting is saved."))
+        return redirect(meeting)
+    context = {"form": form, "agenda": agenda, "meeting": meeting}
+    return render(request, "meetings/meeting_form.html", context)
+
+
+@login_required
+def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = InviteForm(_post(request), user=request.user, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        created = services.invite(
+            meeting=meeting,
+            people=form.cleaned_data["people"],
+            organisations=form.cleaned_data["organisations"],
+            acting_user=request.user,
+        )
+        messages.success(request, _("%(count)d invitation(s) added.") % {"count": len(created)})
+        return redirect(meeting)
+    return render(request, "meetings/meeting_invite.html", {"meeting": meeting, "form": form})
+
+
+@require_POST
+@login_required
+def meeting_repeat(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    new = services.repeat_meeting(meeting=meeting, acting_user=request.user)
+    messages.success(request, _("The next meeting of the series is prepared as a draft. Check the date."))
+    return redirect("meetings:meeting-update", pk=new.pk)
+
+
+@require_POST
+@login_required
+def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    invitation = meeting.invitation_for(request.user)
+    if invitation is None:
+        raise PermissionDenied
+    form = RsvpForm(request.POST, instance=invitation)
+    if not form.is_valid():
+        messages.error(
+            request, _("Please correct the answer: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+        return redirect(meeting)
+    services.respond(invitation=invitation, acting_user=request.user, **form.cleaned_data)
+    messages.success(request, _("Your answer is recorded."))
+    return redirect(meeting)
+
+
+def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """One-tap answer from the invitation email: the signed link stands in for a login."""
+    try:
+        invitation, person = read_rsvp_token(token, pk, request.user)
+    except RsvpLinkError as error:
+        return render(request, "meetings/rsvp_invalid.html", {"message": error.message}, status=400)
+    form = RsvpForm(_post(request), instance=invitation)
+    if request.method == "POST" and form.is_valid():
+        services.respond(invitation=invitation, acting_user=person, **form.cleaned_data)
+        return render(request, "meetings/rsvp_done.html", {"invitation": invitation, "person": person})
+    context = {"invitation": invitation, "meeting": invitation.meeting, "person": person, "form": form}
+    return render(request, "meetings/rsvp_link.html", context)
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    response = HttpResponse(meeting_calendar([meeting]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rapat-{meeting.pk}.ics"'
+    return response
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal feed a calendar app subscribes to: the secret token is the only key."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+    invited = Meeting.objects.invited(feed.user).values("pk")
+    meetings = Meeting.objects.filter(Q(pk__in=invited) | Q(chair=feed.user)).order_by("start")
+    body = meeting_calendar(meetings, name=_("TPPS meetings"))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        feed.regenerate()
+        messages.success(request, _("A new calendar address was made; the old one no longer works."))
+        return redirect("meetings:my-calendar")
+    url = request.build_absolute_uri(feed.get_absolute_url())
+    return render(request, "meetings/my_calendar.html", {"feed_url": url})
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        services.prepare_attendance(meeting=meeting)
+    formset = AttendanceFormSet(_post(request), queryset=meeting.attendances.all(), prefix="attendance")
+    if request.method == "POST" and formset.is_valid():
+        for row in formset.save(commit=False):
+            row.meeting = meeting
+            row.save()
+        for row in formset.deleted_objects:
+            row.delete()
+        messages.success(request, _("The attendance list is saved."))
+        return redirect(meeting)
+    context = {"meeting": meeting, "formset": formset}
+    return render(request, "meetings/attendance.html", context)
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+def attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    return _pdf_response(pdf.attendance_sheet(meeting), f"daftar-hadir-{meeting.pk}.pdf")
+
+
+@login_required
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    return _pdf_response(pdf.minutes_document(meeting), f"notulen-{meeting.pk}.pdf")
+
+
+@login_required
+def checkin_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the organiser shows in the room: the code and a QR leading to the check-in page."""
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    code = meeting.ensure_checkin_code()
+    url = request.build_absolute_uri(reverse("meetings:checkin") + f"?code={code}")
+    qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code to check in"))
+    return render(request, "meetings/checkin_screen.html", {"meeting": meeting, "code": code, "qr": qr})
+
+
+@login_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    """Self check-in from a phone with the code shown in the room."""
+    form = CheckinForm(request.POST or request.GET or None)
+    if form.is_bound and form.is_valid():
+        code = form.cleaned_data["code"]
+        meeting = Meeting.objects.visible_to(request.user).filter(checkin_code=code).first()
+        if meeting is None or not meeting.checkin_open():
+            form.add_error("code", _("No meeting open for check-in has this code."))
+        elif request.method == "POST":
+            services.check_in(meeting=meeting, user=request.user)
+            messages.success(request, _("You are checked in. Welcome!"))
+            return redirect(meeting)
+        else:
+            return render(request, "meetings/checkin.html", {"form": form, "meeting": meeting})
+    return render(request, "meetings/checkin.html", {"form": form, "meeting": None})
+
+
+@require_POST
+@login_required
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+        return redirect(meeting)
+    upload = form.cleaned_data["file"]
+    MeetingDocument.objects.create(
+        meeting=meeting,
+        kind=form.cleaned_data["kind"],
+        file=upload,
+        original_name=upload.name[:255],
+        content_type=form.content_type,
+        size=upload.size,
+        uploaded_by=request.user,
+    )
+    messages.success(request, _("The document is kept with the meeting."))
+    return redirect(meeting)
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    document = get_object_or_404(meeting.documents, pk=doc)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, content_type=document.content_type, filename=document.original_name, as_attachment=False
+    )
+
+
+@login_required
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the minutes; writers edit the draft or record an amendment."""
+    meeting = get_meeting_for_user(request.user, pk)
+    can_change = meeting.can_change(request.user)
+    notes = Minutes.objects.filter(meeting=meeting).first()
+    if notes is None and can_change:
+        notes = Minutes.objects.create(meeting=meeting)
+    form = MinutesForm(_post(request), minutes=notes) if can_change else None
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if form.is_valid():
+            if notes.is_locked:
+                services.amend_minutes(
+                    minutes=notes,
+                    data=form.content(),
+                    reason=form.cleaned_data["reason"],
+                    acting_user=request.user,
+                )
+                messages.success(request, _("The amendment is recorded."))
+            else:
+                services.save_minutes(minutes=notes, data=form.content(), acting_user=request.user)
+                messages.success(request, _("The draft minutes are saved."))
+            return redirect("meetings:minutes", pk=meeting.pk)
+    context = {
+        "meeting": meeting,
+        "minutes": notes,
+        "form": form,
+        "versions": notes.versions.select_related("author") if notes else [],
+        "can_approve": notes is not None
+        and not notes.is_locked
+        and meeting.can_approve_minutes(request.user),
+    }
+    return render(request, "meetings/minutes.html", context)
+
+
+@require_POST
+@login_required
+def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    notes = get_object_or_404(Minutes, meeting=meeting)
+    if not meeting.can_approve_minutes(request.user) or notes.is_locked:
+        raise PermissionDenied
+    services.approve_minutes(minutes=notes, acting_user=request.user)
+    messages.success(request, _("The minutes are approved and locked."))
+    return redirect("meetings:minutes", pk=meeting.pk)
+
+
+@login_required
+def minutes_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    versions = MinutesVersion.objects.filter(minutes__meeting=meeting).select_related("author")
+    version = get_object_or_404(versions, number=number)
+    items = [(item, version.discussions.get(str(item.pk), "")) for item in meeting.agenda_items.all()]
+    context = {"meeting": meeting, "version": version, "items": items}
+    return render(request, "meetings/minutes_version.html", context)

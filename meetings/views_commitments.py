@@ -17,7 +17,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
 
-from . import services
+from . import services_commitments as services
 from .forms_commitments import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence, Meeting
 from .resources import CommitmentResource
@@ -66,6 +66,9 @@ def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **f
         "verify_form": forms.get("verify_form") or VerifyForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
     }
+    # Errors not tied to a field (e.g. the commitment was closed meanwhile) show at the top,
+    # since the form they belong to may no longer be offered.
+    context["forms_with_errors"] = [form for form in forms.values() if form.non_field_errors()]
     return render(request, "meetings/commitment_detail.html", context, status=status)
 
 

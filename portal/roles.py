@@ -41,6 +41,13 @@ STAFF_ROLES = {Role.DPPKB_ADMIN, Role.NOTULIS}
 
 _VIEW_CORE = ["portal.view_region", "portal.view_organisation"]
 
+# What a meeting is made of, for those who schedule meetings in Django admin.
+_MEETING_PARTS = [
+    f"meetings.{action}_{model}"
+    for model in ("agendaitem", "invitation", "attendance")
+    for action in ("view", "add", "change", "delete")
+] + ["meetings.add_minutes", "meetings.view_meetingdocument", "meetings.add_meetingdocument"]
+
 # "app_label.codename" per role. Codenames of apps not migrated yet are skipped
 # and picked up when that app's migration runs.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -55,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.add_meeting",
         "meetings.change_meeting",
         "meetings.delete_meeting",
+        *_MEETING_PARTS,
         "meetings.view_commitment",
         "meetings.add_commitment",
         "meetings.change_commitment",
@@ -67,7 +75,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.NOTULIS: _VIEW_CORE
     + [
         "meetings.view_meeting",
+        "meetings.add_meeting",
         "meetings.change_meeting",
+        "meetings.view_invitation",
+        "meetings.add_invitation",
+        "meetings.change_invitation",
+        "meetings.delete_invitation",
+        "meetings.view_meetingdocument",
+        "meetings.add_meetingdocument",
         "meetings.view_agendaitem",
         "meetings.add_agendaitem",
         "meetings.change_agendaitem",

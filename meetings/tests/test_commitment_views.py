@@ -173,3 +173,18 @@ def test_camat_binuang_gets_404_on_verify_and_reopen_of_tapin_utara(client, cama
         ).status_code
         == 404
     )
+
+
+def test_progress_on_a_commitment_closed_meanwhile_is_refused_with_a_message(
+    client, dinkes, dinkes_commitment
+):
+    services.mark_done(commitment=dinkes_commitment, acting_user=dinkes, note="x", files=[pdf_upload()])
+    client.force_login(dinkes)
+
+    response = client.post(
+        reverse("meetings:commitment-progress", args=[dinkes_commitment.pk]), {"note": "Lagi", "progress": ""}
+    )
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert dinkes_commitment.updates.count() == 2  # recorded, done; nothing more

@@ -185,3 +185,45 @@ def test_overdue_is_derived_from_the_due_date_and_open_status(demo):
 
     assert list(Commitment.objects.overdue()) == [late]
     assert late.is_overdue and not closed.is_overdue
+
+
+def test_marking_done_asks_the_kabupaten_secretariat_to_verify(commitment, dinkes, notulis, dppkb):
+    from portal.models import Notification
+
+    update = services.mark_done(
+        commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()]
+    )
+
+    rows = Notification.objects.filter(rule=f"commitment_done:{update.pk}")
+    assert {n.recipient for n in rows} == {notulis, dppkb}
+    assert rows.first().context["link"].endswith(commitment.get_absolute_url())
+    assert not Notification.objects.filter(recipient=dinkes).exists()
+
+
+def test_reopening_tells_the_owner_why(commitment, dinkes, notulis):
+    from portal.models import Notification
+
+    services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
+    update = services.reopen(commitment=commitment, acting_user=notulis, reason="Foto buram")
+
+    rows = Notification.objects.filter(rule=f"commitment_reopened:{update.pk}")
+    assert {n.recipient for n in rows} == {dinkes}
+    assert rows.first().context["note"] == "Foto buram"
+
+
+def test_the_notification_templates_render_for_both_events(commitment, notulis):
+    from django.template.loader import render_to_string
+
+    context = {
+        "recipient": notulis,
+        "source": commitment,
+        "note": "Catatan",
+        "author": "Fitriani",
+        "link": "http://x/c/1/",
+    }
+    for rule in ("commitment_done", "commitment_reopened"):
+        subject = render_to_string(f"emails/{rule}_subject.txt", context)
+        assert commitment.description[:20] in subject
+        for part in ("body.txt", "body.html"):
+            body = render_to_string(f"emails/{rule}_{part}", context)
+            assert "Catatan" in body and "http://x/c/1/" in body and "Fitriani" in body

@@ -109,7 +109,7 @@ def test_owner_downloads_evidence_as_an_attachment(client, dinkes, commitment):
     evidence = update.evidence.get()
     client.force_login(dinkes)
 
-    response = client.get(evidence.get_absolute_url())
+    response = client.get(reverse("meetings:evidence-download", args=[evidence.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -124,7 +124,7 @@ def test_camat_of_the_kecamatan_downloads_evidence(client, dinkes, camat_a, comm
     ).evidence.get()
     client.force_login(camat_a)
 
-    assert client.get(evidence.get_absolute_url()).status_code == 200
+    assert client.get(reverse("meetings:evidence-download", args=[evidence.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["camat_b", "outsider"])
@@ -134,7 +134,7 @@ def test_other_kecamatan_camat_and_outsider_get_404_on_evidence(client, request,
     ).evidence.get()
     client.force_login(request.getfixturevalue(persona))
 
-    assert client.get(evidence.get_absolute_url()).status_code == 404
+    assert client.get(reverse("meetings:evidence-download", args=[evidence.pk])).status_code == 404
 
 
 def test_evidence_has_no_public_url_under_media(client, dinkes, commitment):

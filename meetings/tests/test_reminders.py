@@ -212,6 +212,23 @@ def test_a_meeting_reminder_names_the_mode_venue_and_link(meeting, reminder_sett
     (mail,) = [m for m in mailbox if m.to == [camat_a.email]]
     assert mail.subject.startswith("Pengingat: Rakor TPPS Kecamatan Tapin Utara")
     assert "Aula Kantor Kecamatan" in mail.body and "https://meet.example/rakor" in mail.body
+    assert "/rsvp/" in mail.body  # the person's own one-tap RSVP link
+
+
+def test_the_nudge_carries_each_persons_own_one_tap_rsvp_link(meeting, reminder_settings, mailbox, kapus):
+    from meetings.links import read_rsvp_token
+
+    rules.scan(now=meeting.start - timedelta(days=4))
+    Notification.objects.filter(rule__startswith="meeting_rsvp_nudge:").update(
+        send_at=timezone.now(), due_at=timezone.now()
+    )
+
+    engine.dispatch()
+
+    (mail,) = [m for m in mailbox if m.to == [kapus.email]]
+    token = mail.body.split("/rsvp/")[1].split("/")[0]
+    invitation, person = read_rsvp_token(token, meeting.pk)
+    assert person == kapus and invitation.meeting == meeting
 
 
 def test_a_ladder_stage_held_too_long_is_missed_once_the_next_stage_is_due(

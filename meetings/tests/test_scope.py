@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from meetings.models import Invitation, Meeting
+
+from .factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+READ_URLS = [
+    "meetings:meeting-detail",
+    "meetings:meeting-ics",
+    "meetings:attendance-pdf",
+    "meetings:minutes-pdf",
+    "meetings:minutes",
+]
+WRITE_URLS = [
+    "meetings:meeting-update",
+    "meetings:meeting-invite",
+    "meetings:attendance",
+    "meetings:checkin-screen",
+]
+
+
+@pytest.mark.parametrize("name", READ_URLS + WRITE_URLS)
+def test_camat_binuang_gets_404_on_tapin_utara_rakor(client, camat_b, tapin_utara_rakor, name):
+    client.force_login(camat_b)
+
+    assert client.get(reverse(name, args=[tapin_utara_rakor.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", READ_URLS + WRITE_URLS)
+def test_outsider_gets_404(client, outsider, tapin_utara_rakor, name):
+    client.force_login(outsider)
+
+    assert client.get(reverse(name, args=[tapin_utara_rakor.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", READ_URLS)
+def test_camat_tapin_utara_reads_their_kecamatan_rakor(client, camat_a, tapin_utara_rakor, name):
+    client.force_login(camat_a)
+
+    assert client.get(reverse(name, args=[tapin_utara_rakor.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", WRITE_URLS)
+def test_read_only_roles_get_403_on_writes(client, pkk, tapin_utara_rakor, name):
+    client.force_login(pkk)
+
+    assert client.get(reverse(name, args=[tapin_utara_rakor.pk])).status_code == 403
+
+
+def test_camat_binuang_cannot_post_to_tapin_utara_rakor(client, camat_b, tapin_utara_rakor):
+    client.force_login(camat_b)
+
+    assert client.post(reverse("meetings:meeting-repeat", args=[tapin_utara_rakor.pk])).status_code == 404
+    assert Meeting.objects.count() == 1
+
+
+def test_invited_person_sees_a_meeting_outside_their_region(
+    client, camat_b, kabupaten_rakor, tapin_utara_rakor
+):
+    Invitation.objects.create(meeting=tapin_utara_rakor, person=camat_b)
+    client.force_login(camat_b)
+
+    assert client.get(tapin_utara_rakor.get_absolute_url()).status_code == 200
+    # Invited, but not a writer of Tapin Utara.
+    url = reverse("meetings:meeting-update", args=[tapin_utara_rakor.pk])
+    assert client.get(url).status_code == 403
+
+
+def test_organisation_invitation_makes_the_meeting_visible_to_its_focal_point(dinkes, demo):
+    meeting = MeetingFactory(region_id="63.01")
+    assert meeting not in Meeting.objects.visible_to(dinkes)
+
+    Invitation.objects.create(meeting=meeting, organisation=demo.orgs["dinkes"])
+
+    assert meeting in Meeting.objects.visible_to(dinkes)
+
+
+def test_camat_list_shows_own_kecamatan_only(client, camat_b, camat_a, tapin_utara_rakor):
+    binuang = MeetingFactory(title="Rakor Binuang", region_id="63.05.01")
+    client.force_login(camat_b)
+
+    listed = list(client.get(reverse("meetings:index")).context["object_list"])
+
+    assert listed == [binuang]
+
+
+def test_meeting_list_runs_a_constant_number_of_queries(client, dppkb, demo, django_assert_max_num_queries):
+    for i in range(12):
+        meeting = MeetingFactory(title=f"Rakor {i}")
+        meeting.organisers.set([demo.orgs["tpps"], demo.orgs["dppkb"]])
+        Invitation.objects.create(meeting=meeting, organisation=demo.orgs["dinkes"])
+    client.force_login(dppkb)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("meetings:index"))
+
+    assert len(response.context["object_list"]) == 12
+
+
+def test_past_tab_lists_past_meetings(client, dppkb):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = MeetingFactory(title="Rakor lama", start=timezone.now() - timedelta(days=30))
+    MeetingFactory(title="Rakor baru")
+    client.force_login(dppkb)
+
+    response = client.get(reverse("meetings:index"), {"when": "past"})
+
+    assert list(response.context["object_list"]) == [old]
