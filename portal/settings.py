@@ -178,6 +178,9 @@ STORAGES = {
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
 
+# Django 6 will assume https for scheme-less URLs; opt in now (and silence the warning).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -200,7 +203,7 @@ else:
 # Celery: Redis in production; with no broker configured, kombu's filesystem
 # transport, so `make run` runs a real worker and beat without any server.
 REDIS_URL = os.getenv("REDIS_URL", "")
-CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery"
