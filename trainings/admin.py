@@ -45,10 +45,21 @@ class KabupatenFilter(admin.SimpleListFilter):
         return queryset.filter(kabupaten_id=self.value()) if self.value() else queryset
 
 
+class TrainingFilter(admin.SimpleListFilter):
+    title = _("training")
+    parameter_name = "training"
+
+    def lookups(self, request, model_admin):
+        return [(str(t.pk), str(t)) for t in Training.objects.visible_to(request.user)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(training_id=self.value()) if self.value() else queryset
+
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
-    list_filter = ["status", KabupatenFilter, "training"]
+    list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
     list_select_related = ["person", "training", "kabupaten"]
     raw_id_fields = ["person", "acted_by", "nominated_by"]

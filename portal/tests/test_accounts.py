@@ -52,7 +52,7 @@ def test_navigation_shows_each_role_what_it_may_use(client, dppkb, camat_a):
 
     assert "admin" in admin_nav and "audits" in admin_nav
     assert "admin" not in camat_nav and "audits" not in camat_nav
-    assert "meetings" in camat_nav
+    assert "meetings" in camat_nav and "trainings" in camat_nav
 
 
 def test_pages_need_a_login(client, demo):

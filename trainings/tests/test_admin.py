@@ -31,3 +31,15 @@ def test_training_admin_shows_sessions_and_enrollments_inline(admin_client, cama
     enroll(training, camat_a)
     page = admin_client.get(reverse("admin:trainings_training_change", args=[training.pk])).content.decode()
     assert "sessions-TOTAL_FORMS" in page and "enrollments-TOTAL_FORMS" in page
+
+
+def test_admin_training_filter_offers_only_visible_trainings(client, dppkb, demo):
+    from portal.models import Organisation
+
+    mine = TrainingFactory(title="Pelatihan Kalsel")
+    TrainingFactory(
+        title="Pelatihan Tanah Laut", organiser=Organisation.objects.get(name="TPPS Kabupaten Tanah Laut")
+    )
+    client.force_login(dppkb)
+    page = client.get(reverse("admin:trainings_enrollment_changelist")).content.decode()
+    assert mine.title in page and "Pelatihan Tanah Laut" not in page
