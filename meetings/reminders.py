@@ -16,7 +16,7 @@ from portal.models import Notification, ReminderSettings
 from portal.notifications.rules import Reminder, ReminderRule, register
 
 from .links import rsvp_url
-from .models import Commitment, Invitation, Meeting
+from .models import Commitment, Invitation, Meeting, Minutes
 
 
 def at(day: date, clock: time) -> datetime:
@@ -176,4 +176,44 @@ class MeetingRsvpNudgeRule(MeetingRule):
                 context={"rsvp_url": rsvp_url(invitation, person)},
             )
             for person, invitation in self.people(meeting).items()
+        ]
+
+
+@register
+class MeetingCommitmentsRule(ReminderRule):
+    """Once the minutes are approved: each PIC and focal point gets the list of their new commitments."""
+
+    name = "meeting_commitments"
+    model = "meetings.Meeting"
+
+    def candidates(self, now, cfg):
+        return Meeting.objects.filter(
+            minutes__status=Minutes.Status.APPROVED, minutes__approved_at__gte=now - timedelta(days=2)
+        )
+
+    def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
+        minutes = Minutes.objects.filter(meeting=meeting, status=Minutes.Status.APPROVED).first()
+        if minutes is None or minutes.approved_at is None:
+            return []
+        mine: dict = {}
+        for commitment in meeting.commitments.open().select_related("owner__head", "pic"):
+            for person in commitment.focal_points():
+                mine.setdefault(person, []).append(commitment)
+        return [
+            Reminder(
+                rule=f"{self.name}:{meeting.pk}",
+                recipients=[person],
+                send_at=minutes.approved_at,
+                context={
+                    "items": [
+                        {
+                            "description": c.description[:300],
+                            "due_date": c.due_date.isoformat(),
+                            "url": c.get_absolute_url(),
+                        }
+                        for c in commitments
+                    ]
+                },
+            )
+            for person, commitments in mine.items()
         ]

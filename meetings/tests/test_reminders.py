@@ -245,3 +245,31 @@ def test_a_ladder_stage_held_too_long_is_missed_once_the_next_stage_is_due(
     engine.dispatch()
 
     assert set(h1.values_list("state", flat=True)) == {State.MISSED} and mailbox == []
+
+
+def test_once_the_minutes_are_approved_each_responsible_person_gets_their_new_commitments(
+    demo, rakor, commitment, reminder_settings, mailbox, kapus, dinkes, camat_a
+):
+    from meetings.models import Minutes
+
+    Commitment.objects.create(
+        meeting=rakor,
+        description="Sanitasi desa",
+        owner=demo.orgs["pupr"],
+        pic=camat_a,
+        due_date=commitment.due_date,
+    )
+    rules.scan()
+    assert not Notification.objects.filter(
+        rule__startswith="meeting_commitments:"
+    ).exists()  # not approved yet
+
+    Minutes.objects.create(meeting=rakor, status=Minutes.Status.APPROVED, approved_at=timezone.now())
+    rules.scan()
+    rules.scan()
+    engine.dispatch()
+
+    mails = {m.to[0]: m for m in mailbox if "Distribusi" in m.body or "Sanitasi" in m.body}
+    assert set(mails) == {kapus.email, dinkes.email, camat_a.email}
+    assert "Distribusi PMT" in mails[kapus.email].body and "Sanitasi" not in mails[kapus.email].body
+    assert mails[camat_a.email].subject == "Komitmen Anda dari Rakor TPPS Kabupaten Tapin"
