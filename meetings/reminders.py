@@ -15,7 +15,8 @@ from django.utils import timezone
 from portal.models import Notification, ReminderSettings
 from portal.notifications.rules import Reminder, ReminderRule, register
 
-from .models import Commitment, Invitation, Meeting
+from .links import rsvp_url
+from .models import Commitment, Invitation, Meeting, Minutes
 
 
 def at(day: date, clock: time) -> datetime:
@@ -85,15 +86,15 @@ class CommitmentDeadlineRule(ReminderRule):
         return commitment.is_open and notification.rule.endswith(commitment.due_date.isoformat())
 
 
-def invitees(meeting: Meeting, responses) -> list:
-    """People reached by the meeting's invitations with one of `responses`."""
+def invitees(meeting: Meeting, responses) -> dict:
+    """{person: their invitation} for the meeting's invitations with one of `responses`."""
     people = {}
     for invitation in meeting.invitations.filter(response__in=responses).select_related(
         "person", "organisation__head"
     ):
         for person in invitation.recipients():
-            people[person.pk] = person
-    return list(people.values())
+            people.setdefault(person, invitation)
+    return people
 
 
 NOT_DECLINED = [Invitation.Response.PENDING, Invitation.Response.HADIR, Invitation.Response.DIWAKILKAN]
@@ -124,29 +125,33 @@ class MeetingReminderRule(MeetingRule):
 
     name = "meeting_reminder"
 
-    def people(self, meeting: Meeting) -> list:
+    def people(self, meeting: Meeting) -> dict:
         return invitees(meeting, NOT_DECLINED)
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
             return []
-        people, stamp = self.people(meeting), meeting_stamp(meeting)
-        return [
-            Reminder(
-                rule=f"{self.name}:days:{stamp}",
-                recipients=people,
-                send_at=meeting.start - timedelta(days=cfg.meeting_days_before),
-                expires_at=meeting.start,
-                context={"stage": "days", "days": cfg.meeting_days_before},
-            ),
-            Reminder(
-                rule=f"{self.name}:hours:{stamp}",
-                recipients=people,
-                send_at=meeting.start - timedelta(hours=cfg.meeting_hours_before),
-                expires_at=meeting.start,
-                context={"stage": "hours", "hours": cfg.meeting_hours_before},
-            ),
-        ]
+        stamp, wanted = meeting_stamp(meeting), []
+        # One reminder per person: each carries that person's own RSVP link.
+        for person, invitation in self.people(meeting).items():
+            context = {"rsvp_url": rsvp_url(invitation, person)}
+            wanted += [
+                Reminder(
+                    rule=f"{self.name}:days:{stamp}",
+                    recipients=[person],
+                    send_at=meeting.start - timedelta(days=cfg.meeting_days_before),
+                    expires_at=meeting.start,
+                    context={**context, "stage": "days", "days": cfg.meeting_days_before},
+                ),
+                Reminder(
+                    rule=f"{self.name}:hours:{stamp}",
+                    recipients=[person],
+                    send_at=meeting.start - timedelta(hours=cfg.meeting_hours_before),
+                    expires_at=meeting.start,
+                    context={**context, "stage": "hours", "hours": cfg.meeting_hours_before},
+                ),
+            ]
+        return wanted
 
 
 @register
@@ -155,20 +160,60 @@ class MeetingRsvpNudgeRule(MeetingRule):
 
     name = "meeting_rsvp_nudge"
 
-    def people(self, meeting: Meeting) -> list:
+    def people(self, meeting: Meeting) -> dict:
         return invitees(meeting, [Invitation.Response.PENDING])
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
             return []
+        day = timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before)
         return [
             Reminder(
                 rule=f"{self.name}:{meeting_stamp(meeting)}",
-                recipients=self.people(meeting),
-                send_at=at(
-                    timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before),
-                    cfg.send_time,
-                ),
+                recipients=[person],
+                send_at=at(day, cfg.send_time),
                 expires_at=meeting.start,
+                context={"rsvp_url": rsvp_url(invitation, person)},
             )
+            for person, invitation in self.people(meeting).items()
+        ]
+
+
+@register
+class MeetingCommitmentsRule(ReminderRule):
+    """Once the minutes are approved: each PIC and focal point gets the list of their new commitments."""
+
+    name = "meeting_commitments"
+    model = "meetings.Meeting"
+
+    def candidates(self, now, cfg):
+        return Meeting.objects.filter(
+            minutes__status=Minutes.Status.APPROVED, minutes__approved_at__gte=now - timedelta(days=2)
+        )
+
+    def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
+        minutes = Minutes.objects.filter(meeting=meeting, status=Minutes.Status.APPROVED).first()
+        if minutes is None or minutes.approved_at is None:
+            return []
+        mine: dict = {}
+        for commitment in meeting.commitments.open().select_related("owner__head", "pic"):
+            for person in commitment.focal_points():
+                mine.setdefault(person, []).append(commitment)
+        return [
+            Reminder(
+                rule=f"{self.name}:{meeting.pk}",
+                recipients=[person],
+                send_at=minutes.approved_at,
+                context={
+                    "items": [
+                        {
+                            "description": c.description[:300],
+                            "due_date": c.due_date.isoformat(),
+                            "url": c.get_absolute_url(),
+                        }
+                        for c in commitments
+                    ]
+                },
+            )
+            for person, commitments in mine.items()
         ]

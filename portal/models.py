@@ -484,7 +484,9 @@ class Notification(models.Model):
         if not self.source_type_id:
             return None
         if not hasattr(self, "_source_cache"):
-            model = self.source_type.model_class()
+            from django.contrib.contenttypes.models import ContentType
+
+            model = ContentType.objects.get_for_id(self.source_type_id).model_class()  # cached lookup
             self._source_cache = model._default_manager.filter(pk=self.source_id).first() if model else None
         return self._source_cache
 

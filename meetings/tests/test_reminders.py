@@ -212,6 +212,23 @@ def test_a_meeting_reminder_names_the_mode_venue_and_link(meeting, reminder_sett
     (mail,) = [m for m in mailbox if m.to == [camat_a.email]]
     assert mail.subject.startswith("Pengingat: Rakor TPPS Kecamatan Tapin Utara")
     assert "Aula Kantor Kecamatan" in mail.body and "https://meet.example/rakor" in mail.body
+    assert "/rsvp/" in mail.body  # the person's own one-tap RSVP link
+
+
+def test_the_nudge_carries_each_persons_own_one_tap_rsvp_link(meeting, reminder_settings, mailbox, kapus):
+    from meetings.links import read_rsvp_token
+
+    rules.scan(now=meeting.start - timedelta(days=4))
+    Notification.objects.filter(rule__startswith="meeting_rsvp_nudge:").update(
+        send_at=timezone.now(), due_at=timezone.now()
+    )
+
+    engine.dispatch()
+
+    (mail,) = [m for m in mailbox if m.to == [kapus.email]]
+    token = mail.body.split("/rsvp/")[1].split("/")[0]
+    invitation, person = read_rsvp_token(token, meeting.pk)
+    assert person == kapus and invitation.meeting == meeting
 
 
 def test_a_ladder_stage_held_too_long_is_missed_once_the_next_stage_is_due(
@@ -228,3 +245,31 @@ def test_a_ladder_stage_held_too_long_is_missed_once_the_next_stage_is_due(
     engine.dispatch()
 
     assert set(h1.values_list("state", flat=True)) == {State.MISSED} and mailbox == []
+
+
+def test_once_the_minutes_are_approved_each_responsible_person_gets_their_new_commitments(
+    demo, rakor, commitment, reminder_settings, mailbox, kapus, dinkes, camat_a
+):
+    from meetings.models import Minutes
+
+    Commitment.objects.create(
+        meeting=rakor,
+        description="Sanitasi desa",
+        owner=demo.orgs["pupr"],
+        pic=camat_a,
+        due_date=commitment.due_date,
+    )
+    rules.scan()
+    assert not Notification.objects.filter(
+        rule__startswith="meeting_commitments:"
+    ).exists()  # not approved yet
+
+    Minutes.objects.create(meeting=rakor, status=Minutes.Status.APPROVED, approved_at=timezone.now())
+    rules.scan()
+    rules.scan()
+    engine.dispatch()
+
+    mails = {m.to[0]: m for m in mailbox if "Distribusi" in m.body or "Sanitasi" in m.body}
+    assert set(mails) == {kapus.email, dinkes.email, camat_a.email}
+    assert "Distribusi PMT" in mails[kapus.email].body and "Sanitasi" not in mails[kapus.email].body
+    assert mails[camat_a.email].subject == "Komitmen Anda dari Rakor TPPS Kabupaten Tapin"

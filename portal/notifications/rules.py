@@ -102,7 +102,8 @@ def _sources(rule: ReminderRule, now: datetime, cfg: ReminderSettings) -> list[m
             source_type=ContentType.objects.get_for_model(model),
         ).values_list("source_id", flat=True)
     )
-    missing = [pk for pk in pending_ids if pk not in {str(k) for k in sources}]
+    known = {str(pk) for pk in sources}
+    missing = [pk for pk in pending_ids if pk not in known]
     if missing:
         found = {str(obj.pk): obj for obj in model._default_manager.filter(pk__in=missing)}
         for pk in missing:

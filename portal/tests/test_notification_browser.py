@@ -15,11 +15,12 @@ def test_camat_reads_a_notification_and_finds_its_whatsapp_link_on_a_phone(
     engine.dispatch()
     browser_login(page, "camat.tapinutara")
 
-    page.click("[data-testid=navbar-toggler], .navbar-toggler")
-    page.wait_for_selector("#nav-main.show")  # the menu has finished opening
+    page.click(".navbar-toggler")
+    page.wait_for_selector("#nav-main.show:not(.collapsing)")
     assert page.inner_text("[data-testid=unread-count]").startswith("1")
-    page.click("[data-testid=notifications-link]")
-    page.wait_for_url("**/notifications/")
+    with page.expect_navigation():
+        page.click("[data-testid=notifications-link]")
+    assert page.url.endswith("/notifications/")
     a11y(page)
 
     share = page.get_attribute("[data-testid=wa-link]", "href")
