@@ -30,6 +30,15 @@ def _meeting_context(meeting: Meeting) -> dict:
     return {"meeting_url": settings.SITE_URL + meeting.get_absolute_url()}
 
 
+# One link per answer in the invitation email.
+ANSWERS = ("hadir", "izin", "diwakilkan")
+
+
+def _answer_context(invitation: Invitation, person) -> dict:
+    url = rsvp_url(invitation, person)
+    return {"rsvp_url": url, "rsvp_links": {answer: f"{url}?answer={answer}" for answer in ANSWERS}}
+
+
 def send_invitations(*, meeting: Meeting, invitations=None) -> int:
     """Invite every recipient once (the outbox key makes a second call a no-op)."""
     if meeting.status != Meeting.Status.SCHEDULED:
@@ -38,7 +47,7 @@ def send_invitations(*, meeting: Meeting, invitations=None) -> int:
     invitations = invitations if invitations is not None else meeting.invitations.all()
     for invitation in invitations:
         for person in invitation.recipients():
-            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            context = {**_meeting_context(meeting), **_answer_context(invitation, person)}
             count += len(
                 notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context)
             )
