@@ -1,12 +1,228 @@
-"""Admin of commitments (RTL). MeetingAdmin (meetings/admin.py) uses CommitmentInline."""
+"""Admin of commitments (RTL). MeetingAdmin (meetings/admin.py) uses CommitmentInline.
 
-from django.contrib import admin
+Every list and choice starts from the user's scope; every status change (form, inline,
+bulk action, import) leaves a CommitmentUpdate history row.
+"""
 
-from .models import Commitment
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services_commitments as services
+from .forms_commitments import CommitmentAdminForm
+from .models import Commitment, CommitmentUpdate
+from .resources import CommitmentResource
 
 
-class CommitmentInline(admin.TabularInline):
+class ScopedCommitmentChoicesMixin:
+    """Meeting, owner and PIC choices limited to what the user may record."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = {
+            "meeting": Commitment.meeting_choices,
+            "owner": Commitment.owner_choices,
+            "pic": Commitment.pic_choices,
+        }
+        if db_field.name in choices:
+            kwargs["queryset"] = choices[db_field.name](request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CommitmentInlineFormSet(BaseInlineFormSet):
+    acting_user = None
+
+    def save_new(self, form, commit=True):
+        form.instance.created_by = self.acting_user
+        obj = super().save_new(form, commit=commit)
+        services.record_edit(
+            commitment=obj, status_from="", acting_user=self.acting_user, note=gettext("Commitment recorded.")
+        )
+        return obj
+
+    def save_existing(self, form, obj, commit=True):
+        saved = super().save_existing(form, obj, commit=commit)
+        if form.has_changed():
+            services.record_edit(
+                commitment=saved,
+                status_from=form.initial.get("status", ""),
+                acting_user=self.acting_user,
+                note=gettext("Edited in administration."),
+            )
+        return saved
+
+
+class CommitmentInline(ScopedCommitmentChoicesMixin, admin.TabularInline):
     model = Commitment
+    form = CommitmentAdminForm
+    formset = CommitmentInlineFormSet
     extra = 0
     fields = ["description", "intervention_type", "owner", "pic", "due_date", "status"]
-    autocomplete_fields = ["owner", "pic"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.acting_user = request.user
+        return formset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Overdue is derived (open and past its due date), so it needs its own filter."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.exclude(status__in=Commitment.OPEN_STATUSES, due_date__lt=timezone.localdate())
+        return queryset
+
+
+class CommitmentUpdateInline(admin.TabularInline):
+    """The history, read-only: rows are written by the workflows, never edited."""
+
+    model = CommitmentUpdate
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "status_from", "status_to", "percent", "note"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the commitment may read its history (no separate role permission).
+        return request.user.has_perm("meetings.view_commitment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _bulk_status(status: str, description):
+    def action(modeladmin, request, queryset):
+        changed, refused = 0, []
+        for commitment in queryset:
+            try:
+                if services.change_status(
+                    commitment=commitment,
+                    status=status,
+                    acting_user=request.user,
+                    note=gettext("Status changed in administration (bulk action)."),
+                ):
+                    changed += 1
+            except (ValidationError, PermissionDenied) as error:
+                reason = (
+                    "; ".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else gettext("not allowed")
+                )
+                refused.append(f"{commitment}: {reason}")
+        if changed:
+            modeladmin.message_user(
+                request, gettext("%(count)d commitment(s) changed.") % {"count": changed}, messages.SUCCESS
+            )
+        for line in refused:
+            modeladmin.message_user(request, line, messages.WARNING)
+
+    action.__name__ = f"mark_{status}"
+    action.short_description = description
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [CommitmentResource]
+    formats = [CSV, XLSX]
+    form = CommitmentAdminForm
+    list_display = ["summary", "meeting", "owner", "pic", "due_date", "status", "progress", "overdue"]
+    list_filter = [
+        "status",
+        OverdueFilter,
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        ("due_date", admin.DateFieldListFilter),
+        "intervention_type",
+    ]
+    search_fields = [
+        "description",
+        "owner__name",
+        "owner__short_name",
+        "pic__username",
+        "pic__full_name",
+        "meeting__title",
+    ]
+    list_select_related = ["meeting", "owner", "pic"]
+    fields = [
+        "meeting",
+        "description",
+        "intervention_type",
+        "owner",
+        "pic",
+        "due_date",
+        "status",
+        "progress",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["progress", "created_by", "created_at"]
+    inlines = [CommitmentUpdateInline]
+    actions = [
+        _bulk_status(Commitment.Status.IN_PROGRESS, _("Mark selected commitments in progress")),
+        _bulk_status(Commitment.Status.VERIFIED, _("Verify selected commitments (done ones)")),
+        _bulk_status(Commitment.Status.CANCELLED, _("Cancel selected commitments")),
+        _bulk_status(Commitment.Status.OPEN, _("Reopen selected cancelled commitments")),
+    ]
+
+    def get_queryset(self, request):
+        return Commitment.objects.visible_to(request.user)
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("meetings.add_commitment")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("meetings.view_commitment")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    @admin.display(description=_("commitment"), ordering="description")
+    def summary(self, obj: Commitment) -> str:
+        return str(obj)
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj: Commitment) -> bool:
+        return obj.is_overdue
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            note = gettext("Commitment recorded.")
+        elif form.has_changed():
+            note = gettext("Edited in administration.")
+        else:
+            return
+        services.record_edit(
+            commitment=obj,
+            status_from=form.initial.get("status", "") if change else "",
+            acting_user=request.user,
+            note=note,
+        )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import Organisation, Region, ScopedQuerySet, region_q
+from portal.models import Organisation, Region, RoleAssignment, ScopedQuerySet, region_q
 from portal.roles import Role
 from portal.storage import private_storage
 
@@ -443,8 +443,11 @@ class CommitmentQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
+        codes = user.scope_codes()
         return self.filter(
-            region_q(user.scope_codes(), self.region_field)
+            region_q(codes, self.region_field)
+            # Owned by a body in the user's region (a puskesmas's RTL from a kabupaten rakor).
+            | region_q(codes, "owner__region_id")
             | Q(owner__in=user_organisations(user))
             | Q(pic=user)
         )
@@ -455,6 +458,35 @@ class CommitmentQuerySet(ScopedQuerySet):
     def overdue(self, today=None) -> CommitmentQuerySet:
         today = today or timezone.localdate()
         return self.open().filter(due_date__lt=today)
+
+    def mine(self, user) -> CommitmentQuerySet:
+        """ "Komitmen saya": what the user answers for. Their organisation's and their own
+        commitments; for kecamatan-level roles (camat, kepala puskesmas) also those of their
+        kecamatan (owned by a body there, or agreed in a meeting there)."""
+        local = user.scope_codes(roles=Commitment.LOCAL_ROLES)
+        return self.visible_to(user).filter(
+            Q(owner__in=user_organisations(user))
+            | Q(pic=user)
+            | region_q(local, "owner__region_id")
+            | region_q(local, self.region_field)
+        )
+
+    def overdue_first(self, today=None) -> CommitmentQuerySet:
+        """Overdue first, then the rest still open, then closed ones; each by due date."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            urgency=models.Case(
+                models.When(status__in=Commitment.OPEN_STATUSES, due_date__lt=today, then=0),
+                models.When(status__in=Commitment.OPEN_STATUSES, then=1),
+                models.When(status=Commitment.Status.DONE, then=2),
+                default=3,
+                output_field=models.IntegerField(),
+            )
+        ).order_by("urgency", "due_date", "pk")
+
+    def carried_into(self, meeting: Meeting) -> CommitmentQuerySet:
+        """Still-open commitments of earlier meetings of the same TPPS (same region), for its review."""
+        return self.open().filter(meeting__region_id=meeting.region_id, meeting__start__lt=meeting.start)
 
 
 class Commitment(models.Model):
@@ -473,6 +505,18 @@ class Commitment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    # Allowed status changes; reaching DONE also needs evidence (see check_transition).
+    TRANSITIONS = {
+        Status.OPEN: {Status.IN_PROGRESS, Status.DONE, Status.CANCELLED},
+        Status.IN_PROGRESS: {Status.OPEN, Status.DONE, Status.CANCELLED},
+        Status.DONE: {Status.VERIFIED, Status.IN_PROGRESS},
+        Status.VERIFIED: {Status.IN_PROGRESS},
+        Status.CANCELLED: {Status.OPEN},
+    }
+    # Roles that answer for the commitments of their kecamatan ("Komitmen saya", progress).
+    LOCAL_ROLES = (Role.CAMAT, Role.KEPALA_PUSKESMAS)
+    # The TPPS secretariat: records, verifies and reopens commitments of their kabupaten.
+    SECRETARIAT_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS)
 
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="commitments"
@@ -535,12 +579,119 @@ class Commitment(models.Model):
     def is_overdue(self) -> bool:
         return self.is_open and self.due_date < timezone.localdate()
 
+    def clean(self) -> None:
+        # An RTL belongs to a body of the meeting's kabupaten (or to one above it, such as
+        # the provincial BKKBN office), never to another kabupaten's.
+        if not (self.meeting_id and self.owner_id):
+            return
+        kabupaten = self.meeting.region.kabupaten_code()
+        owner_region = self.owner.region
+        if kabupaten and not (
+            owner_region.is_within(kabupaten) or owner_region.code in Region(code=kabupaten).ancestor_codes()
+        ):
+            raise ValidationError(
+                {"owner": _("The responsible organisation must belong to the meeting's kabupaten.")}
+            )
+
+    def is_responsible(self, user) -> bool:
+        """The owner's side: the PIC, who speaks for the owner, or the camat/kapus of its kecamatan."""
+        if user.is_superuser or (self.pic_id and self.pic_id == user.pk):
+            return True
+        if self.owner_id in user_organisations(user):
+            return True
+        local = user.scope_codes(roles=self.LOCAL_ROLES)
+        return any(self.owner.region.is_within(c) or self.meeting.region.is_within(c) for c in local)
+
+    def is_secretariat(self, user) -> bool:
+        """DPPKB admins and notulis of the meeting's kabupaten."""
+        if user.is_superuser:
+            return True
+        codes = user.scope_codes(roles=self.SECRETARIAT_ROLES)
+        return any(self.meeting.region.is_within(c) for c in codes)
+
+    def can_change(self, user) -> bool:
+        """May post progress (the owner's side or the secretariat); read-only roles may not."""
+        return user.has_perm("meetings.change_commitment") and (
+            self.is_responsible(user) or self.is_secretariat(user)
+        )
+
+    def can_mark_done(self, user) -> bool:
+        return user.has_perm("meetings.change_commitment") and self.is_responsible(user)
+
+    def can_verify(self, user) -> bool:
+        return user.has_perm("meetings.change_commitment") and self.is_secretariat(user)
+
+    def has_evidence(self) -> bool:
+        return Evidence.objects.filter(update__commitment=self).exists()
+
+    def check_transition(self, status: str, *, with_evidence: bool = False) -> None:
+        """Raise ValidationError unless the status may change to `status` now."""
+        if status == self.status:
+            return
+        if status not in self.TRANSITIONS.get(self.status, ()):
+            raise ValidationError(
+                _("A commitment that is %(old)s cannot become %(new)s.")
+                % {"old": self.get_status_display().lower(), "new": self.Status(status).label.lower()},
+                code="transition",
+            )
+        if status == self.Status.DONE and not (with_evidence or self.has_evidence()):
+            raise ValidationError(
+                _("Attach evidence (a PDF or a photo) to mark the commitment done."), code="evidence"
+            )
+
+    def status_at(self, moment) -> str:
+        """The status at `moment`, from the history of updates (prefetch `updates` for lists)."""
+        status = self.Status.OPEN
+        for update in sorted(self.updates.all(), key=lambda u: u.created_at):
+            if update.created_at > moment:
+                break
+            if update.status_to:
+                status = update.status_to
+        return status
+
+    @staticmethod
+    def meeting_choices(user) -> models.QuerySet:
+        """Meetings a user may record commitments for: those in their regions (not merely invited)."""
+        if user.is_superuser:
+            return Meeting.objects.all()
+        return Meeting.objects.filter(region_q(user.scope_codes(), "region_id"))
+
+    @staticmethod
+    def owner_choices(user) -> models.QuerySet:
+        """Organisations that may own a commitment the user records: those of their kabupaten."""
+        if user.is_superuser:
+            return Organisation.objects.all()
+        kabupaten = {Region(code=c).kabupaten_code() or c for c in user.scope_codes()}
+        return Organisation.objects.filter(region_q(kabupaten, "region_id"))
+
+    @staticmethod
+    def pic_choices(user) -> models.QuerySet:
+        """People who may be PIC: members or role holders of the user's kabupaten."""
+        from portal.models import User
+
+        people = User.objects.filter(is_active=True)
+        if user.is_superuser:
+            return people
+        orgs = Commitment.owner_choices(user)
+        kabupaten = {Region(code=c).kabupaten_code() or c for c in user.scope_codes()}
+        holders = RoleAssignment.objects.filter(region_q(kabupaten, "region_id")).values("user_id")
+        return people.filter(Q(organisation__in=orgs) | Q(pk__in=holders))
+
     def focal_points(self) -> list:
         """Who answers for this commitment: the PIC and the owner organisation's contacts."""
         people = list(self.owner.contacts())
         if self.pic_id and self.pic not in people:
             people.insert(0, self.pic)
         return people
+
+    def secretariat(self):
+        """The TPPS secretariat (DPPKB admins and notulis) of the meeting's kabupaten: who verifies."""
+        from portal.models import User
+
+        kabupaten = self.meeting.region.kabupaten_code() or self.meeting.region_id
+        return User.objects.filter(
+            is_active=True, roles__role__in=self.SECRETARIAT_ROLES, roles__region_id=kabupaten
+        ).distinct()
 
     def kabupaten_admins(self):
         """The TPPS secretariat (DPPKB admins) of the meeting's kabupaten, for escalation."""
@@ -588,6 +739,12 @@ class CommitmentUpdate(models.Model):
         return f"{self.commitment} @ {self.created_at:%Y-%m-%d}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        """Evidence of the commitments the user may see."""
+        return self.filter(update__commitment__in=Commitment.objects.visible_to(user))
+
+
 class Evidence(models.Model):
     """A file proving progress (PDF or image), kept in private storage."""
 
@@ -598,6 +755,8 @@ class Evidence(models.Model):
     original_name = models.CharField(_("original file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidence file")

@@ -1,4 +1,7 @@
-"""Meeting workflows that span several models (invitations, notices, attendance, minutes)."""
+"""Workflows spanning models: meeting scheduling, invitations and notices, attendance, minutes.
+
+The commitment (RTL) workflows live in services_commitments and are re-exported here, so
+other apps call `meetings.services.create_commitment(...)`."""
 
 from __future__ import annotations
 
@@ -14,6 +17,15 @@ from portal.notifications import notify
 
 from .links import rsvp_url
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
+from .services_commitments import (  # noqa: F401
+    change_status,
+    create_commitment,
+    mark_done,
+    post_update,
+    record_edit,
+    reopen,
+    verify,
+)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

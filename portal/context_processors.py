@@ -10,6 +10,8 @@ def navigation(request) -> dict:
     items = [(_("Dashboard"), reverse("portal:dashboard"), "dashboard")]
     if user.has_perm("meetings.view_meeting"):
         items.append((_("Meetings"), reverse("meetings:index"), "meetings"))
+    if user.has_perm("meetings.view_commitment"):
+        items.append((_("My commitments"), reverse("meetings:my-commitments"), "my-commitments"))
     if user.has_perm("trainings.view_training"):
         items.append((_("Trainings"), reverse("trainings:index"), "trainings"))
     if user.is_superuser or user.has_role("dppkb_admin", "tim_pakar", "notulis"):

@@ -1,0 +1,268 @@
+"""Import and export of commitments (RTL) in XLSX and CSV (django-import-export).
+
+Columns: id (blank for a new commitment), meeting (id), description, intervention_type,
+owner (organisation name, short name or id), pic (username), due_date, status. Every row is
+checked against the importing user's scope; an import with any bad row writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from portal.models import Organisation
+
+from . import services_commitments as services
+from .models import Commitment, Meeting
+
+REQUIRED_COLUMNS = ["meeting", "description", "owner", "due_date"]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+class MeetingWidget(widgets.ForeignKeyWidget):
+    def clean(self, value, row=None, user=None, **kwargs):
+        value = str(value if value is not None else "").strip()
+        if not value:
+            raise ValueError(_("The meeting is required."))
+        if value.endswith(".0"):  # spreadsheets turn ids into floats
+            value = value[:-2]
+        meeting = Commitment.meeting_choices(user).filter(pk=int(value)).first() if value.isdigit() else None
+        if meeting is None:
+            # The same message whether it does not exist or lies outside the scope.
+            raise ValueError(_("Unknown meeting %(value)s, or outside your region.") % {"value": value})
+        return meeting
+
+    def render(self, value, obj=None, **kwargs):
+        return value.pk if value else ""
+
+
+class OwnerWidget(widgets.ForeignKeyWidget):
+    """An organisation by id, name or short name, within the user's kabupaten."""
+
+    def clean(self, value, row=None, user=None, **kwargs):
+        value = str(value if value is not None else "").strip()
+        if value.endswith(".0") and value[:-2].isdigit():
+            value = value[:-2]
+        if not value:
+            raise ValueError(_("The responsible organisation is required."))
+        lookup = Q(pk=int(value)) if value.isdigit() else Q(name__iexact=value) | Q(short_name__iexact=value)
+        matches = list(Commitment.owner_choices(user).filter(lookup)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ValueError(_("Several organisations are called %(value)s; use the id.") % {"value": value})
+        if self.model.objects.filter(lookup).exists():
+            raise ValueError(_("%(value)s is outside your kabupaten.") % {"value": value})
+        raise ValueError(_("Unknown organisation %(value)s.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class PicWidget(widgets.ForeignKeyWidget):
+    def clean(self, value, row=None, user=None, **kwargs):
+        value = str(value if value is not None else "").strip()
+        if not value:
+            return None
+        person = Commitment.pic_choices(user).filter(username__iexact=value).first()
+        if person is None:
+            raise ValueError(_("Unknown user %(value)s, or outside your kabupaten.") % {"value": value})
+        return person
+
+    def render(self, value, obj=None, **kwargs):
+        return value.username if value else ""
+
+
+class StrictDateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        text = str(value if value is not None else "").strip()
+        if not text:
+            raise ValueError(_("The due date is required."))
+        for fmt in DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(_("%(value)s is not a date; write it as YYYY-MM-DD.") % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+def _labels(label) -> set[str]:
+    labels = set()
+    for language in ("en", "id"):
+        with translation.override(language):
+            labels.add(str(label).lower())
+    return labels
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its code or its label (either language), e.g. "in_progress" or "In progress"."""
+
+    def __init__(self, choices, default, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip().lower()
+        if not text:
+            return self.default
+        for code, label in self.choices.choices:
+            if text == code.lower() or text in _labels(label):
+                return code
+        allowed = ", ".join(self.choices.values)
+        raise ValueError(_("%(value)s is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class CommitmentResource(resources.ModelResource):
+    id = fields.Field(attribute="id", column_name="id", widget=widgets.IntegerWidget())
+    meeting = fields.Field(attribute="meeting", column_name="meeting", widget=MeetingWidget(Meeting))
+    meeting_title = fields.Field(column_name="meeting_title", readonly=True)
+    description = fields.Field(attribute="description", column_name="description")
+    intervention_type = fields.Field(
+        attribute="intervention_type",
+        column_name="intervention_type",
+        widget=ChoiceWidget(Commitment.InterventionType, Commitment.InterventionType.NONE),
+    )
+    owner = fields.Field(attribute="owner", column_name="owner", widget=OwnerWidget(Organisation))
+    pic = fields.Field(attribute="pic", column_name="pic", widget=PicWidget(get_user_model()))
+    due_date = fields.Field(attribute="due_date", column_name="due_date", widget=StrictDateWidget())
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWidget(Commitment.Status, Commitment.Status.OPEN),
+    )
+    progress = fields.Field(attribute="progress", column_name="progress", readonly=True)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "meeting",
+            "meeting_title",
+            "description",
+            "intervention_type",
+            "owner",
+            "pic",
+            "due_date",
+            "status",
+            "progress",
+        ]
+        export_order = fields
+        import_id_fields = ["id"]
+        skip_unchanged = True
+        report_skipped = False
+        use_bulk = False
+        use_transactions = True
+        clean_model_instances = True
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__()
+        self.user = kwargs.get("user")
+
+    def dehydrate_meeting_title(self, commitment: Commitment) -> str:
+        return commitment.meeting.title
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        # Any bad row rolls the whole import back, whoever calls it (admin or code).
+        kwargs["rollback_on_validation_errors"] = True
+        self.user = kwargs.get("user") or self.user
+        return super().import_data(
+            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
+        )
+
+    def before_import(self, dataset, **kwargs) -> None:
+        if self.user is None:
+            raise ValidationError(_("An import needs the importing user."))
+        missing = [c for c in REQUIRED_COLUMNS if c not in (dataset.headers or [])]
+        if missing:
+            raise ValidationError(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
+
+    def get_queryset(self):
+        # Existing rows (by id) are found only within the user's scope.
+        if self.user is None:
+            return Commitment.objects.none()
+        return Commitment.objects.visible_to(self.user).filter(
+            meeting__in=Commitment.meeting_choices(self.user)
+        )
+
+    def get_instance(self, instance_loader, row):
+        raw = str(row.get("id") or "").strip()
+        if raw.endswith(".0"):
+            raw = raw[:-2]
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise ValidationError({"id": _("%(value)s is not a commitment id.") % {"value": raw}})
+        instance = self.get_queryset().filter(pk=int(raw)).first()
+        if instance is None:
+            raise ValidationError(
+                {"id": _("Unknown commitment %(value)s, or outside your region.") % {"value": raw}}
+            )
+        return instance
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name == "id":
+            return  # ids are never assigned by a file
+        kwargs["user"] = self.user
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def after_init_instance(self, instance, new, row, **kwargs) -> None:
+        instance._status_before = None if new else instance.status
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        before = instance._status_before
+        if "status" not in errors:
+            try:
+                if before is None:
+                    if instance.status not in Commitment.OPEN_STATUSES:
+                        raise ValidationError(_("A new commitment is open or in progress."))
+                else:
+                    new_status, instance.status = instance.status, before
+                    try:
+                        instance.check_transition(new_status)
+                    finally:
+                        instance.status = new_status
+            except ValidationError as error:
+                errors.setdefault("status", []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        if instance._status_before is None:
+            instance.created_by = self.user
+
+    def after_save_instance(self, instance, row, **kwargs) -> None:
+        before = instance._status_before
+        services.record_edit(
+            commitment=instance,
+            status_from=before or "",
+            acting_user=self.user,
+            note=_("Recorded by import.") if before is None else _("Changed by import."),
+        )
+
+    def get_export_queryset(self, request=None, **kwargs):
+        user = getattr(request, "user", None) or self.user
+        if user is None:
+            return Commitment.objects.none()
+        return Commitment.objects.visible_to(user).select_related("meeting", "owner", "pic")

@@ -1,0 +1,226 @@
+"""Commitment (RTL) workflows. Each takes the acting user, checks their right, runs in one
+transaction and writes a CommitmentUpdate history row (who, when, status before and after).
+
+The audits app may call `meetings.services.create_commitment` to adopt a recommendation as
+an RTL (meetings/services.py re-exports these functions); this module never imports audits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.models import Organisation
+from portal.notifications import notify
+
+from .evidence import inspect_upload, safe_name
+from .models import Commitment, CommitmentUpdate, Evidence, Meeting
+
+
+def _locked(commitment: Commitment) -> Commitment:
+    # Re-read under a row lock so two people closing the same RTL cannot interleave.
+    return (
+        Commitment.objects.select_for_update()
+        .select_related("meeting__region", "owner__region")
+        .get(pk=commitment.pk)
+    )
+
+
+def _record(
+    commitment: Commitment,
+    *,
+    acting_user,
+    note: str,
+    status: str | None = None,
+    percent: int | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> CommitmentUpdate:
+    status_from = commitment.status
+    if status:
+        commitment.status = status
+    if percent is not None:
+        commitment.progress = percent
+    commitment.save()
+    update = CommitmentUpdate.objects.create(
+        commitment=commitment,
+        author=acting_user,
+        note=note,
+        percent=percent,
+        status_from=status_from,
+        status_to=commitment.status if commitment.status != status_from else "",
+    )
+    for upload in files:
+        content_type = inspect_upload(upload)
+        evidence = Evidence(
+            update=update,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+        )
+        evidence.file.save(safe_name(upload.name, content_type), upload, save=True)
+    return update
+
+
+def _tell(rule: str, commitment: Commitment, update: CommitmentUpdate, recipients) -> None:
+    # One message per event (the update's id), so a second done/reopen cycle is told again.
+    notify(
+        rule=f"{rule}:{update.pk}",
+        recipients=[person for person in recipients if person.pk != update.author_id],
+        source=commitment,
+        context={
+            "link": settings.SITE_URL + commitment.get_absolute_url(),
+            "note": update.note,
+            "author": str(update.author) if update.author else "",
+        },
+    )
+
+
+@transaction.atomic
+def create_commitment(
+    *,
+    meeting: Meeting,
+    description: str,
+    owner: Organisation,
+    due_date: date,
+    acting_user,
+    pic=None,
+    intervention_type: str = Commitment.InterventionType.NONE,
+) -> Commitment:
+    """Record a new RTL of a meeting (also the entry point for audits adopting a recommendation)."""
+    if not acting_user.has_perm("meetings.add_commitment") or not (
+        Commitment.meeting_choices(acting_user).filter(pk=meeting.pk).exists()
+    ):
+        raise PermissionDenied
+    commitment = Commitment(
+        meeting=meeting,
+        description=description,
+        owner=owner,
+        pic=pic,
+        due_date=due_date,
+        intervention_type=intervention_type,
+        created_by=acting_user,
+    )
+    commitment.full_clean()
+    commitment.save()
+    CommitmentUpdate.objects.create(
+        commitment=commitment,
+        author=acting_user,
+        note=_("Commitment recorded."),
+        status_to=commitment.status,
+    )
+    return commitment
+
+
+@transaction.atomic
+def post_update(
+    *,
+    commitment: Commitment,
+    acting_user,
+    note: str,
+    percent: int | None = None,
+    files: Iterable[UploadedFile] = (),
+) -> CommitmentUpdate:
+    """A progress report. The first one moves an open commitment to in progress."""
+    commitment = _locked(commitment)
+    if not commitment.can_change(acting_user):
+        raise PermissionDenied
+    if not commitment.is_open:
+        raise ValidationError(_("This commitment is closed; reopen it before reporting progress."))
+    if percent is not None and not 0 <= percent <= 100:
+        raise ValidationError(_("Progress is a percentage between 0 and 100."))
+    return _record(
+        commitment,
+        acting_user=acting_user,
+        note=note,
+        status=Commitment.Status.IN_PROGRESS,
+        percent=percent,
+        files=files,
+    )
+
+
+@transaction.atomic
+def mark_done(
+    *, commitment: Commitment, acting_user, note: str, files: Iterable[UploadedFile] = ()
+) -> CommitmentUpdate:
+    """The owner closes the RTL; evidence is required (attached now or earlier)."""
+    files = list(files)
+    commitment = _locked(commitment)
+    if not commitment.can_mark_done(acting_user):
+        raise PermissionDenied
+    commitment.check_transition(Commitment.Status.DONE, with_evidence=bool(files))
+    update = _record(
+        commitment,
+        acting_user=acting_user,
+        note=note,
+        status=Commitment.Status.DONE,
+        percent=100,
+        files=files,
+    )
+    _tell("commitment_done", commitment, update, commitment.secretariat())
+    return update
+
+
+@transaction.atomic
+def verify(*, commitment: Commitment, acting_user, note: str = "") -> CommitmentUpdate:
+    """The secretariat confirms a done commitment against its evidence."""
+    commitment = _locked(commitment)
+    if not commitment.can_verify(acting_user):
+        raise PermissionDenied
+    if commitment.status != Commitment.Status.DONE:
+        raise ValidationError(_("Only a commitment marked done can be verified."))
+    return _record(
+        commitment,
+        acting_user=acting_user,
+        note=note or _("Verified."),
+        status=Commitment.Status.VERIFIED,
+    )
+
+
+@transaction.atomic
+def reopen(*, commitment: Commitment, acting_user, reason: str) -> CommitmentUpdate:
+    """The secretariat sends a done (or verified, or cancelled) commitment back, saying why."""
+    commitment = _locked(commitment)
+    if not commitment.can_verify(acting_user):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Say why the commitment is reopened."))
+    target = (
+        Commitment.Status.OPEN
+        if commitment.status == Commitment.Status.CANCELLED
+        else Commitment.Status.IN_PROGRESS
+    )
+    if commitment.is_open:
+        raise ValidationError(_("This commitment is still open."))
+    commitment.check_transition(target)
+    update = _record(commitment, acting_user=acting_user, note=reason.strip(), status=target)
+    _tell("commitment_reopened", commitment, update, commitment.focal_points())
+    return update
+
+
+@transaction.atomic
+def change_status(*, commitment: Commitment, status: str, acting_user, note: str) -> CommitmentUpdate | None:
+    """A status change by the secretariat (admin bulk actions); None when nothing changes."""
+    commitment = _locked(commitment)
+    if not commitment.can_verify(acting_user):
+        raise PermissionDenied
+    if commitment.status == status:
+        return None
+    commitment.check_transition(status)
+    return _record(commitment, acting_user=acting_user, note=note, status=status)
+
+
+def record_edit(*, commitment: Commitment, status_from: str, acting_user, note: str) -> CommitmentUpdate:
+    """History row for a commitment already saved by an admin form (status edited by hand)."""
+    return CommitmentUpdate.objects.create(
+        commitment=commitment,
+        author=acting_user,
+        note=note,
+        status_from=status_from,
+        status_to=commitment.status if commitment.status != status_from else "",
+    )

@@ -1,0 +1,138 @@
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone, translation
+
+from meetings import services
+from meetings.models import Commitment
+
+from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
+def render(meeting, user) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    return render_to_string("meetings/_carry_forward.html", {"meeting": meeting}, request=request)
+
+
+def review(meeting, user):
+    from meetings.templatetags.commitment_tags import carry_forward
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return carry_forward({"request": request}, meeting)
+
+
+@pytest.fixture
+def meetings(demo):
+    now = timezone.now()
+    first = MeetingFactory(title="Rakor Triwulan I", start=now - dt.timedelta(days=180))
+    second = MeetingFactory(title="Rakor Triwulan II", start=now - dt.timedelta(days=90))
+    new = MeetingFactory(title="Rakor Triwulan III", start=now + dt.timedelta(days=1), status="scheduled")
+    return first, second, new
+
+
+def test_open_commitments_of_earlier_meetings_are_grouped_by_owner(demo, dppkb, meetings):
+    first, second, new = meetings
+    a = CommitmentFactory(meeting=first, owner=demo.orgs["dinkes"], description="Kelas ibu hamil")
+    b = CommitmentFactory(meeting=second, owner=demo.orgs["dinkes"], description="PMT balita")
+    c = CommitmentFactory(meeting=second, owner=demo.orgs["pupr"], description="Jamban sehat")
+    CommitmentFactory(meeting=second, owner=demo.orgs["pupr"], status=Commitment.Status.VERIFIED)
+    CommitmentFactory(meeting=new, owner=demo.orgs["pupr"])  # the new meeting's own RTL
+    CommitmentFactory(
+        meeting=MeetingFactory(region_id="63.05.04", start=first.start), owner=demo.orgs["pkm_tapinutara"]
+    )
+
+    result = review(new, dppkb)
+
+    assert result.previous == second
+    grouped = [(owner.name, [line.commitment for line in lines]) for owner, lines in result.groups]
+    assert grouped == [
+        ("Dinas Kesehatan Kabupaten Tapin", [a, b])
+        if a.due_date <= b.due_date
+        else ("Dinas Kesehatan Kabupaten Tapin", [b, a]),
+        ("Dinas PUPR Kabupaten Tapin", [c]),
+    ]
+
+
+def test_status_change_since_the_previous_meeting_comes_from_the_history(demo, dinkes, dppkb, meetings):
+    first, second, new = meetings
+    commitment = CommitmentFactory(meeting=first, owner=demo.orgs["dinkes"], pic=dinkes)
+    # Reported before the previous meeting: in progress at its end.
+    early = services.post_update(commitment=commitment, acting_user=dinkes, note="Mulai", percent=20)
+    early.created_at = second.start - dt.timedelta(days=5)
+    early.save()
+    unchanged = CommitmentFactory(meeting=second, owner=demo.orgs["pupr"])
+
+    # Done after it and reopened by the secretariat: still open, now back in progress.
+    services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
+    services.reopen(commitment=commitment, acting_user=dppkb, reason="Bukti kurang")
+    services.post_update(commitment=commitment, acting_user=dinkes, note="Dilengkapi", percent=90)
+
+    lines = {line.commitment: line for _owner, group in review(new, dppkb).groups for line in group}
+
+    assert lines[commitment].status_then == Commitment.Status.IN_PROGRESS
+    assert [u.note for u in lines[commitment].updates_since] == ["Selesai", "Bukti kurang", "Dilengkapi"]
+    assert lines[commitment].last_update.note == "Dilengkapi"
+    assert lines[unchanged].status_then == Commitment.Status.OPEN
+    assert not lines[unchanged].changed
+    html = render(new, dppkb)
+    assert "Dilengkapi" in html
+    assert "Rakor Triwulan II" in html
+
+
+def test_the_review_renders_the_owner_headings_on_the_meeting_page_partial(demo, dppkb, meetings):
+    first, _second, new = meetings
+    CommitmentFactory(meeting=first, owner=demo.orgs["dinsos"], description="Bansos keluarga berisiko")
+
+    html = render(new, dppkb)
+
+    assert 'data-testid="carry-forward-owner">Dinas Sosial Kabupaten Tapin' in html
+    assert "Bansos keluarga berisiko" in html
+
+
+def test_a_first_meeting_has_nothing_to_review(demo, dppkb, meetings):
+    first, _second, _new = meetings
+    CommitmentFactory(meeting=first, owner=demo.orgs["dinkes"])
+
+    result = review(first, dppkb)
+
+    assert result.groups == []
+    assert "No open commitments from earlier meetings." in render(first, dppkb)
+
+
+def test_the_review_is_scoped_to_what_the_viewer_may_see(demo, camat_b, meetings):
+    # A Binuang camat invited to a kabupaten rakor sees only the RTL their scope allows.
+    first, _second, new = meetings
+    CommitmentFactory(meeting=first, owner=demo.orgs["dinkes"], description="RTL Dinkes")
+    mine = CommitmentFactory(meeting=first, owner=demo.orgs["kec_binuang"], description="RTL Binuang")
+
+    lines = [line.commitment for _o, group in review(new, camat_b).groups for line in group]
+
+    assert lines == [mine]
+
+
+def test_the_review_runs_a_constant_number_of_queries(demo, dppkb, meetings, django_assert_num_queries):
+    first, second, new = meetings
+    CommitmentFactory(meeting=first, owner=demo.orgs["dinkes"])
+    # Warm the per-request caches (roles, permissions for the navigation) as a page would.
+    dppkb.scope_codes()
+    dppkb.has_perm("meetings.view_commitment")
+    with django_assert_num_queries(3):
+        render(new, dppkb)
+    CommitmentFactory.create_batch(10, meeting=second, owner=demo.orgs["pupr"])
+
+    with django_assert_num_queries(3):
+        render(new, dppkb)

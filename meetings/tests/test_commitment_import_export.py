@@ -1,0 +1,268 @@
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from meetings.models import Commitment, CommitmentUpdate
+from meetings.resources import CommitmentResource
+
+from .factories_commitments import CommitmentFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
+IMPORT = reverse("admin:meetings_commitment_import")
+PROCESS = reverse("admin:meetings_commitment_process_import")
+EXPORT = reverse("admin:meetings_commitment_export")
+CSV, XLSX = "0", "1"
+HEADER = "meeting,description,intervention_type,owner,pic,due_date,status\n"
+
+
+def csv_file(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("rtl.csv", text.encode(), "text/csv")
+
+
+def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(client, demo, notulis):
+    meeting = MeetingFactory()
+    outside = MeetingFactory(region_id="63.01")
+    client.force_login(notulis)
+    text = HEADER + (
+        f"{meeting.pk},Kelas ibu hamil,spesifik,Dinkes Tapin,dinkes,2026-12-01,open\n"
+        f"{meeting.pk},Jamban sehat,sensitif,Dinas Fiktif,,2026-12-01,open\n"
+        f"{meeting.pk},PMT balita,spesifik,Dinas Kesehatan Kabupaten Tapin,,31/02/2026,open\n"
+        f"{meeting.pk},Air bersih,sensitif,TPPS Kabupaten Tanah Laut,,2026-12-01,open\n"
+        f"{outside.pk},Posyandu,spesifik,Dinkes Tapin,,2026-12-01,open\n"
+        f"{meeting.pk},Verifikasi data,none,Dinkes Tapin,,2026-12-01,beres\n"
+    )
+
+    response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
+
+    body = response.content.decode()
+    result = response.context["result"]
+    assert result.has_validation_errors()
+    invalid = {row.number: row.error_dict for row in result.invalid_rows}
+    assert set(invalid) == {2, 3, 4, 5, 6}
+    assert "Unknown organisation Dinas Fiktif." in str(invalid[2]["owner"])
+    assert "31/02/2026 is not a date" in str(invalid[3]["due_date"])
+    assert "TPPS Kabupaten Tanah Laut is outside your kabupaten." in str(invalid[4]["owner"])
+    assert f"Unknown meeting {outside.pk}, or outside your region." in str(invalid[5]["meeting"])
+    assert "beres is not one of" in str(invalid[6]["status"])
+    assert "Dinas Fiktif" in body
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert not Commitment.objects.exists()
+    assert not CommitmentUpdate.objects.exists()
+
+
+def test_the_resource_rolls_back_good_rows_when_one_row_is_bad(demo, notulis):
+    meeting = MeetingFactory()
+    dataset = tablib.Dataset(headers=["meeting", "description", "owner", "due_date"])
+    dataset.append([meeting.pk, "Baik", "Dinkes Tapin", "2026-12-01"])
+    dataset.append([meeting.pk, "Buruk", "Dinkes Tapin", "bukan tanggal"])
+
+    result = CommitmentResource(user=notulis).import_data(dataset, dry_run=False)
+
+    assert result.has_validation_errors()
+    assert not Commitment.objects.exists()
+
+
+def test_a_file_without_required_columns_is_refused(client, notulis):
+    client.force_login(notulis)
+
+    response = client.post(
+        IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file("description\nx\n")}
+    )
+
+    assert "Missing column(s): meeting, owner, due_date." in response.content.decode()
+    assert not Commitment.objects.exists()
+
+
+def test_a_valid_csv_import_creates_commitments_with_history(client, demo, notulis, dinkes):
+    meeting = MeetingFactory()
+    client.force_login(notulis)
+    text = HEADER + (
+        f"{meeting.pk},Kelas ibu hamil,spesifik,Dinkes Tapin,dinkes,2026-12-01,open\n"
+        f"{meeting.pk},Jamban sehat,Sensitive intervention (sensitif),{demo.orgs['pupr'].pk},,15/01/2027,\n"
+    )
+
+    response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
+    confirm = response.context["confirm_form"]
+    client.post(PROCESS, confirm.initial)
+
+    kelas = Commitment.objects.get(description="Kelas ibu hamil")
+    jamban = Commitment.objects.get(description="Jamban sehat")
+    assert (kelas.owner, kelas.pic, kelas.due_date, kelas.created_by) == (
+        demo.orgs["dinkes"],
+        dinkes,
+        dt.date(2026, 12, 1),
+        notulis,
+    )
+    assert (jamban.owner, jamban.intervention_type, jamban.status) == (demo.orgs["pupr"], "sensitif", "open")
+    assert jamban.due_date == dt.date(2027, 1, 15)
+    assert CommitmentUpdate.objects.filter(author=notulis, status_to="open").count() == 2
+
+
+def test_an_xlsx_import_updates_an_existing_commitment_by_id_and_records_it(client, demo, notulis):
+    commitment = CommitmentFactory(owner=demo.orgs["dinkes"])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "meeting", "description", "owner", "due_date", "status"])
+    sheet.append(
+        [
+            commitment.pk,
+            commitment.meeting_id,
+            "Kelas ibu hamil di 12 desa",
+            "Dinkes Tapin",
+            dt.datetime(2027, 2, 1),
+            "in_progress",
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(notulis)
+
+    response = client.post(
+        IMPORT,
+        {"format": XLSX, "resource": "0", "import_file": SimpleUploadedFile("rtl.xlsx", buffer.getvalue())},
+    )
+    client.post(PROCESS, response.context["confirm_form"].initial)
+
+    commitment.refresh_from_db()
+    assert (commitment.description, commitment.due_date, commitment.status) == (
+        "Kelas ibu hamil di 12 desa",
+        dt.date(2027, 2, 1),
+        "in_progress",
+    )
+    last = commitment.updates.latest("created_at")
+    assert (last.status_from, last.status_to, last.author) == ("open", "in_progress", notulis)
+    assert Commitment.objects.count() == 1
+
+
+def test_an_import_cannot_reach_a_commitment_outside_scope_by_id(client, demo, notulis):
+    other = CommitmentFactory(
+        owner=demo.orgs["tpps_tanahlaut"], meeting__region_id="63.01", description="Asli"
+    )
+    client.force_login(notulis)
+    text = f"id,meeting,description,owner,due_date\n{other.pk},{MeetingFactory().pk},Diubah,Dinkes Tapin,2026-12-01\n"
+
+    response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
+
+    assert f"Unknown commitment {other.pk}, or outside your region." in response.content.decode()
+    other.refresh_from_db()
+    assert other.description == "Asli"
+
+
+def test_an_import_cannot_mark_done_without_evidence(client, demo, notulis):
+    commitment = CommitmentFactory(owner=demo.orgs["dinkes"])
+    client.force_login(notulis)
+    text = f"id,meeting,description,owner,due_date,status\n{commitment.pk},{commitment.meeting_id},x,Dinkes Tapin,2026-12-01,done\n"
+
+    response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
+
+    assert "Attach evidence" in response.content.decode()
+    commitment.refresh_from_db()
+    assert commitment.status == "open"
+
+
+def test_the_admin_xlsx_export_contains_only_the_kabupatens_commitments(client, demo, notulis, dinkes):
+    meeting = MeetingFactory(title="Rakor Evaluasi AKS Semester I")
+    CommitmentFactory(
+        meeting=meeting,
+        owner=demo.orgs["dinkes"],
+        pic=dinkes,
+        description="PMT balita",
+        due_date=dt.date(2026, 12, 1),
+    )
+    CommitmentFactory(
+        owner=demo.orgs["tpps_tanahlaut"], meeting__region_id="63.01", description="RTL Tanah Laut"
+    )
+    client.force_login(notulis)
+    fields = [
+        "id",
+        "meeting",
+        "meeting_title",
+        "description",
+        "intervention_type",
+        "owner",
+        "pic",
+        "due_date",
+        "status",
+        "progress",
+    ]
+
+    response = client.post(
+        EXPORT,
+        {"format": XLSX, "resource": "0", **{f"commitmentresource_{f}": True for f in fields}},
+    )
+
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    header, *data = rows
+    assert list(header) == fields
+    assert len(data) == 1
+    row = dict(zip(header, data[0], strict=True))
+    assert row["meeting_title"] == "Rakor Evaluasi AKS Semester I"
+    assert (row["description"], row["owner"], row["pic"], row["status"]) == (
+        "PMT balita",
+        "Dinas Kesehatan Kabupaten Tapin",
+        "dinkes",
+        "open",
+    )
+    assert row["due_date"] == "2026-12-01"
+
+
+def test_the_portal_csv_export_is_scoped_for_the_camat(client, demo, camat_a):
+    CommitmentFactory(
+        owner=demo.orgs["pkm_tapinutara"], meeting__region_id="63.05.04", description="Posyandu remaja"
+    )
+    CommitmentFactory(
+        owner=demo.orgs["pkm_binuang"], meeting__region_id="63.05.01", description="RTL Binuang"
+    )
+    client.force_login(camat_a)
+
+    response = client.get(reverse("meetings:commitment-export", args=["csv"]))
+
+    text = response.content.decode()
+    assert response["Content-Disposition"] == 'attachment; filename="commitments.csv"'
+    assert "Posyandu remaja" in text
+    assert "RTL Binuang" not in text
+
+
+def test_camat_binuang_gets_404_on_the_export_of_a_tapin_utara_meeting(client, demo, camat_b):
+    commitment = CommitmentFactory(owner=demo.orgs["pkm_tapinutara"], meeting__region_id="63.05.04")
+    client.force_login(camat_b)
+
+    response = client.get(
+        reverse("meetings:commitment-export", args=["xlsx"]), {"meeting": commitment.meeting_id}
+    )
+    whole = client.get(reverse("meetings:commitment-export", args=["xlsx"]))
+
+    assert response.status_code == 404
+    rows = list(openpyxl.load_workbook(io.BytesIO(whole.content)).active.values)
+    assert len(rows) == 1  # the header only
+
+
+def test_outsider_gets_404_on_the_export(client, outsider):
+    client.force_login(outsider)
+
+    assert client.get(reverse("meetings:commitment-export", args=["csv"])).status_code == 404
+
+
+def test_due_dates_in_an_export_are_local_dates(demo, notulis):
+    CommitmentFactory(owner=demo.orgs["dinkes"], due_date=timezone.localdate())
+
+    dataset = CommitmentResource(user=notulis).export(queryset=Commitment.objects.visible_to(notulis))
+
+    assert dataset.dict[0]["due_date"] == timezone.localdate().isoformat()

@@ -1,0 +1,113 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import Commitment
+
+from .factories_commitments import CommitmentFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("meetings:my-commitments")
+
+
+def days(n: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def test_opd_focal_point_sees_their_organisations_commitments_overdue_first(client, demo, dinkes):
+    later = CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(10), description="Kelas ibu hamil")
+    soon = CommitmentFactory(
+        owner=demo.orgs["dinkes"], due_date=days(2), description="PMT balita gizi kurang"
+    )
+    late = CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(-3), description="Data e-PPGBM")
+    CommitmentFactory(owner=demo.orgs["pupr"], description="Jamban sehat")
+    client.force_login(dinkes)
+
+    response = client.get(URL)
+
+    assert list(response.context["commitments"]) == [late, soon, later]
+    assert "Jamban sehat" not in response.content.decode()
+
+
+def test_closed_commitments_are_hidden_until_asked_for(client, demo, dinkes):
+    open_one = CommitmentFactory(owner=demo.orgs["dinkes"])
+    verified = CommitmentFactory(owner=demo.orgs["dinkes"], status=Commitment.Status.VERIFIED)
+    client.force_login(dinkes)
+
+    assert list(client.get(URL).context["commitments"]) == [open_one]
+    assert list(client.get(URL, {"show": "all"}).context["commitments"]) == [open_one, verified]
+
+
+def test_camat_sees_the_commitments_of_their_kecamatan(client, demo, camat_a):
+    of_rakor = CommitmentFactory(owner=demo.orgs["dinsos"], meeting__region_id="63.05.04")
+    of_puskesmas = CommitmentFactory(owner=demo.orgs["pkm_tapinutara"])  # from a kabupaten rakor
+    CommitmentFactory(owner=demo.orgs["dinsos"])  # kabupaten rakor, kabupaten OPD: not the camat's
+    client.force_login(camat_a)
+
+    shown = set(client.get(URL).context["commitments"])
+
+    assert shown == {of_rakor, of_puskesmas}
+
+
+def test_camat_binuang_does_not_see_tapin_utara_commitments(client, demo, camat_b):
+    CommitmentFactory(
+        owner=demo.orgs["pkm_tapinutara"], meeting__region_id="63.05.04", description="RTL Tapin Utara"
+    )
+    binuang = CommitmentFactory(owner=demo.orgs["pkm_binuang"], meeting__region_id="63.05.01")
+    client.force_login(camat_b)
+
+    response = client.get(URL)
+
+    assert list(response.context["commitments"]) == [binuang]
+    assert "RTL Tapin Utara" not in response.content.decode()
+
+
+def test_outsider_sees_an_empty_list(client, demo, outsider):
+    CommitmentFactory(owner=demo.orgs["dinkes"])
+    client.force_login(outsider)
+
+    assert list(client.get(URL).context["commitments"]) == []
+
+
+def test_the_list_runs_a_constant_number_of_queries(client, demo, dinkes, django_assert_max_num_queries):
+    client.force_login(dinkes)
+    CommitmentFactory(owner=demo.orgs["dinkes"], pic=dinkes)
+    with django_assert_max_num_queries(20) as few:
+        client.get(URL)
+    CommitmentFactory.create_batch(25, owner=demo.orgs["dinkes"], pic=dinkes, due_date=days(-1))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(URL)
+
+    assert len(response.context["commitments"]) == 26
+
+
+def test_the_navigation_offers_my_commitments_to_the_opd_focal_point(client, dinkes):
+    client.force_login(dinkes)
+
+    response = client.get(reverse("portal:dashboard"))
+
+    assert URL in [item["url"] for item in response.context["nav_items"]]
+
+
+def test_the_list_is_usable_on_a_phone_layout(client, demo, dinkes):
+    CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(-1))
+    client.force_login(dinkes)
+
+    body = client.get(URL).content.decode()
+
+    assert 'data-testid="commitment-card"' in body
+    assert "<table" not in body  # cards, not a wide table
+
+
+def test_the_page_is_in_indonesian_by_default(client, demo, dinkes):
+    CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(-1))
+    client.force_login(dinkes)
+
+    body = client.get(URL).content.decode()
+
+    assert "Komitmen saya" in body
+    assert "Lewat tenggat" in body

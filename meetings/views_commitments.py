@@ -1,0 +1,177 @@
+"""Pages of commitments (RTL): "Komitmen saya", the commitment with its history, the
+progress / done / verify / reopen actions, evidence downloads and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+from import_export.formats.base_formats import CSV, XLSX
+
+from portal.access import get_for_user
+
+from . import services_commitments as services
+from .forms_commitments import ProgressForm, ReopenForm, VerifyForm
+from .models import Commitment, Evidence, Meeting
+from .resources import CommitmentResource
+
+EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+
+def get_commitment_for_user(user, pk: int, *, write: bool = False) -> Commitment:
+    """The one way views fetch a commitment: 404 outside scope, 403 without write rights."""
+    queryset = Commitment.objects.select_related("meeting__region", "owner__region", "pic")
+    return get_for_user(queryset, user, write=write, pk=pk)
+
+
+class MyCommitmentsView(LoginRequiredMixin, ListView):
+    template_name = "meetings/my_commitments.html"
+    context_object_name = "commitments"
+    paginate_by = 50
+
+    def get_queryset(self):
+        commitments = Commitment.objects.mine(self.request.user)
+        if self.request.GET.get("show") != "all":
+            commitments = commitments.exclude(
+                status__in=[Commitment.Status.VERIFIED, Commitment.Status.CANCELLED]
+            )
+        return (
+            commitments.overdue_first()
+            .select_related("meeting", "owner", "pic")
+            .annotate(update_count=Count("updates"))
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(show_all=self.request.GET.get("show") == "all", **kwargs)
+
+
+def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **forms) -> HttpResponse:
+    user = request.user
+    updates = commitment.updates.select_related("author").prefetch_related("evidence").order_by("-created_at")
+    context = {
+        "commitment": commitment,
+        "updates": updates,
+        "can_report": commitment.is_open and commitment.can_change(user),
+        "can_mark_done": commitment.can_mark_done(user),
+        "can_verify": commitment.status == Commitment.Status.DONE and commitment.can_verify(user),
+        "can_reopen": not commitment.is_open and commitment.can_verify(user),
+        "progress_form": forms.get("progress_form") or ProgressForm(commitment=commitment),
+        "verify_form": forms.get("verify_form") or VerifyForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+    }
+    # Errors not tied to a field (e.g. the commitment was closed meanwhile) show at the top,
+    # since the form they belong to may no longer be offered.
+    context["forms_with_errors"] = [form for form in forms.values() if form.non_field_errors()]
+    return render(request, "meetings/commitment_detail.html", context, status=status)
+
+
+@login_required
+def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, get_commitment_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def commitment_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post progress, or (the "done" button) post it and mark the commitment done."""
+    commitment = get_commitment_for_user(request.user, pk, write=True)
+    mark_done = "done" in request.POST
+    if mark_done and not commitment.can_mark_done(request.user):
+        raise PermissionDenied
+    form = ProgressForm(request.POST, request.FILES, commitment=commitment, mark_done=mark_done)
+    if not form.is_valid():
+        return _detail(request, commitment, status=400, progress_form=form)
+    data = form.cleaned_data
+    if mark_done:
+        services.mark_done(
+            commitment=commitment, acting_user=request.user, note=data["note"], files=data["files"]
+        )
+        messages.success(request, _("The commitment is marked done; the secretariat will verify it."))
+    else:
+        services.post_update(
+            commitment=commitment,
+            acting_user=request.user,
+            note=data["note"],
+            percent=data["percent"],
+            files=data["files"],
+        )
+        messages.success(request, _("Progress recorded."))
+    return redirect(commitment)
+
+
+@login_required
+@require_POST
+def commitment_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = get_commitment_for_user(request.user, pk)
+    if not commitment.can_verify(request.user):
+        raise PermissionDenied
+    form = VerifyForm(request.POST)
+    if not form.is_valid() or commitment.status != Commitment.Status.DONE:
+        if form.is_valid():
+            form.add_error(None, _("Only a commitment marked done can be verified."))
+        return _detail(request, commitment, status=400, verify_form=form)
+    services.verify(commitment=commitment, acting_user=request.user, note=form.cleaned_data["note"])
+    messages.success(request, _("The commitment is verified."))
+    return redirect(commitment)
+
+
+@login_required
+@require_POST
+def commitment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = get_commitment_for_user(request.user, pk)
+    if not commitment.can_verify(request.user):
+        raise PermissionDenied
+    form = ReopenForm(request.POST)
+    if not form.is_valid() or commitment.is_open:
+        if form.is_valid():
+            form.add_error(None, _("This commitment is still open."))
+        return _detail(request, commitment, status=400, reopen_form=form)
+    services.reopen(commitment=commitment, acting_user=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The commitment is reopened."))
+    return redirect(commitment)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def commitment_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The commitments the user may see (optionally of one meeting) as CSV or XLSX."""
+    if fmt not in EXPORT_FORMATS or not request.user.has_perm("meetings.view_commitment"):
+        raise Http404
+    commitments = Commitment.objects.visible_to(request.user)
+    if meeting_id := request.GET.get("meeting"):
+        if not str(meeting_id).isdigit():
+            raise Http404
+        meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
+        commitments = commitments.filter(meeting=meeting)
+    dataset = CommitmentResource(user=request.user).export(
+        queryset=commitments.select_related("meeting", "owner", "pic").order_by(
+            "meeting_id", "due_date", "pk"
+        )
+    )
+    file_format = EXPORT_FORMATS[fmt]()
+    response = HttpResponse(file_format.export_data(dataset), content_type=file_format.get_content_type())
+    response["Content-Disposition"] = f'attachment; filename="commitments.{fmt}"'
+    return response
