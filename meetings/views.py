@@ -71,6 +71,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agenda": meeting.agenda_items.all(),
         "invitations": meeting.invitations.select_related("person", "organisation"),
         "documents": meeting.documents.all(),
+        "commitments": meeting.commitments.select_related("owner", "pic").order_by("due_date", "pk"),
         "my_invitation": invitation,
         "rsvp_form": RsvpForm(instance=invitation) if invitation else None,
         "document_form": DocumentForm(),
