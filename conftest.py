@@ -134,6 +134,31 @@ def outsider(demo):
     return User.objects.create_user("outsider", password="tapin2024", full_name="Orang Luar")
 
 
+# --- reminders engine -----------------------------------------------------
+
+
+@pytest.fixture
+def reminder_settings(db):
+    """Reminder settings for tests: no quiet hours unless a test sets them."""
+    from datetime import time
+
+    from portal.models import ReminderSettings
+
+    cfg = ReminderSettings.load()
+    cfg.quiet_start = cfg.quiet_end = time(0, 0)
+    cfg.save()
+    return cfg
+
+
+@pytest.fixture
+def mailbox(settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
 # --- browser --------------------------------------------------------------
 
 

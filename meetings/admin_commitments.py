@@ -6,6 +6,8 @@ bulk action, import) leaves a CommitmentUpdate history row.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -89,6 +91,33 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DueDateFilter(admin.SimpleListFilter):
+    """Due dates looking ahead (Django's date filter only looks back)."""
+
+    title = _("due date")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("past", _("Before today")),
+            ("today", _("Today")),
+            ("week", _("In the next 7 days")),
+            ("month", _("In the next 30 days")),
+            ("later", _("Later")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        ranges = {
+            "past": {"due_date__lt": today},
+            "today": {"due_date": today},
+            "week": {"due_date__gt": today, "due_date__lte": today + timedelta(days=7)},
+            "month": {"due_date__gt": today, "due_date__lte": today + timedelta(days=30)},
+            "later": {"due_date__gt": today + timedelta(days=30)},
+        }
+        return queryset.filter(**ranges[self.value()]) if self.value() in ranges else queryset
+
+
 class CommitmentUpdateInline(admin.TabularInline):
     """The history, read-only: rows are written by the workflows, never edited."""
 
@@ -154,7 +183,7 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
         "status",
         OverdueFilter,
         ("owner", admin.RelatedOnlyFieldListFilter),
-        ("due_date", admin.DateFieldListFilter),
+        DueDateFilter,
         "intervention_type",
     ]
     search_fields = [

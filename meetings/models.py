@@ -461,8 +461,8 @@ class CommitmentQuerySet(ScopedQuerySet):
 
     def mine(self, user) -> CommitmentQuerySet:
         """ "Komitmen saya": what the user answers for. Their organisation's and their own
-        commitments; for kecamatan-level roles (camat, kepala puskesmas) also those of their
-        kecamatan (owned by a body there, or agreed in a meeting there)."""
+        commitments; for a camat also those of the kecamatan (owned by a body there, or agreed
+        in a meeting there)."""
         local = user.scope_codes(roles=Commitment.LOCAL_ROLES)
         return self.visible_to(user).filter(
             Q(owner__in=user_organisations(user))
@@ -513,8 +513,9 @@ class Commitment(models.Model):
         Status.VERIFIED: {Status.IN_PROGRESS},
         Status.CANCELLED: {Status.OPEN},
     }
-    # Roles that answer for the commitments of their kecamatan ("Komitmen saya", progress).
-    LOCAL_ROLES = (Role.CAMAT, Role.KEPALA_PUSKESMAS)
+    # Roles that answer for every commitment of their kecamatan ("Komitmen saya", progress);
+    # others (kepala puskesmas, OPD focal points) answer for their organisation's.
+    LOCAL_ROLES = (Role.CAMAT,)
     # The TPPS secretariat: records, verifies and reopens commitments of their kabupaten.
     SECRETARIAT_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS)
 
@@ -594,7 +595,7 @@ class Commitment(models.Model):
             )
 
     def is_responsible(self, user) -> bool:
-        """The owner's side: the PIC, who speaks for the owner, or the camat/kapus of its kecamatan."""
+        """The owner's side: the PIC, who speaks for the owner, or the camat of its kecamatan."""
         if user.is_superuser or (self.pic_id and self.pic_id == user.pk):
             return True
         if self.owner_id in user_organisations(user):

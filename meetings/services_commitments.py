@@ -24,9 +24,10 @@ from .models import Commitment, CommitmentUpdate, Evidence, Meeting
 
 
 def _locked(commitment: Commitment) -> Commitment:
-    # Re-read under a row lock so two people closing the same RTL cannot interleave.
+    # Re-read under a row lock (of the commitment only) so two people closing the same RTL
+    # cannot interleave.
     return (
-        Commitment.objects.select_for_update()
+        Commitment.objects.select_for_update(of=("self",))
         .select_related("meeting__region", "owner__region")
         .get(pk=commitment.pk)
     )

@@ -5,6 +5,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, Region, RoleAssignment, User
+from .notifications import admin as notifications_admin  # noqa: F401  (registers the outbox admin)
 from .resources import OrganisationResource, RegionResource
 
 
@@ -58,7 +59,17 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         (None, {"fields": ("username", "password")}),
         (
             _("Personal info"),
-            {"fields": ("full_name", "email", "phone", "jabatan", "organisation", "language")},
+            {
+                "fields": (
+                    "full_name",
+                    "email",
+                    "phone",
+                    "jabatan",
+                    "organisation",
+                    "language",
+                    "notification_digest",
+                )
+            },
         ),
         (_("Permissions"), {"fields": ("is_active", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),

@@ -13,3 +13,8 @@ class PortalConfig(AppConfig):
         from .roles import sync_role_groups_after_migrate
 
         post_migrate.connect(sync_role_groups_after_migrate, sender=self)
+
+        # Each app's time-driven reminder rules (`<app>/reminders.py`) register themselves.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("reminders")

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,4 +21,10 @@ def navigation(request) -> dict:
         items.append((_("Organisations"), reverse("portal:organisation-list"), "organisations"))
     if user.is_staff:
         items.append((_("Administration"), reverse("admin:index"), "admin"))
-    return {"nav_items": [{"label": label, "url": url, "key": key} for label, url, key in items]}
+    from .models import Notification
+
+    return {
+        "nav_items": [{"label": label, "url": url, "key": key} for label, url, key in items],
+        # Lazy: counted once, and only by pages that show it (not by partials).
+        "unread_notifications": SimpleLazyObject(lambda: Notification.objects.unread(user).count()),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -223,6 +224,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone / WhatsApp"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.ID)
+    notification_digest = models.BooleanField(
+        _("daily digest"),
+        default=False,
+        help_text=_("Receive reminders by email once a day in one message instead of one by one."),
+    )
 
     objects = UserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -277,6 +283,12 @@ class User(AbstractUser):
         if is_staff != self.is_staff:
             self.is_staff = is_staff
             self.save(update_fields=["is_staff"])
+
+
+def validate_day_list(value: str) -> None:
+    parts = [part.strip() for part in value.split(",")]
+    if not parts or not all(part.isdigit() and int(part) <= 90 for part in parts):
+        raise ValidationError(_("Enter whole numbers of days between 0 and 90, separated by commas."))
 
 
 def normalise_phone(value: str) -> str:
@@ -366,6 +378,18 @@ class NotificationQuerySet(models.QuerySet):
     def pending(self) -> NotificationQuerySet:
         return self.filter(state=Notification.State.SCHEDULED)
 
+    def inbox(self, user) -> NotificationQuerySet:
+        """What the user sees in the portal: in-app messages already delivered."""
+        return self.filter(recipient=user, channel=Notification.Channel.INAPP, state=Notification.State.SENT)
+
+    def unread(self, user) -> NotificationQuerySet:
+        return self.inbox(user).filter(read_at__isnull=True)
+
+    def for_source(self, source: models.Model) -> NotificationQuerySet:
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk))
+
 
 class Notification(models.Model):
     """The outbox: one row per intended message.
@@ -411,6 +435,29 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the message was meant to go out (send_at moves with retries and quiet
+    # hours; due_at does not), and after when it is pointless (never blast late).
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    digestible = models.BooleanField(
+        _("may go in the daily digest"),
+        default=False,
+        help_text=_("Reminders may be held for the recipient's daily digest; event messages are not."),
+    )
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("sent in digest"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_items",
+    )
+    # What the person received, rendered in their language when it was sent.
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    share_text = models.TextField(_("share text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -426,3 +473,114 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} → {self.recipient} ({self.get_channel_display()})"
+
+    @property
+    def rule_name(self) -> str:
+        """The rule without its stage ("commitment_due:h-3:..." → "commitment_due"): names the templates."""
+        return self.rule.split(":", 1)[0]
+
+    @property
+    def source(self) -> models.Model | None:
+        if not self.source_type_id:
+            return None
+        if not hasattr(self, "_source_cache"):
+            model = self.source_type.model_class()
+            self._source_cache = model._default_manager.filter(pk=self.source_id).first() if model else None
+        return self._source_cache
+
+    def wa_link(self) -> str:
+        """A wa.me link with the share text filled in (the person picks the chat or group)."""
+        from urllib.parse import quote
+
+        return f"https://wa.me/?text={quote(self.share_text)}" if self.share_text else ""
+
+    def is_quiet_sensitive(self) -> bool:
+        """Pushed messages respect quiet hours; the in-portal list does not disturb anyone."""
+        return self.channel != self.Channel.INAPP
+
+
+class ReminderSettings(models.Model):
+    """Lead times, quiet hours and retry policy, edited by an admin (one row)."""
+
+    commitment_lead_days = models.CharField(
+        _("commitment reminders (days before the deadline)"),
+        max_length=50,
+        default="7,3,1,0",
+        validators=[validate_day_list],
+        help_text=_("Comma-separated, e.g. 7,3,1,0 for H-7, H-3, H-1 and the due day."),
+    )
+    overdue_days = models.PositiveSmallIntegerField(
+        _("overdue reminder (days after the deadline)"), default=1
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("escalation to the secretariat (days after the deadline)"), default=7
+    )
+    meeting_days_before = models.PositiveSmallIntegerField(_("meeting reminder (days before)"), default=1)
+    meeting_hours_before = models.PositiveSmallIntegerField(_("meeting reminder (hours before)"), default=3)
+    rsvp_nudge_days_before = models.PositiveSmallIntegerField(
+        _("nudge invitees without an answer (days before)"), default=3
+    )
+    training_closing_days = models.PositiveSmallIntegerField(
+        _("registration closing reminder (days before)"), default=3
+    )
+    training_start_days = models.PositiveSmallIntegerField(
+        _("training start reminder (days before)"), default=3
+    )
+    send_time = models.TimeField(_("time of day for day-based reminders (WITA)"), default=time(8, 0))
+    quiet_start = models.TimeField(_("quiet hours start (WITA)"), default=time(21, 0))
+    quiet_end = models.TimeField(_("quiet hours end (WITA)"), default=time(6, 0))
+    digest_time = models.TimeField(_("daily digest time (WITA)"), default=time(7, 0))
+    grace_hours = models.PositiveSmallIntegerField(
+        _("grace window (hours)"),
+        default=12,
+        help_text=_(
+            "A message that could not go out this long after it was due is marked missed, not sent late."
+        ),
+    )
+    max_attempts = models.PositiveSmallIntegerField(_("attempts before giving up"), default=5)
+    retry_base_seconds = models.PositiveIntegerField(
+        _("first retry after (seconds)"), default=60, help_text=_("Doubled after every failed attempt.")
+    )
+    stale_after_seconds = models.PositiveIntegerField(
+        _("a send is considered lost after (seconds)"),
+        default=600,
+        help_text=_("A message left 'sending' this long (worker killed) is tried again."),
+    )
+    job_lock_seconds = models.PositiveIntegerField(
+        _("periodic job lock (seconds)"),
+        default=300,
+        help_text=_("A scan or dispatch run holds its lock at most this long, so runs never overlap."),
+    )
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return str(_("Reminder settings"))
+
+    @classmethod
+    def load(cls) -> ReminderSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def lead_days(self) -> list[int]:
+        return sorted(
+            {int(part) for part in self.commitment_lead_days.split(",") if part.strip()}, reverse=True
+        )
+
+
+class JobLock(models.Model):
+    """A lease on a periodic job: a run takes it with a conditional UPDATE, which is
+    atomic on SQLite and PostgreSQL alike, and it expires by itself if the worker dies."""
+
+    name = models.CharField(_("job"), max_length=60, primary_key=True)
+    owner = models.CharField(_("held by"), max_length=64, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job lock")
+        verbose_name_plural = _("job locks")
+
+    def __str__(self) -> str:
+        return self.name

@@ -56,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.add_organisation",
         "portal.change_organisation",
         "portal.view_user",
+        "portal.view_notification",
+        "portal.change_notification",
         "meetings.view_meeting",
         "meetings.add_meeting",
         "meetings.change_meeting",

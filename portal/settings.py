@@ -178,6 +178,9 @@ STORAGES = {
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
 
+# Django 6 will assume https for scheme-less URLs; opt in now (and silence the warning).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -200,7 +203,7 @@ else:
 # Celery: Redis in production; with no broker configured, kombu's filesystem
 # transport, so `make run` runs a real worker and beat without any server.
 REDIS_URL = os.getenv("REDIS_URL", "")
-CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery"
@@ -212,7 +215,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Tasks run for a few seconds; a message not acknowledged within an hour is redelivered.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Short socket timeouts: with Redis down a page that publishes a task answers at once
+    # (the outbox row is in the database; the dispatcher sends it when Redis is back).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -221,6 +230,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The one beat schedule (reminders engine, portal/tasks.py). Every job is safe to
+# run twice or from two beats at once: rows have unique keys, sends are claimed
+# with skip_locked, and each job holds a lease (portal.models.JobLock).
+CELERY_BEAT_SCHEDULE = {
+    # Create/move/cancel time-driven reminders (deadlines, meetings, trainings) from database state.
+    "scan-reminders": {
+        "task": "portal.tasks.scan_reminders",
+        "schedule": float(envint("REMINDERS_SCAN_SECONDS", "300")),
+    },
+    # Send due outbox rows: retries with backoff, missed after the grace window, quiet hours.
+    "dispatch-notifications": {
+        "task": "portal.tasks.dispatch_due",
+        "schedule": float(envint("REMINDERS_DISPATCH_SECONDS", "60")),
+    },
+    # Daily digests: acts once a day per person after the digest time; cheap otherwise.
+    "send-digests": {
+        "task": "portal.tasks.send_digests",
+        "schedule": float(envint("REMINDERS_DIGEST_SECONDS", "900")),
+    },
+}
 
 CACHES = {
     "default": {

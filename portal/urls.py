@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .notifications import views as notification_views
 
 portal_patterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,6 +15,15 @@ portal_patterns = [
         views.OrganisationUpdateView.as_view(),
         name="organisation-update",
     ),
+    path("notifications/", notification_views.NotificationListView.as_view(), name="notification-list"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
+    path("notifications/read/", notification_views.notification_read_all, name="notification-read-all"),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification-preferences",
+    ),
+    path("notifications/test/", notification_views.notification_test, name="notification-test"),
 ]
 
 urlpatterns = [

@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
+from trainings.views import dashboard_card as trainings_card
+
 from .access import get_organisation_for_user, get_region_for_user
 from .celery import app as celery_app
 from .forms import OrganisationForm
@@ -26,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "kabupaten": Region.objects.filter(code__in=kabupaten_codes),
         "n_kecamatan": visible.filter(level=Region.Level.KECAMATAN).count(),
         "n_desa": visible.filter(level__in=[Region.Level.DESA, Region.Level.KELURAHAN]).count(),
-        "cards": [],
+        "cards": [card for card in [trainings_card(request.user)] if card],
     }
     return render(request, "portal/dashboard.html", context)
 

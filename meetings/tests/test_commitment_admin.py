@@ -308,3 +308,17 @@ def test_the_admin_list_runs_a_constant_number_of_queries(
         response = client.get(CHANGELIST)
 
     assert response.context["cl"].result_count == 16
+
+
+def test_the_due_date_filter_looks_ahead(client, demo, notulis):
+    this_week = CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(3))
+    later = CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(60))
+    past = CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(-1))
+    client.force_login(notulis)
+
+    def listed(value):
+        return list(client.get(CHANGELIST, {"due": value}).context["cl"].result_list)
+
+    assert listed("week") == [this_week]
+    assert listed("later") == [later]
+    assert listed("past") == [past]

@@ -72,3 +72,41 @@ def test_notulis_records_two_commitments_in_admin_and_dinkes_posts_progress_with
     assert (evidence.original_name, evidence.content_type) == ("posyandu.png", "image/png")
     assert page.locator("[data-testid=commitment-history]").get_by_text("posyandu.png").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_dinkes_marks_done_with_a_pdf_and_notulis_verifies_on_a_phone(
+    page, live_server, demo, browser_login, a11y
+):
+    from .factories_commitments import PDF_BYTES, CommitmentFactory
+
+    commitment = CommitmentFactory(
+        owner=demo.orgs["dinkes"], pic=demo.users["dinkes"], description="Kelas ibu hamil di 12 desa"
+    )
+
+    browser_login(page, "dinkes")
+    page.goto(commitment.get_absolute_url())
+    page.click("button[name=done]")  # without evidence: refused, with the reason on the field
+    page.wait_for_load_state()
+    a11y(page)
+    assert page.locator("#id_files_error, .invalid-feedback").count() >= 1
+    page.fill("textarea[name=note]", "Kelas selesai, daftar hadir terlampir")
+    page.set_input_files(
+        "input[name=files]",
+        files=[{"name": "daftar-hadir.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
+    page.click("button[name=done]")
+    page.wait_for_load_state()
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.DONE
+
+    page.context.clear_cookies()
+    browser_login(page, "notulis")
+    page.goto(commitment.get_absolute_url())
+    a11y(page)
+    page.fill("#verify-heading ~ form textarea[name=note]", "Bukti sesuai")
+    page.click("#verify-heading ~ form button[type=submit]")
+    page.wait_for_load_state()
+    a11y(page)
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.VERIFIED
+    assert page.locator("[data-testid=commitment-status]").inner_text() == "Terverifikasi"

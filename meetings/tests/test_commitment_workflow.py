@@ -227,3 +227,15 @@ def test_the_notification_templates_render_for_both_events(commitment, notulis):
         for part in ("body.txt", "body.html"):
             body = render_to_string(f"emails/{rule}_{part}", context)
             assert "Catatan" in body and "http://x/c/1/" in body and "Fitriani" in body
+
+
+def test_kepala_puskesmas_reports_on_the_puskesmas_commitments_only(demo, kapus):
+    own = CommitmentFactory(owner=demo.orgs["pkm_tapinutara"], meeting__region_id="63.05.04")
+    pkk_owned = CommitmentFactory(owner=demo.orgs["pkk_tapinutara"], meeting__region_id="63.05.04")
+
+    services.post_update(commitment=own, acting_user=kapus, note="Kunjungan rumah 10 baduta", percent=30)
+    with pytest.raises(PermissionDenied):
+        services.post_update(commitment=pkk_owned, acting_user=kapus, note="x")
+
+    assert own.updates.count() == 2
+    assert pkk_owned.updates.count() == 1

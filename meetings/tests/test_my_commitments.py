@@ -111,3 +111,14 @@ def test_the_page_is_in_indonesian_by_default(client, demo, dinkes):
 
     assert "Komitmen saya" in body
     assert "Lewat tenggat" in body
+
+
+def test_the_second_page_keeps_the_closed_ones_shown(client, demo, dinkes):
+    CommitmentFactory.create_batch(51, owner=demo.orgs["dinkes"], status=Commitment.Status.VERIFIED)
+    client.force_login(dinkes)
+
+    first = client.get(URL, {"show": "all"})
+    second = client.get(URL, {"show": "all", "page": 2})
+
+    assert "?show=all&amp;page=2" in first.content.decode()
+    assert len(second.context["commitments"]) == 1

@@ -96,7 +96,7 @@ def test_settings_use_makassar_time_and_indonesian_by_default(settings):
 
 
 @pytest.mark.parametrize(
-    ("url", "expected"), [("", "filesystem://"), ("redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5")]
+    ("url", "expected"), [("", "filesystem://localhost//"), ("redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5")]
 )
 def test_broker_is_redis_when_configured_and_filesystem_otherwise(url, expected):
     env = {"DEBUG": "True", "REDIS_URL": url, "CELERY_BROKER_URL": ""}

@@ -1,0 +1,230 @@
+"""Time-driven reminders about commitments (RTL) and meetings: which rows, which
+recipients, which dates; and what happens when the source changes."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from meetings.models import Commitment, Invitation, Meeting
+from portal.models import Notification, Region
+from portal.notifications import engine, refresh_reminders, rules
+
+State = Notification.State
+WITA = timezone.get_default_timezone()
+
+
+def wita(day, hour=0, minute=0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)), WITA)
+
+
+@pytest.fixture
+def rakor(demo, dppkb):
+    return Meeting.objects.create(
+        title="Rakor TPPS Kabupaten Tapin",
+        region=Region.objects.get(code="63.05"),
+        start=timezone.now() - timedelta(days=10),
+        end=timezone.now() - timedelta(days=10, hours=-2),
+        status=Meeting.Status.HELD,
+    )
+
+
+@pytest.fixture
+def commitment(demo, rakor, kapus):
+    return Commitment.objects.create(
+        meeting=rakor,
+        description="Distribusi PMT untuk balita gizi kurang",
+        owner=demo.orgs["dinkes"],
+        pic=kapus,
+        due_date=timezone.localdate() + timedelta(days=10),
+    )
+
+
+def scheduled(**filters) -> dict[str, set]:
+    rows = Notification.objects.filter(state=State.SCHEDULED, channel="email", **filters).select_related(
+        "recipient"
+    )
+    out: dict[str, set] = {}
+    for row in rows:
+        stage = row.rule.split(":")[1]
+        out.setdefault(stage, set()).add((row.recipient.username, timezone.localtime(row.send_at)))
+    return out
+
+
+def test_the_commitment_ladder_goes_to_the_pic_and_focal_point_and_escalates_to_dppkb(
+    commitment, reminder_settings
+):
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+
+    due = commitment.due_date
+    at8 = lambda day: wita(day, 8)  # noqa: E731 - default send time 08:00 WITA
+    people = {"kapus.tapinutara", "dinkes"}
+    expected = {
+        "h-7": {(u, at8(due - timedelta(days=7))) for u in people},
+        "h-3": {(u, at8(due - timedelta(days=3))) for u in people},
+        "h-1": {(u, at8(due - timedelta(days=1))) for u in people},
+        "h0": {(u, at8(due)) for u in people},
+        "overdue": {(u, at8(due + timedelta(days=1))) for u in people},
+        "escalation": {("dppkb", at8(due + timedelta(days=7)))},
+    }
+    assert scheduled() == expected
+
+
+def test_lead_times_come_from_the_admin_settings(commitment, reminder_settings):
+    reminder_settings.commitment_lead_days = "14,2"
+    reminder_settings.escalation_days = 3
+    reminder_settings.save()
+
+    rules.scan(now=wita(commitment.due_date - timedelta(days=15), 9))
+
+    assert set(scheduled()) == {"h-14", "h-2", "overdue", "escalation"}
+    assert {when.date() for _, when in scheduled()["escalation"]} == {commitment.due_date + timedelta(days=3)}
+
+
+def test_a_done_verified_or_cancelled_commitment_gets_no_more_reminders(commitment, reminder_settings):
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    assert Notification.objects.filter(state=State.SCHEDULED).exists()
+
+    for status in ("done", "verified", "cancelled"):
+        Commitment.objects.filter(pk=commitment.pk).update(status=status)
+        rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+        assert not Notification.objects.filter(state=State.SCHEDULED).exists(), status
+
+
+def test_a_changed_deadline_recomputes_the_ladder(commitment, reminder_settings):
+    now = wita(commitment.due_date - timedelta(days=8), 9)
+    rules.scan(now=now)
+    old = set(Notification.objects.values_list("pk", flat=True))
+
+    commitment.due_date += timedelta(days=5)
+    commitment.save()
+    rules.scan(now=now)
+
+    assert set(Notification.objects.filter(pk__in=old).values_list("state", flat=True)) == {State.CANCELLED}
+    h7 = scheduled()["h-7"]
+    assert {when.date() for _, when in h7} == {commitment.due_date - timedelta(days=7)}
+
+
+def test_a_commitment_finished_after_the_scan_is_cancelled_at_send_time(
+    commitment, reminder_settings, mailbox
+):
+    Commitment.objects.filter(pk=commitment.pk).update(due_date=timezone.localdate())
+    reminder_settings.send_time = time(0, 0)
+    reminder_settings.grace_hours = 30
+    reminder_settings.save()
+    commitment.refresh_from_db()
+    rules.scan()
+    Commitment.objects.filter(pk=commitment.pk).update(status="done")
+
+    engine.dispatch()
+
+    assert mailbox == []
+    assert Notification.objects.filter(rule__contains=":h0:", state=State.CANCELLED).exists()
+
+
+@pytest.fixture
+def meeting(demo, camat_a, camat_b, kapus, pkk):
+    start = timezone.localtime() + timedelta(days=5)
+    start = start.replace(hour=9, minute=0, second=0, microsecond=0)
+    meeting = Meeting.objects.create(
+        title="Rakor TPPS Kecamatan Tapin Utara",
+        region=Region.objects.get(code="63.05.04"),
+        start=start,
+        end=start + timedelta(hours=2),
+        mode=Meeting.Mode.HYBRID,
+        venue="Aula Kantor Kecamatan",
+        online_link="https://meet.example/rakor",
+        status=Meeting.Status.SCHEDULED,
+    )
+    Invitation.objects.create(meeting=meeting, person=camat_a, response=Invitation.Response.HADIR)
+    Invitation.objects.create(meeting=meeting, person=kapus)  # no answer yet
+    Invitation.objects.create(meeting=meeting, person=pkk, response=Invitation.Response.IZIN)  # declined
+    Invitation.objects.create(meeting=meeting, organisation=demo.orgs["dinkes"])  # reaches its focal point
+    return meeting
+
+
+def test_meeting_reminders_go_to_invitees_who_have_not_declined(meeting, reminder_settings):
+    rules.scan(now=meeting.start - timedelta(days=4))
+
+    start = timezone.localtime(meeting.start)
+    invitees = {"camat.tapinutara", "kapus.tapinutara", "dinkes"}
+    reminders = scheduled(rule__startswith="meeting_reminder:")
+    assert reminders == {
+        "days": {(u, start - timedelta(days=1)) for u in invitees},
+        "hours": {(u, start - timedelta(hours=3)) for u in invitees},
+    }
+    nudge = scheduled(rule__startswith="meeting_rsvp_nudge:")
+    assert nudge == {
+        start.strftime("%Y%m%dT%H%M"): {
+            (u, wita(start.date() - timedelta(days=3), 8)) for u in ("kapus.tapinutara", "dinkes")
+        }
+    }
+
+
+def test_a_meeting_moved_by_a_day_moves_its_reminders(meeting, reminder_settings):
+    now = meeting.start - timedelta(days=4)
+    rules.scan(now=now)
+    old = set(Notification.objects.filter(state=State.SCHEDULED).values_list("pk", flat=True))
+
+    meeting.start += timedelta(days=1)
+    meeting.end += timedelta(days=1)
+    meeting.save()
+    refresh_reminders(meeting)  # what the meetings app may call on save; the scan does the same
+
+    assert set(Notification.objects.filter(pk__in=old).values_list("state", flat=True)) == {State.CANCELLED}
+    start = timezone.localtime(meeting.start)
+    days = scheduled(rule__startswith="meeting_reminder:")["days"]
+    assert {when for _, when in days} == {start - timedelta(days=1)}
+
+
+def test_a_cancelled_meeting_cancels_its_pending_reminders(meeting, reminder_settings):
+    rules.scan(now=meeting.start - timedelta(days=4))
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save()
+
+    rules.scan(now=meeting.start - timedelta(days=4))
+
+    assert not Notification.objects.filter(state=State.SCHEDULED).exists()
+    assert Notification.objects.filter(state=State.CANCELLED).count() > 0
+
+
+def test_an_invitee_who_declines_after_the_scan_gets_no_reminder(meeting, reminder_settings, mailbox, kapus):
+    rules.scan(now=meeting.start - timedelta(days=4))
+    Invitation.objects.filter(person=kapus).update(response=Invitation.Response.IZIN)
+    Notification.objects.filter(recipient=kapus).update(send_at=timezone.now(), due_at=timezone.now())
+
+    engine.dispatch()
+
+    assert not [m for m in mailbox if m.to == [kapus.email]]
+    assert not Notification.objects.filter(recipient=kapus, state=State.SENT).exists()
+
+
+def test_a_meeting_reminder_names_the_mode_venue_and_link(meeting, reminder_settings, mailbox, camat_a):
+    rules.scan(now=meeting.start - timedelta(days=4))
+    Notification.objects.filter(recipient=camat_a, rule__startswith="meeting_reminder:days").update(
+        send_at=timezone.now(), due_at=timezone.now()
+    )
+
+    engine.dispatch()
+
+    (mail,) = [m for m in mailbox if m.to == [camat_a.email]]
+    assert mail.subject.startswith("Pengingat: Rakor TPPS Kecamatan Tapin Utara")
+    assert "Aula Kantor Kecamatan" in mail.body and "https://meet.example/rakor" in mail.body
+
+
+def test_a_ladder_stage_held_too_long_is_missed_once_the_next_stage_is_due(
+    commitment, reminder_settings, mailbox
+):
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    h1 = Notification.objects.filter(rule__contains=":h-1:", channel="email")
+    h0 = Notification.objects.filter(rule__contains=":h0:", channel="email")
+    assert {row.expires_at for row in h1} == {row.send_at for row in h0}
+
+    # The H-1 rows were held (quiet hours, outage) until after the due-day stage began.
+    h1.update(expires_at=timezone.now() - timedelta(minutes=1))
+    h1.update(send_at=timezone.now() - timedelta(hours=2))
+    engine.dispatch()
+
+    assert set(h1.values_list("state", flat=True)) == {State.MISSED} and mailbox == []

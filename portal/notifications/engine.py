@@ -1,0 +1,248 @@
+"""The dispatcher: claim due outbox rows, send them, record what happened.
+
+A row goes scheduled → sending → sent, or back to scheduled with a later
+send_at (retry with backoff), or failed after the last attempt. Before sending
+it may turn cancelled (its source no longer wants it), missed (past its grace
+window: never blasted late) or be deferred (quiet hours). The claim is a
+`select_for_update(skip_locked=True)` inside a short transaction, so two
+dispatchers never take the same row; the claim is committed before the send,
+so a crash leaves the row 'sending' and it is tried again only after
+`stale_after_seconds` (at-least-once, with the window reduced to the moment
+between the SMTP server's answer and our commit).
+"""
+
+from __future__ import annotations
+
+import logging
+import time as monotonic
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Notification, ReminderSettings
+from .channels import channel_for
+from .rendering import render
+from .rules import still_wanted
+
+logger = logging.getLogger(__name__)
+State = Notification.State
+
+
+def due_queryset(now: datetime):
+    """Rows to send now. Email reminders of people who chose the daily digest wait for it."""
+    return (
+        Notification.objects.filter(state=State.SCHEDULED, send_at__lte=now, digest__isnull=True)
+        .exclude(channel=Notification.Channel.EMAIL, digestible=True, recipient__notification_digest=True)
+        .order_by("send_at", "pk")
+    )
+
+
+def in_quiet_hours(moment: datetime, cfg: ReminderSettings) -> bool:
+    local = timezone.localtime(moment).time()
+    start, end = cfg.quiet_start, cfg.quiet_end
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_hours_end(moment: datetime, cfg: ReminderSettings) -> datetime:
+    local = timezone.localtime(moment)
+    end = local.replace(hour=cfg.quiet_end.hour, minute=cfg.quiet_end.minute, second=0, microsecond=0)
+    return end if end > local else end + timedelta(days=1)
+
+
+def _verdict(row: Notification, now: datetime, cfg: ReminderSettings) -> dict | None:
+    """What to do instead of sending, or None to send."""
+    if not still_wanted(row):
+        return {"state": State.CANCELLED}
+    deadline = row.expires_at or (row.due_at or row.send_at) + timedelta(hours=cfg.grace_hours)
+    if now > deadline:
+        return {"state": State.MISSED, "last_error": "past its grace window; not sent late"}
+    if row.is_quiet_sensitive() and in_quiet_hours(now, cfg):
+        return {"send_at": quiet_hours_end(now, cfg)}
+    return None
+
+
+def claim(now: datetime, cfg: ReminderSettings, pk: int | None = None) -> Notification | None:
+    """Take the next due row (or row `pk`) for sending, settling the ones that must not be sent."""
+    while True:
+        with transaction.atomic():
+            qs = due_queryset(now)
+            if pk is not None:
+                qs = qs.filter(pk=pk)
+            row = qs.select_for_update(skip_locked=True, of=("self",)).select_related("recipient").first()
+            if row is None:
+                return None
+            changes = _verdict(row, now, cfg)
+            if changes is None:
+                changes = {"state": State.SENDING, "claimed_at": now, "attempts": row.attempts + 1}
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.save(update_fields=[*changes, "updated_at"])
+            if row.state in (State.MISSED, State.CANCELLED):
+                _settle_items(row)
+            if row.state == State.SENDING:
+                return row
+            if pk is not None:
+                return None
+
+
+def deliver(row: Notification, cfg: ReminderSettings) -> bool:
+    try:
+        rendered = render(row)
+        provider_id = channel_for(row).send(row, rendered)
+    except Exception as exc:  # any channel/template error: record it, retry or fail visibly
+        _record_failure(row, exc, cfg)
+        return False
+    now = timezone.now()
+    Notification.objects.filter(pk=row.pk, state=State.SENDING).update(
+        state=State.SENT,
+        sent_at=now,
+        provider_message_id=provider_id[:255],
+        last_error="",
+        title=rendered.subject[:255],
+        body=rendered.text,
+        share_text=rendered.share_text,
+        url=rendered.url[:500],
+        updated_at=now,
+    )
+    row.state = State.SENT
+    _settle_items(row, provider_id=provider_id)
+    return True
+
+
+def _record_failure(row: Notification, exc: Exception, cfg: ReminderSettings) -> None:
+    now = timezone.now()
+    error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    if row.attempts >= cfg.max_attempts:
+        changes = {"state": State.FAILED}
+        logger.error("notification %s failed for good after %s attempts: %s", row.pk, row.attempts, error)
+    else:
+        delay = cfg.retry_base_seconds * 2 ** (row.attempts - 1)
+        changes = {"state": State.SCHEDULED, "send_at": now + timedelta(seconds=delay)}
+        logger.warning(
+            "notification %s attempt %s failed (%s); retry in %ss", row.pk, row.attempts, error, delay
+        )
+    Notification.objects.filter(pk=row.pk, state=State.SENDING).update(
+        last_error=error, updated_at=now, **changes
+    )
+    row.state = changes["state"]
+    if row.state == State.FAILED:
+        _settle_items(row)
+
+
+def _settle_items(digest: Notification, provider_id: str = "") -> None:
+    """A digest's items share its fate (sent, failed, missed, cancelled)."""
+    if not digest.rule.startswith("digest:"):
+        return
+    now = timezone.now()
+    changes = {"state": digest.state, "updated_at": now}
+    if digest.state == State.SENT:
+        changes |= {"sent_at": now, "provider_message_id": provider_id[:255]}
+    else:
+        changes["last_error"] = f"its daily digest was {digest.state}"
+    Notification.objects.filter(digest=digest, state=State.SCHEDULED).update(**changes)
+
+
+def reclaim_stale(now: datetime, cfg: ReminderSettings) -> int:
+    """Rows left 'sending' by a killed worker go back to the queue (or fail after the last attempt)."""
+    stale = Notification.objects.filter(
+        state=State.SENDING, claimed_at__lt=now - timedelta(seconds=cfg.stale_after_seconds)
+    )
+    error = "the worker stopped while sending; tried again"
+    failed = stale.filter(attempts__gte=cfg.max_attempts).update(state=State.FAILED, last_error=error)
+    return failed + stale.update(state=State.SCHEDULED, last_error=error, updated_at=now)
+
+
+def dispatch(budget_seconds: float = 50.0) -> int:
+    """Send what is due until nothing is left or the time budget is spent; return how many were sent."""
+    cfg = ReminderSettings.load()
+    reclaim_stale(timezone.now(), cfg)
+    started = monotonic.monotonic()
+    sent = 0
+    while monotonic.monotonic() - started < budget_seconds:
+        row = claim(timezone.now(), cfg)
+        if row is None:
+            break
+        sent += deliver(row, cfg)
+    return sent
+
+
+def deliver_one(pk: int) -> bool:
+    """Send one row if it is (still) due: safe to call twice, the second call finds nothing."""
+    cfg = ReminderSettings.load()
+    row = claim(timezone.now(), cfg, pk=pk)
+    return deliver(row, cfg) if row is not None else False
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Once a day after `digest_time`: one email per digest reader listing today's held reminders."""
+    from . import notify
+
+    now = now or timezone.now()
+    cfg = ReminderSettings.load()
+    local = timezone.localtime(now)
+    if local.time() < cfg.digest_time:
+        return 0
+    tomorrow = timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time(0)))
+    held = (
+        Notification.objects.filter(
+            state=State.SCHEDULED,
+            channel=Notification.Channel.EMAIL,
+            digestible=True,
+            digest__isnull=True,
+            recipient__notification_digest=True,
+            send_at__lt=tomorrow,
+        )
+        .select_related("recipient")
+        .order_by("send_at", "pk")
+    )
+    by_recipient = defaultdict(list)
+    for row in held:
+        by_recipient[row.recipient].append(row)
+    created = 0
+    for recipient, rows in by_recipient.items():
+        rule = f"digest:{local.date().isoformat()}"
+        if Notification.objects.filter(recipient=recipient, rule=rule).exists():
+            continue  # today's digest is out; later items wait for tomorrow's
+        with transaction.atomic():
+            items, entries = [], []
+            for row in rows:
+                changes = _verdict(row, now, cfg)
+                if changes and "state" in changes:
+                    Notification.objects.filter(pk=row.pk, state=State.SCHEDULED).update(**changes)
+                    continue
+                try:
+                    rendered = render(row)
+                except Exception as exc:  # a broken template fails that item, not the digest
+                    Notification.objects.filter(pk=row.pk).update(
+                        state=State.FAILED, last_error=str(exc)[:2000]
+                    )
+                    continue
+                items.append(row.pk)
+                entries.append(
+                    {
+                        "title": rendered.subject,
+                        "url": rendered.url,
+                        "due": (row.due_at or row.send_at).isoformat(),
+                    }
+                )
+                Notification.objects.filter(pk=row.pk).update(
+                    title=rendered.subject[:255], url=rendered.url[:500]
+                )
+            if not items:
+                continue
+            (digest,) = notify(
+                rule=rule,
+                recipients=[recipient],
+                channels=[Notification.Channel.EMAIL],
+                context={"items": entries, "date": local.date().isoformat()},
+                send_at=now,
+            )
+            Notification.objects.filter(pk__in=items, state=State.SCHEDULED).update(digest=digest)
+            created += 1
+    return created

@@ -1,0 +1,67 @@
+"""The in-app notification list (the person's inbox) and their delivery preference."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from ..models import Notification
+from . import notify
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    template_name = "portal/notification_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.inbox(self.request.user).order_by("-sent_at", "-pk")
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification.objects.inbox(request.user), pk=pk)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    # Only links into the portal itself: the stored URL is SITE_URL + path.
+    path = notification.url.removeprefix(settings.SITE_URL)
+    if path.startswith("/") and not path.startswith("//"):
+        return redirect(path)
+    return redirect("portal:notification-list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.unread(request.user).update(read_at=timezone.now())
+    return redirect("portal:notification-list")
+
+
+@login_required
+@require_POST
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    request.user.notification_digest = request.POST.get("digest") == "on"
+    request.user.save(update_fields=["notification_digest"])
+    messages.success(request, _("Your notification preference was saved."))
+    return redirect("portal:notification-list")
+
+
+@login_required
+@require_POST
+def notification_test(request: HttpRequest) -> HttpResponse:
+    """Send a test message to oneself: checks that email and the worker work."""
+    notify(
+        rule=f"test_message:{timezone.now():%Y%m%d%H%M%S%f}",
+        recipients=[request.user],
+        context={"url": "/notifications/"},
+    )
+    messages.success(request, _("A test message is on its way to you (email and this list)."))
+    return redirect("portal:notification-list")

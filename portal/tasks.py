@@ -1,0 +1,40 @@
+"""The reminders engine's Celery tasks. They take primary keys (or nothing), are
+idempotent, and the periodic ones never overlap (portal.notifications.locks).
+The beat schedule that runs them is CELERY_BEAT_SCHEDULE in settings.py."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .models import ReminderSettings
+from .notifications import engine, rules
+from .notifications.locks import periodic_lock
+
+
+@shared_task
+def scan_reminders() -> int:
+    """Create and reconcile the time-driven reminders from database state."""
+    with periodic_lock("scan_reminders", ReminderSettings.load().job_lock_seconds) as mine:
+        return rules.scan() if mine else 0
+
+
+@shared_task
+def dispatch_due() -> int:
+    """Send every due outbox row (and take back rows a killed worker left 'sending')."""
+    seconds = ReminderSettings.load().job_lock_seconds
+    with periodic_lock("dispatch_due", seconds) as mine:
+        # Stop well inside the lease so a long run never outlives its lock.
+        return engine.dispatch(budget_seconds=seconds / 2) if mine else 0
+
+
+@shared_task
+def send_digests() -> int:
+    """Build today's daily digests (once a day per person, after the digest time)."""
+    with periodic_lock("send_digests", ReminderSettings.load().job_lock_seconds) as mine:
+        return engine.send_digests() if mine else 0
+
+
+@shared_task
+def send_notification(pk: int) -> bool:
+    """Send one outbox row now if it is due and nobody took it yet."""
+    return engine.deliver_one(pk)

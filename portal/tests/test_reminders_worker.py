@@ -1,0 +1,211 @@
+"""Integration: a real `celery -A portal worker` process on Redis and PostgreSQL, with a
+real SMTP server (aiosmtpd) receiving the mail. Rows must be committed for the worker
+to see them, hence transaction=True."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import time as clock
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from portal.models import Notification, Region
+from portal.notifications import notify
+from portal.tasks import dispatch_due, scan_reminders
+
+from .conftest import wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+State = Notification.State
+EMAIL = Notification.Channel.EMAIL
+
+
+@pytest.fixture
+def fast_settings(reminder_settings):
+    reminder_settings.retry_base_seconds = 1
+    reminder_settings.stale_after_seconds = 3
+    reminder_settings.job_lock_seconds = 4
+    reminder_settings.save()
+    return reminder_settings
+
+
+def states() -> Counter:
+    return Counter(Notification.objects.values_list("state", flat=True))
+
+
+def test_a_commitment_due_tomorrow_yields_exactly_one_h1_mail_to_the_right_people(
+    celery_workers, smtp_server, fast_settings, person
+):
+    from meetings.models import Commitment, Meeting
+    from portal.models import Organisation, RoleAssignment
+
+    fast_settings.send_time = clock(0, 0)  # today's H-1 is already due, whatever the hour
+    fast_settings.grace_hours = 30
+    fast_settings.save()
+    kabupaten = Region.objects.create(code="63.05", name="Tapin", level="kabupaten")
+    dinkes = Organisation.objects.create(name="Dinas Kesehatan", kind="opd", region=kabupaten)
+    pic, focal, admin, bystander = person("pic"), person("focal"), person("admin"), person("bystander")
+    RoleAssignment.objects.create(user=focal, role="opd_focal", organisation=dinkes)
+    RoleAssignment.objects.create(user=admin, role="dppkb_admin", region=kabupaten)
+    meeting = Meeting.objects.create(
+        title="Rakor TPPS", region=kabupaten, start=timezone.now(), end=timezone.now(), status="held"
+    )
+    Commitment.objects.create(
+        meeting=meeting, description="Distribusi PMT", owner=dinkes, pic=pic,
+        due_date=timezone.localdate() + timedelta(days=1),
+    )  # fmt: skip
+    celery_workers()
+
+    scan_reminders.delay()
+    scan_reminders.delay()  # a second scan (or beat) must not duplicate
+    wait_for(lambda: Notification.objects.exists(), timeout=20, what="the scan")
+    dispatch_due.delay()
+    wait_for(lambda: len(smtp_server.messages) >= 2, timeout=20, what="two mails")
+    dispatch_due.delay()
+    wait_for(
+        lambda: not Notification.objects.filter(state=State.SCHEDULED, send_at__lte=timezone.now()).exists(),
+        timeout=20,
+        what="in-app rows",
+    )
+
+    assert sorted(m["To"] for m in smtp_server.messages) == ["focal@example.org", "pic@example.org"]
+    assert all(m["Subject"] == "Tenggat komitmen 1 hari lagi: Distribusi PMT" for m in smtp_server.messages)
+    h1 = Notification.objects.filter(rule__startswith="commitment_due:h-1:")
+    assert h1.filter(state=State.SENT).count() == 4  # email + in-app, PIC and focal point
+    assert not h1.filter(recipient__in=[admin, bystander]).exists()
+
+
+def test_two_beats_at_once_send_every_message_exactly_once(
+    celery_workers, smtp_server, fast_settings, person
+):
+    people = [person(f"p{n}") for n in range(6)]
+    for n in range(3):
+        notify(rule=f"test_message:{n}", recipients=people, channels=[EMAIL])
+
+    celery_workers(beat=True)
+    celery_workers(beat=True)  # a second beat process: every job twice, concurrently
+
+    wait_for(lambda: len(smtp_server.messages) >= 18, timeout=40, what="18 mails")
+    wait_for(lambda: states() == Counter({State.SENT: 18}), timeout=10, what="all rows sent")
+    import time
+
+    time.sleep(3)  # a few more beats: nothing more may go out
+    assert len(smtp_server.messages) == 18
+    assert Counter(smtp_server.notification_ids()).most_common(1)[0][1] == 1
+
+
+def test_a_worker_killed_mid_batch_then_restarted_sends_each_message_exactly_once(
+    celery_workers, smtp_server, fast_settings, person
+):
+    smtp_server.delay = 0.7  # each mail takes a while, so the kill lands in the middle
+    people = [person(f"p{n}") for n in range(8)]
+    notify(rule="test_message", recipients=people, channels=[EMAIL])
+    first = celery_workers(concurrency=1)
+
+    dispatch_due.delay()
+    wait_for(lambda: len(smtp_server.messages) >= 2, timeout=30, what="the batch to start")
+    first.kill()
+    assert states()[State.SENT] < 8, "the batch was over before the kill"
+
+    celery_workers(beat=True)  # restart; its beat runs the dispatcher again
+    wait_for(lambda: states() == Counter({State.SENT: 8}), timeout=60, what="every row sent")
+
+    ids = smtp_server.notification_ids()
+    assert sorted(ids) == sorted(str(pk) for pk in Notification.objects.values_list("pk", flat=True))
+
+
+def test_with_redis_down_pages_work_and_the_messages_go_out_when_it_is_back(
+    client, celery_workers, smtp_server, fast_settings, person, private_redis, use_broker, settings
+):
+    ani = person("ani", language="en")
+    client.force_login(ani)
+    use_broker(private_redis.url)
+    # The cache lives in the same Redis in production: it goes down too.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": private_redis.url}
+    }
+    private_redis.stop()  # the broker is down
+
+    response = client.post("/notifications/test/")
+    assert response.status_code == 302
+    assert client.get("/notifications/").status_code == 200
+    assert client.get("/").status_code == 200
+    assert Client().get("/accounts/login/").status_code == 200
+    assert states() == Counter({State.SCHEDULED: 2})  # nothing lost: the rows wait in the database
+
+    private_redis.start()
+    celery_workers(private_redis.url, beat=True)
+    wait_for(lambda: states() == Counter({State.SENT: 2}), timeout=30, what="the rows to be sent")
+    assert [m["To"] for m in smtp_server.messages] == ["ani@example.org"]
+    assert smtp_server.messages[0]["Subject"] == "Portal TPPS: test message"
+
+
+@pytest.mark.parametrize("failure", ["refuse", "timeout"])
+def test_an_smtp_server_refusing_or_timing_out_is_retried_with_backoff_then_failed_and_visible(
+    admin_client, celery_workers, smtp_server, fast_settings, person, failure
+):
+    fast_settings.max_attempts = 3
+    fast_settings.retry_base_seconds = 3  # then 6: the waits grow by about 3 s (beat ticks every 1 s)
+    fast_settings.save()
+    if failure == "refuse":
+        smtp_server.mode = "refuse"
+    else:
+        smtp_server.delay = 4  # longer than the worker's EMAIL_TIMEOUT (2 s)
+    notify(rule="test_message", recipients=[person("ani")], channels=[EMAIL])
+    celery_workers(beat=True)
+
+    wait_for(lambda: states() == Counter({State.FAILED: 1}), timeout=60, what="the row to fail")
+
+    row = Notification.objects.get()
+    assert row.attempts == 3 and row.last_error
+    assert ("refused" in row.last_error) if failure == "refuse" else ("timed out" in row.last_error.lower())
+    assert smtp_server.messages == []
+    gaps = [b - a for a, b in pairwise(smtp_server.attempts)]
+    assert len(smtp_server.attempts) == 3 and gaps[1] - gaps[0] > 1.5, f"no backoff: {gaps}"
+    page = admin_client.get("/admin/portal/notification/?state__exact=failed")
+    assert page.status_code == 200 and "test_message" in page.content.decode()
+
+
+def test_a_meeting_moved_by_a_day_sends_nothing_for_the_old_time_and_reschedules(
+    celery_workers, smtp_server, fast_settings, person
+):
+    from meetings.models import Invitation, Meeting
+    from portal.notifications import rules
+
+    kecamatan = Region.objects.create(code="63.05.04", name="Tapin Utara", level="kecamatan")
+    start = timezone.now() + timedelta(hours=fast_settings.meeting_hours_before) - timedelta(minutes=1)
+    meeting = Meeting.objects.create(
+        title="Rakor TPPS Kecamatan",
+        region=kecamatan,
+        start=start,
+        end=start + timedelta(hours=2),
+        status="scheduled",
+    )
+    Invitation.objects.create(meeting=meeting, person=person("ani"), response=Invitation.Response.HADIR)
+    rules.scan()  # the "3 hours before" reminder is due now
+    due = list(
+        Notification.objects.filter(
+            rule__startswith="meeting_reminder:hours:", state=State.SCHEDULED
+        ).values_list("pk", flat=True)
+    )
+    assert len(due) == 2
+
+    Meeting.objects.filter(pk=meeting.pk).update(
+        start=start + timedelta(days=1), end=start + timedelta(days=1, hours=2)
+    )
+    celery_workers(beat=True)
+
+    wait_for(lambda: not Notification.objects.filter(pk__in=due).exclude(state=State.CANCELLED).exists(),
+             timeout=20, what="the old reminders to be cancelled")  # fmt: skip
+    wait_for(
+        lambda: Notification.objects.filter(state=State.SCHEDULED).count() == 4, timeout=20, what="new ones"
+    )
+    assert smtp_server.messages == []
+    moved = Notification.objects.filter(
+        state=State.SCHEDULED, rule__startswith="meeting_reminder:hours:"
+    ).first()
+    assert moved.send_at == start + timedelta(days=1) - timedelta(hours=fast_settings.meeting_hours_before)

@@ -1,0 +1,91 @@
+from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin import ScopedAdminMixin
+from portal.models import Region
+
+from .models import Attendance, Enrollment, Session, Training
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["date", "start_time", "end_time", "mode", "topic", "facilitator", "online_link"]
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    extra = 0
+    fields = ["person", "status", "kabupaten", "requested_at", "pre_test_score", "post_test_score"]
+    readonly_fields = ["requested_at"]
+    raw_id_fields = ["person"]
+    show_change_link = True
+
+
+@admin.register(Training)
+class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "cohort", "organiser", "mode", "start_date", "end_date", "capacity"]
+    list_filter = ["mode", "start_date"]
+    search_fields = ["title", "cohort"]
+    list_select_related = ["organiser"]
+    inlines = [SessionInline, EnrollmentInline]
+
+
+class KabupatenFilter(admin.SimpleListFilter):
+    title = _("kabupaten")
+    parameter_name = "kabupaten"
+
+    def lookups(self, request, model_admin):
+        codes = Enrollment.objects.visible_to(request.user).values("kabupaten_id")
+        return [(r.code, r.name) for r in Region.objects.filter(code__in=codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kabupaten_id=self.value()) if self.value() else queryset
+
+
+class TrainingFilter(admin.SimpleListFilter):
+    title = _("training")
+    parameter_name = "training"
+
+    def lookups(self, request, model_admin):
+        return [(str(t.pk), str(t)) for t in Training.objects.visible_to(request.user)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(training_id=self.value()) if self.value() else queryset
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
+    list_filter = ["status", KabupatenFilter, TrainingFilter]
+    search_fields = ["person__full_name", "person__username", "certificate_number"]
+    list_select_related = ["person", "training", "kabupaten"]
+    raw_id_fields = ["person", "acted_by", "nominated_by"]
+    readonly_fields = ["certificate_token"]
+
+
+@admin.register(Session)
+class SessionAdmin(SimpleHistoryAdmin):
+    list_display = ["topic", "training", "date", "start_time", "mode"]
+    list_filter = ["mode"]
+    list_select_related = ["training"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(training__in=Training.objects.visible_to(request.user))
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ["enrollment", "session", "method", "recorded_at"]
+    list_filter = ["method"]
+
+    def get_queryset(self, request):
+        visible = Enrollment.objects.visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Q(enrollment__in=visible))
+            .select_related("enrollment__person", "enrollment__training", "session")
+        )

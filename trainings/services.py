@@ -1,0 +1,268 @@
+"""Enrollment workflows: every seat decision is taken under a lock on the training row.
+
+The pattern (as pretix does for quotas): lock the training, recount the seats
+live, then write. On PostgreSQL `select_for_update()` takes a row lock; on
+SQLite the settings open every transaction with BEGIN IMMEDIATE, which
+serialises writers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import User
+from portal.notifications import notify
+from portal.roles import Role
+
+from .models import Attendance, Enrollment, Session, Training, kabupaten_of, new_token
+
+Status = Enrollment.Status
+
+
+class EnrollmentError(Exception):
+    """A refusal the user should read (ineligible, window closed, already registered...)."""
+
+
+def _lock(training: Training) -> Training:
+    return Training.objects.select_for_update().select_related("organiser").get(pk=training.pk)
+
+
+def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None) -> None:
+    # The status change time makes each event a distinct message: someone promoted,
+    # cancelled and promoted again is told twice.
+    stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
+    training = enrollment.training
+    notify(
+        rule=f"{rule}:{stamp}",
+        recipients=[enrollment.person],
+        source=enrollment,
+        context={
+            "training": training.title,
+            "start_date": training.start_date.isoformat(),
+            "end_date": training.end_date.isoformat(),
+            "url": training.get_absolute_url(),
+            **(extra or {}),
+        },
+    )
+
+
+STATUS_RULES = {
+    Status.CONFIRMED: "training_confirmed",
+    Status.WAITLISTED: "training_waitlisted",
+    Status.REJECTED: "training_rejected",
+}
+
+
+def _set_status(
+    enrollment: Enrollment, status: str, acting_user: User | None, now: datetime, reason: str = ""
+) -> None:
+    enrollment.status = status
+    enrollment.status_changed_at = now
+    enrollment.acted_by = acting_user
+    enrollment._change_reason = reason or status
+    enrollment.save()
+
+
+def _seat_status(training: Training, kabupaten_id: str | None) -> str | None:
+    """The status a newcomer gets now, from a live count; None when no seat is free."""
+    if training.seats_held() >= training.capacity:
+        return None
+    if training.kabupaten_quota and training.seats_held(kabupaten_id) >= training.kabupaten_quota:
+        return None
+    return Status.PENDING if training.requires_approval else Status.CONFIRMED
+
+
+def check_can_register(training: Training, person: User) -> None:
+    if not training.is_eligible(person):
+        raise EnrollmentError(_("This training is open to: %s.") % ", ".join(training.eligible_role_labels()))
+    if not training.registration_is_open():
+        raise EnrollmentError(_("Registration for this training is not open."))
+    if not person.is_active:
+        raise EnrollmentError(_("This account is not active."))
+
+
+@transaction.atomic
+def register(*, training: Training, person: User, acting_user: User) -> Enrollment:
+    """Register `person` (themself, or nominated by `acting_user`): a seat, or the waiting list."""
+    nominated = acting_user.pk != person.pk
+    check_can_register(training, person)
+    training = _lock(training)
+    now = timezone.now()
+    enrollment = Enrollment.objects.filter(training=training, person=person).first()
+    if enrollment and enrollment.status != Status.CANCELLED:
+        raise EnrollmentError(
+            _("%(person)s is already registered (%(status)s).")
+            % {"person": person, "status": enrollment.get_status_display()}
+        )
+    kabupaten_id = kabupaten_of(person)
+    status = _seat_status(training, kabupaten_id) or Status.WAITLISTED
+    if enrollment is None:
+        enrollment = Enrollment(training=training, person=person)
+    enrollment.kabupaten_id = kabupaten_id
+    enrollment.requested_at = now
+    enrollment.nominated_by = acting_user if nominated else None
+    enrollment.reason = ""
+    _set_status(enrollment, status, acting_user, now)
+    if status in STATUS_RULES:
+        _notify(enrollment, STATUS_RULES[status])
+    return enrollment
+
+
+def promote_waitlisted(training: Training) -> list[Enrollment]:
+    """Give freed seats to the waiting list in order; the caller holds the training lock.
+
+    Promotion is automatic: no one acted, and the history says "promoted".
+
+    Someone whose kabupaten has used its quota keeps their place and the seat
+    goes to the next person in line.
+    """
+    promoted = []
+    now = timezone.now()
+    for enrollment in training.enrollments.waiting().select_related("person"):
+        status = _seat_status(training, enrollment.kabupaten_id)
+        if status is None:
+            if training.seats_held() >= training.capacity:
+                break
+            continue
+        enrollment.training = training
+        _set_status(enrollment, status, None, now, reason="promoted")
+        _notify(enrollment, "training_promoted")
+        promoted.append(enrollment)
+    return promoted
+
+
+@transaction.atomic
+def fill_free_seats(*, training: Training) -> list[Enrollment]:
+    """After the organiser raises the capacity or the quota: the waiting list moves up."""
+    return promote_waitlisted(_lock(training))
+
+
+@transaction.atomic
+def cancel(*, enrollment: Enrollment, acting_user: User) -> list[Enrollment]:
+    """The participant cancels (until the training starts); the freed seat goes to the next in line."""
+    training = _lock(enrollment.training)
+    enrollment = Enrollment.objects.select_related("training").get(pk=enrollment.pk)
+    if not enrollment.can_cancel(acting_user):
+        raise EnrollmentError(_("This registration can no longer be cancelled."))
+    freed = enrollment.holds_seat()
+    _set_status(enrollment, Status.CANCELLED, acting_user, timezone.now())
+    return promote_waitlisted(training) if freed else []
+
+
+@transaction.atomic
+def approve(*, training: Training, enrollments: Iterable[Enrollment], acting_user: User) -> int:
+    training = _lock(training)
+    now = timezone.now()
+    done = 0
+    for enrollment in training.enrollments.filter(
+        pk__in=[e.pk for e in enrollments], status=Status.PENDING
+    ).select_related("person"):
+        _set_status(enrollment, Status.CONFIRMED, acting_user, now)
+        _notify(enrollment, "training_confirmed")
+        done += 1
+    return done
+
+
+@transaction.atomic
+def reject(*, training: Training, enrollments: Iterable[Enrollment], acting_user: User, reason: str) -> int:
+    training = _lock(training)
+    now = timezone.now()
+    done = 0
+    for enrollment in training.enrollments.filter(
+        pk__in=[e.pk for e in enrollments], status__in=[Status.PENDING, Status.WAITLISTED, Status.CONFIRMED]
+    ).select_related("person"):
+        enrollment.reason = reason
+        _set_status(enrollment, Status.REJECTED, acting_user, now)
+        _notify(enrollment, "training_rejected", extra={"reason": reason})
+        done += 1
+    if done:
+        promote_waitlisted(training)
+    return done
+
+
+@transaction.atomic
+def mark_attendance(*, session: Session, present: Iterable[int], acting_user: User) -> None:
+    """Set who attended `session` (enrollment ids) from the organiser's list."""
+    wanted = set(
+        session.training.enrollments.filter(
+            pk__in=list(present), status__in=Enrollment.PARTICIPANT_STATUSES
+        ).values_list("pk", flat=True)
+    )
+    current = {a.enrollment_id: a for a in session.attendances.all()}
+    for enrollment_id, attendance in current.items():
+        if enrollment_id not in wanted:
+            attendance.delete()
+    for enrollment_id in wanted - current.keys():
+        Attendance.objects.create(
+            session=session,
+            enrollment_id=enrollment_id,
+            method=Attendance.Method.ORGANISER,
+            recorded_by=acting_user,
+        )
+
+
+@transaction.atomic
+def check_in(
+    *, session: Session, person: User, code: str, method: str = Attendance.Method.CODE
+) -> Attendance:
+    """A participant checks themself in during the session window with its code."""
+    enrollment = session.training.enrollments.filter(
+        person=person, status__in=Enrollment.PARTICIPANT_STATUSES
+    ).first()
+    if enrollment is None:
+        raise EnrollmentError(_("You are not a participant of this training."))
+    if not session.checkin_is_open():
+        raise EnrollmentError(_("Check-in is only open during the session."))
+    if code.strip().upper() != session.checkin_code.upper():
+        raise EnrollmentError(_("That code is not the code of this session."))
+    attendance, _created = Attendance.objects.get_or_create(
+        session=session, enrollment=enrollment, defaults={"method": method, "recorded_by": person}
+    )
+    return attendance
+
+
+def _certificate_number(enrollment: Enrollment) -> str:
+    training = enrollment.training
+    return f"TPPS-{training.start_date:%Y}-{training.pk:04d}-{enrollment.pk:06d}"
+
+
+@transaction.atomic
+def complete_training(*, training: Training, acting_user: User) -> list[Enrollment]:
+    """Apply the completion rule; completers get a certificate number and are told."""
+    from django.db.models import Count
+
+    total = training.sessions.count()
+    completed = []
+    now = timezone.now()
+    enrollments = training.enrollments.filter(status=Status.CONFIRMED).annotate(attended=Count("attendances"))
+    for enrollment in enrollments.select_related("person", "training"):
+        if not enrollment.meets_completion_rule(enrollment.attended, total):
+            continue
+        enrollment.certificate_number = _certificate_number(enrollment)
+        enrollment.certificate_token = enrollment.certificate_token or new_token()
+        enrollment.certificate_issued_at = now
+        _set_status(enrollment, Status.COMPLETED, acting_user, now)
+        _notify(
+            enrollment, "training_certificate", extra={"certificate_number": enrollment.certificate_number}
+        )
+        completed.append(enrollment)
+    return completed
+
+
+def nominable_people(training: Training, acting_user: User):
+    """People a DPPKB admin may nominate: eligible holders in their kabupaten."""
+    from portal.models import region_q
+
+    codes = acting_user.scope_codes(roles=[Role.DPPKB_ADMIN])
+    if acting_user.is_superuser:
+        return training.eligible_people()
+    return (
+        training.eligible_people()
+        .filter(region_q(codes, "roles__region__code"), roles__role__in=training.eligible_role_list)
+        .distinct()
+    )

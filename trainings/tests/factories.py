@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import factory
+from django.utils import timezone
+
+from portal.models import Organisation, Region, RoleAssignment, User
+from portal.roles import Role
+from trainings.models import Enrollment, Session, Training
+
+
+def bkkbn_kalsel() -> Organisation:
+    return Organisation.objects.get(kind=Organisation.Kind.BKKBN, region_id="63")
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Training
+
+    title = factory.Sequence(lambda n: f"Pelatihan Teknis TPPS {n}")
+    organiser = factory.LazyFunction(bkkbn_kalsel)
+    mode = Training.Mode.BLENDED
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=20))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=3))
+    capacity = 10
+    registration_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    registration_closes = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    training = factory.SubFactory(TrainingFactory)
+    date = factory.LazyAttribute(lambda o: o.training.start_date)
+    start_time = time(8, 0)
+    end_time = time(12, 0)
+    mode = Session.Mode.LURING
+    topic = factory.Sequence(lambda n: f"Materi {n}")
+
+
+def person(username: str, role: str = Role.CAMAT, region: str = "63.05.02", **extra) -> User:
+    """An official holding `role` in `region` (creates the kecamatan if the sample lacks it)."""
+    if not Region.objects.filter(code=region).exists():
+        parent = region.rsplit(".", 1)[0]
+        Region.objects.get_or_create(
+            code=parent, defaults={"name": f"Kab. {parent}", "level": "kabupaten", "parent_id": "63"}
+        )
+        Region.objects.create(code=region, name=f"Kecamatan {region}", level="kecamatan", parent_id=parent)
+    user = User.objects.create_user(
+        username, password="tapin2024", full_name=extra.pop("full_name", username.title()), **extra
+    )
+    RoleAssignment.objects.create(user=user, role=role, region_id=region)
+    user.sync_groups_and_staff()
+    return user
+
+
+def enroll(training: Training, user: User, status: str = Enrollment.Status.CONFIRMED) -> Enrollment:
+    from trainings.models import kabupaten_of
+
+    return Enrollment.objects.create(
+        training=training, person=user, status=status, kabupaten_id=kabupaten_of(user)
+    )

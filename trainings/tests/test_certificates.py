@@ -1,0 +1,149 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from pypdf import PdfReader
+
+from portal.models import Notification
+from trainings import services
+from trainings.models import Enrollment, Session
+
+from .factories import SessionFactory, TrainingFactory, enroll
+
+
+@pytest.fixture
+def training(demo):
+    training = TrainingFactory(title="Pelatihan Teknis TPPS", min_attendance_percent=80)
+    for _ in range(5):
+        SessionFactory(training=training, mode=Session.Mode.DARING)
+    return training
+
+
+def attend(enrollment, count, by):
+    sessions = list(enrollment.training.sessions.all()[:count])
+    for session in sessions:
+        session.attendances.create(enrollment=enrollment, method="organiser", recorded_by=by)
+
+
+def test_only_those_who_meet_the_rule_complete(training, bkkbn, camat_a, kapus, pkk, camat_b):
+    passed = enroll(training, camat_a)
+    attend(passed, 4, bkkbn)  # 80%
+    passed.post_test_score = Decimal("70")
+    passed.save()
+    low_attendance = enroll(training, kapus)
+    attend(low_attendance, 3, bkkbn)
+    low_attendance.post_test_score = Decimal("95")
+    low_attendance.save()
+    failed_test = enroll(training, pkk)
+    attend(failed_test, 5, bkkbn)
+    failed_test.post_test_score = Decimal("69.5")
+    failed_test.save()
+    no_test = enroll(training, camat_b)
+    attend(no_test, 5, bkkbn)
+
+    completed = services.complete_training(training=training, acting_user=bkkbn)
+
+    assert [e.person for e in completed] == [camat_a]
+    passed.refresh_from_db()
+    assert passed.status == Enrollment.Status.COMPLETED and passed.certificate_number
+    for other in (low_attendance, failed_test, no_test):
+        other.refresh_from_db()
+        assert other.status == Enrollment.Status.CONFIRMED and other.certificate_number is None
+    assert Notification.objects.filter(recipient=camat_a, rule__startswith="training_certificate:").exists()
+    assert not Notification.objects.filter(recipient=kapus, rule__startswith="training_certificate:").exists()
+
+
+def test_training_without_post_test_needs_attendance_only(demo, bkkbn, camat_a):
+    training = TrainingFactory(post_test_pass_mark=None)
+    SessionFactory(training=training)
+    enrollment = enroll(training, camat_a)
+    attend(enrollment, 1, bkkbn)
+    assert services.complete_training(training=training, acting_user=bkkbn) == [enrollment]
+
+
+def test_completing_twice_keeps_the_same_certificate(training, bkkbn, camat_a):
+    enrollment = enroll(
+        training,
+        camat_a,
+    )
+    attend(enrollment, 5, bkkbn)
+    enrollment.post_test_score = 90
+    enrollment.save()
+    services.complete_training(training=training, acting_user=bkkbn)
+    enrollment.refresh_from_db()
+    number, token = enrollment.certificate_number, enrollment.certificate_token
+    assert services.complete_training(training=training, acting_user=bkkbn) == []
+    enrollment.refresh_from_db()
+    assert (enrollment.certificate_number, enrollment.certificate_token) == (number, token)
+
+
+def test_numbers_are_unique_per_participant(training, bkkbn, camat_a, kapus):
+    for user in (camat_a, kapus):
+        enrollment = enroll(training, user)
+        attend(enrollment, 5, bkkbn)
+        enrollment.post_test_score = 80
+        enrollment.save()
+    services.complete_training(training=training, acting_user=bkkbn)
+    numbers = set(training.enrollments.values_list("certificate_number", flat=True))
+    tokens = set(training.enrollments.values_list("certificate_token", flat=True))
+    assert len(numbers) == 2 and len(tokens) == 2 and None not in numbers
+
+
+@pytest.fixture
+def certified(training, bkkbn, camat_a):
+    enrollment = enroll(training, camat_a)
+    attend(enrollment, 5, bkkbn)
+    enrollment.post_test_score = 88
+    enrollment.save()
+    services.complete_training(training=training, acting_user=bkkbn)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@override_settings(SITE_URL="https://portal.example.id")
+def test_certificate_pdf_has_name_number_and_verification_link(client, certified, camat_a):
+    client.force_login(camat_a)
+    response = client.get(reverse("trainings:certificate", args=[certified.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = reader.pages[0].extract_text()
+    assert camat_a.full_name in text
+    assert certified.certificate_number in text
+    assert "Pelatihan Teknis TPPS" in text
+    assert f"https://portal.example.id/trainings/verify/{certified.certificate_token}/" in text.replace(
+        "\n", ""
+    )
+    assert reader.pages[0].images, "the QR code image is on the page"
+
+
+def test_organiser_and_kabupaten_admin_download_but_others_get_404(
+    client, certified, bkkbn, dppkb, camat_b, outsider
+):
+    url = reverse("trainings:certificate", args=[certified.pk])
+    for user in (bkkbn, dppkb):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+    for user in (camat_b, outsider):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+
+
+def test_non_completer_has_no_certificate(client, training, camat_a):
+    enrollment = enroll(training, camat_a)
+    client.force_login(camat_a)
+    assert client.get(reverse("trainings:certificate", args=[enrollment.pk])).status_code == 404
+
+
+def test_verification_page_is_public_and_shows_only_name_training_dates_validity(client, certified, camat_a):
+    response = client.get(reverse("trainings:certificate-verify", args=[certified.certificate_token]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert camat_a.full_name in page and certified.training.title in page and "berlaku" in page.lower()
+    for private in (camat_a.email, camat_a.jabatan, camat_a.username, str(certified.post_test_score)):
+        assert private not in page
+
+
+def test_verification_of_an_unknown_token_is_404(client, demo):
+    assert client.get(reverse("trainings:certificate-verify", args=["not-a-token"])).status_code == 404

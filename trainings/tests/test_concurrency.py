@@ -1,0 +1,89 @@
+"""Capacity is never oversold: many people register at the same instant, each from
+their own database connection, against PostgreSQL's row lock."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from trainings import services
+from trainings.models import Enrollment
+
+from .factories import TrainingFactory, person
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _fire(training, people) -> list[Exception]:
+    barrier = threading.Barrier(len(people))
+    errors: list[Exception] = []
+
+    def attempt(user):
+        try:
+            barrier.wait()
+            services.register(training=training, person=user, acting_user=user)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_concurrent_registrations_never_exceed_capacity_and_waitlist_the_rest_in_order(demo):
+    training = TrainingFactory(capacity=5)
+    people = [person(f"camat.{i}", region="63.05.02") for i in range(20)]
+
+    assert _fire(training, people) == []
+
+    assert training.enrollments.filter(status=Enrollment.Status.CONFIRMED).count() == 5
+    assert training.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 15
+    # The waiting list is in the order registrations were decided: every confirmed
+    # registration was decided before every waitlisted one.
+    confirmed = training.enrollments.filter(status=Enrollment.Status.CONFIRMED)
+    waiting = list(training.enrollments.waiting())
+    assert max(e.requested_at for e in confirmed) <= min(e.requested_at for e in waiting)
+    assert [e.requested_at for e in waiting] == sorted(e.requested_at for e in waiting)
+
+
+def test_concurrent_registrations_respect_the_kabupaten_quota(demo):
+    training = TrainingFactory(capacity=10, kabupaten_quota=3)
+    tapin = [person(f"camat.t{i}", region="63.05.02") for i in range(8)]
+    tanah_laut = [person(f"camat.l{i}", region="63.01.01") for i in range(8)]
+
+    assert _fire(training, tapin + tanah_laut) == []
+
+    held = Enrollment.objects.filter(training=training, status=Enrollment.Status.CONFIRMED)
+    assert held.filter(kabupaten_id="63.05").count() == 3
+    assert held.filter(kabupaten_id="63.01").count() == 3
+    assert Enrollment.objects.filter(training=training, status=Enrollment.Status.WAITLISTED).count() == 10
+
+
+def test_concurrent_cancellations_promote_each_waiting_person_once(demo):
+    training = TrainingFactory(capacity=4)
+    seated = [person(f"camat.s{i}", region="63.05.02") for i in range(4)]
+    waiting = [person(f"camat.w{i}", region="63.05.02") for i in range(6)]
+    for user in seated + waiting:
+        services.register(training=training, person=user, acting_user=user)
+    barrier = threading.Barrier(len(seated))
+
+    def leave(user):
+        try:
+            barrier.wait()
+            services.cancel(enrollment=training.enrollments.get(person=user), acting_user=user)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=leave, args=(user,)) for user in seated]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    statuses = dict(training.enrollments.values_list("person__username", "status"))
+    assert [statuses[u.username] for u in waiting] == ["confirmed"] * 4 + ["waitlisted"] * 2

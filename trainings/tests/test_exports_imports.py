@@ -1,0 +1,157 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from trainings.models import Enrollment
+
+from .factories import TrainingFactory, enroll, person
+
+
+def xlsx(rows) -> SimpleUploadedFile:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("peserta.xlsx", out.getvalue())
+
+
+@pytest.fixture
+def training(demo):
+    return TrainingFactory(capacity=2)
+
+
+def test_participant_export_lists_enrollments_with_status_and_kabupaten(
+    client, bkkbn, training, camat_a, pkk
+):
+    enroll(training, camat_a)
+    enroll(training, pkk, Enrollment.Status.WAITLISTED)
+    client.force_login(bkkbn)
+    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Nama", "Nama pengguna", "Jabatan")
+    by_user = {row[1]: row for row in rows[1:]}
+    assert set(by_user) == {"camat.tapinutara", "pkk.tapinutara"}
+    assert by_user["camat.tapinutara"][4] == "Kab. Tapin"
+    assert by_user["camat.tapinutara"][5] == "Terdaftar"
+    assert by_user["pkk.tapinutara"][5] == "Daftar tunggu"
+
+
+def test_dppkb_admin_exports_only_people_of_their_kabupaten(client, dppkb, training, camat_a):
+    enroll(training, camat_a)
+    enroll(training, person("camat.z", region="63.01.01"))
+    client.force_login(dppkb)
+    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["camat.tapinutara"]
+
+
+def test_camat_cannot_export_and_outsider_gets_404(client, training, camat_a, outsider):
+    url = reverse("trainings:export-participants", args=[training.pk])
+    client.force_login(camat_a)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_import_registers_people_and_sets_scores(client, bkkbn, training, camat_a, kapus, pkk):
+    enroll(training, camat_a)
+    client.force_login(bkkbn)
+    upload = xlsx(
+        [
+            ["username", "pre_test", "post_test"],
+            ["camat.tapinutara", 55, 80],
+            ["kapus.tapinutara", "60,5", None],
+            ["pkk.tapinutara", None, None],
+        ]
+    )
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    assert response.status_code == 302
+    statuses = dict(training.enrollments.values_list("person__username", "status"))
+    assert statuses == {
+        "camat.tapinutara": "confirmed",
+        "kapus.tapinutara": "confirmed",
+        "pkk.tapinutara": "waitlisted",
+    }
+    camat = training.enrollments.get(person=camat_a)
+    assert (camat.pre_test_score, camat.post_test_score) == (55, 80)
+    kapus_enrollment = training.enrollments.get(person=kapus)
+    assert str(kapus_enrollment.pre_test_score) == "60.50" and kapus_enrollment.nominated_by == bkkbn
+
+
+def test_import_with_bad_rows_writes_nothing_and_reports_each_row(client, bkkbn, training, camat_a, dinkes):
+    client.force_login(bkkbn)
+    upload = xlsx(
+        [
+            ["username", "pre_test", "post_test"],
+            ["camat.tapinutara", 50, 90],
+            ["nobody", 50, 90],
+            ["dinkes", 50, 90],
+            ["kapus.tapinutara", "abc", 120],
+            ["camat.tapinutara", None, None],
+        ]
+    )
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 400
+    for row in ("3", "4", "5", "6"):
+        assert f"Baris {row}:" in page
+    assert "Baris 2:" not in page
+    assert not training.enrollments.exists()
+
+
+def test_import_refuses_a_file_that_is_not_xlsx(client, bkkbn, training):
+    client.force_login(bkkbn)
+    upload = SimpleUploadedFile("peserta.xlsx", b"username\ncamat.tapinutara\n")
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    assert response.status_code == 200 and "xlsx" in response.content.decode()
+    assert not training.enrollments.exists()
+
+
+def test_only_the_organiser_imports(client, dppkb, outsider, training):
+    url = reverse("trainings:import-participants", args=[training.pk])
+    client.force_login(dppkb)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_organiser_enters_scores(client, bkkbn, training, camat_a):
+    enrollment = enroll(training, camat_a)
+    client.force_login(bkkbn)
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": enrollment.pk,
+        "form-0-pre_test_score": "40",
+        "form-0-post_test_score": "150",
+    }
+    url = reverse("trainings:scores", args=[training.pk])
+    assert client.post(url, data).status_code == 200
+    enrollment.refresh_from_db()
+    assert enrollment.post_test_score is None
+    data["form-0-post_test_score"] = "75"
+    client.post(url, data)
+    enrollment.refresh_from_db()
+    assert (enrollment.pre_test_score, enrollment.post_test_score) == (40, 75)
+
+
+def test_import_of_a_corrupt_workbook_is_reported_not_crashed(client, bkkbn, training):
+    client.force_login(bkkbn)
+    upload = SimpleUploadedFile("peserta.xlsx", b"PK\x03\x04 this is not really a workbook")
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    assert response.status_code == 400
+    assert "tidak dapat dibaca sebagai XLSX" in response.content.decode()
+    assert not training.enrollments.exists()
+
+
+def test_import_refuses_a_file_over_the_upload_limit(client, bkkbn, training, settings):
+    settings.MAX_UPLOAD_SIZE = 10
+    client.force_login(bkkbn)
+    upload = xlsx([["username"], ["camat.tapinutara"]])
+    response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
+    assert response.status_code == 200 and "terlalu besar" in response.content.decode()
+    assert not training.enrollments.exists()
