@@ -9,8 +9,9 @@ def navigation(request) -> dict:
     if not user or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Dashboard"), reverse("portal:dashboard"), "dashboard")]
-    if user.has_perm("meetings.view_meeting"):
-        items.append((_("Meetings"), reverse("meetings:index"), "meetings"))
+    # Everyone may open the meetings list: it shows only what they may see (their regions,
+    # or the meetings they chair or are invited to, as for a bupati's chair without a role).
+    items.append((_("Meetings"), reverse("meetings:index"), "meetings"))
     if user.has_perm("meetings.view_commitment"):
         items.append((_("My commitments"), reverse("meetings:my-commitments"), "my-commitments"))
     if user.has_perm("trainings.view_training"):

@@ -15,6 +15,7 @@ from .regions import import_file
 from .roles import Role
 
 DEMO_PASSWORD = "tapin2024"
+DEMO_EMAIL_DOMAIN = "tapin.example"
 BUILTIN_REGIONS = Path(__file__).parent / "fixtures" / "regions-tapin-sample.csv"
 
 TAPIN = "63.05"
@@ -105,7 +106,7 @@ def seed(log=print, regions_file: Path | None = None) -> dict[str, Organisation]
                 "full_name": full_name,
                 "jabatan": jabatan,
                 "organisation": orgs[org_key],
-                "email": f"{username}@tapin.example",
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
             },
         )
         user.set_password(DEMO_PASSWORD)
