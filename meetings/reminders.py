@@ -91,7 +91,7 @@ class CommitmentDeadlineRule(ReminderRule):
     def personal(ladder: list[Reminder], person, commitment: Commitment) -> list[Reminder]:
         """Each stage for one person: the email carries their own one-tap progress link; the
         in-app row (whose text may be shared to a WhatsApp group) does not."""
-        link = {"progress_url": progress_url(commitment, person)}
+        link = {"one_tap_url": progress_url(commitment, person)}
         return [
             replace(stage, recipients=[person], context={**stage.context, **extra}, channels=channels)
             for stage in ladder

@@ -306,7 +306,7 @@ def test_the_in_app_and_whatsapp_share_text_of_a_ladder_reminder_carry_no_token(
 ):
     rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
     rows = Notification.objects.filter(rule__startswith="commitment_due:h-7:")
-    assert all("progress_url" not in row.context for row in rows.filter(channel="inapp"))
+    assert all("one_tap_url" not in row.context for row in rows.filter(channel="inapp"))
     rows.update(send_at=timezone.now(), due_at=timezone.now())
 
     engine.dispatch()
@@ -319,3 +319,27 @@ def test_the_in_app_and_whatsapp_share_text_of_a_ladder_reminder_carry_no_token(
     for row in sent:
         if row.channel == "inapp":
             assert "/quick/" not in row.body and "/quick/" not in row.url
+
+
+def test_a_digest_reader_finds_their_own_one_tap_progress_link_in_the_digest(
+    commitment, reminder_settings, mailbox, dinkes
+):
+    from meetings.links import read_progress_token
+
+    dinkes.notification_digest = True
+    dinkes.save()
+    reminder_settings.digest_time = time(0, 0)
+    reminder_settings.save()
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    Notification.objects.filter(rule__startswith="commitment_due:h-7:").update(
+        send_at=timezone.now(), due_at=timezone.now()
+    )
+    engine.dispatch()  # the PIC's mail goes out; the digest reader's waits
+
+    assert engine.send_digests() == 1
+    engine.dispatch()
+
+    (digest,) = [m for m in mailbox if m.to == [dinkes.email]]
+    token = digest.body.split("/quick/")[1].split("/")[0]
+    assert read_progress_token(token, commitment.pk) == (commitment, dinkes)
+    assert f"/quick/{token}/" in digest.alternatives[0][0]
