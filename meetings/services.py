@@ -1,5 +1,6 @@
-"""Workflows that span several models: meetings (invitations, notices, attendance, minutes)
-here; the commitment (RTL) workflows live in services_commitments and are re-exported, so
+"""Workflows spanning models: meeting scheduling, invitations and notices, attendance, minutes.
+
+The commitment (RTL) workflows live in services_commitments and are re-exported here, so
 other apps call `meetings.services.create_commitment(...)`."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from portal.notifications import notify
 
 from .links import rsvp_url
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
-from .services_commitments import (  # noqa: F401 - re-exported
+from .services_commitments import (  # noqa: F401
     change_status,
     create_commitment,
     mark_done,
@@ -41,6 +42,15 @@ def _meeting_context(meeting: Meeting) -> dict:
     return {"meeting_url": settings.SITE_URL + meeting.get_absolute_url()}
 
 
+# One link per answer in the invitation email.
+ANSWERS = ("hadir", "izin", "diwakilkan")
+
+
+def _answer_context(invitation: Invitation, person) -> dict:
+    url = rsvp_url(invitation, person)
+    return {"rsvp_url": url, "rsvp_links": {answer: f"{url}?answer={answer}" for answer in ANSWERS}}
+
+
 def send_invitations(*, meeting: Meeting, invitations=None) -> int:
     """Invite every recipient once (the outbox key makes a second call a no-op)."""
     if meeting.status != Meeting.Status.SCHEDULED:
@@ -49,7 +59,7 @@ def send_invitations(*, meeting: Meeting, invitations=None) -> int:
     invitations = invitations if invitations is not None else meeting.invitations.all()
     for invitation in invitations:
         for person in invitation.recipients():
-            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            context = {**_meeting_context(meeting), **_answer_context(invitation, person)}
             count += len(
                 notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context)
             )

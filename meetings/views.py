@@ -28,7 +28,7 @@ from .forms import (
 )
 from .ics import meeting_calendar
 from .links import RsvpLinkError, read_rsvp_token
-from .models import CalendarFeed, Meeting, MeetingDocument, Minutes, MinutesVersion
+from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion
 
 
 def _post(request: HttpRequest):
@@ -71,10 +71,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agenda": meeting.agenda_items.all(),
         "invitations": meeting.invitations.select_related("person", "organisation"),
         "documents": meeting.documents.all(),
+        "commitments": meeting.commitments.select_related("owner", "pic").order_by("due_date", "pk"),
         "my_invitation": invitation,
         "rsvp_form": RsvpForm(instance=invitation) if invitation else None,
         "document_form": DocumentForm(),
         "minutes": Minutes.objects.filter(meeting=meeting).first(),
+        "checkin_open": meeting.checkin_code and meeting.checkin_open(),
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -148,7 +150,10 @@ def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         invitation, person = read_rsvp_token(token, pk, request.user)
     except RsvpLinkError as error:
         return render(request, "meetings/rsvp_invalid.html", {"message": error.message}, status=400)
-    form = RsvpForm(_post(request), instance=invitation)
+    # The email offers one link per answer; the page opens with that answer chosen.
+    answer = request.GET.get("answer")
+    initial = {"response": answer} if answer in Invitation.Response.values else {}
+    form = RsvpForm(_post(request), instance=invitation, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.respond(invitation=invitation, acting_user=person, **form.cleaned_data)
         return render(request, "meetings/rsvp_done.html", {"invitation": invitation, "person": person})

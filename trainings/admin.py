@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import ScopedAdminMixin
 from portal.models import Region
 
+from . import services
 from .forms import TrainingAdminForm
 from .models import Attendance, Enrollment, Session, Training
 
@@ -33,6 +35,17 @@ class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "cohort"]
     list_select_related = ["organiser"]
     inlines = [SessionInline, EnrollmentInline]
+
+    def save_related(self, request, form, formsets, change):
+        """After the save (capacity, quota or an inline enrollment may have freed seats) the
+        waiting list moves up, as from the portal form: same service, same training row lock
+        (the form took it in clean(); the admin view runs in one transaction)."""
+        super().save_related(request, form, formsets, change)
+        promoted = services.fill_free_seats(training=form.instance)
+        if promoted:
+            self.message_user(
+                request, gettext("%d person(s) moved up from the waiting list.") % len(promoted)
+            )
 
 
 class KabupatenFilter(admin.SimpleListFilter):

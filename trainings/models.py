@@ -245,6 +245,19 @@ class Training(models.Model):
         active = self.enrollments.exclude(status__in=[Enrollment.Status.CANCELLED])
         return self.eligible_people().exclude(pk__in=active.values("person_id"))
 
+    def organiser_people(self) -> list[User]:
+        """Who decides on registrations: training organisers whose region covers the organising
+        body's (as `can_change`), plus the body's contacts (head or focal points)."""
+        region = self.organiser.region
+        codes = [region.code, *region.ancestor_codes()]
+        organisers = User.objects.filter(
+            is_active=True, roles__role=Role.TRAINING_ORGANISER, roles__region_id__in=codes
+        ).distinct()
+        people = {user.pk: user for user in organisers}
+        for user in self.organiser.contacts():
+            people.setdefault(user.pk, user)
+        return list(people.values())
+
     def participants(self) -> models.QuerySet[User]:
         """People holding a confirmed seat (or who completed): those to remind of sessions."""
         return User.objects.filter(

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,10 +53,35 @@ def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None) -> 
 
 
 STATUS_RULES = {
+    Status.PENDING: "training_pending",
     Status.CONFIRMED: "training_confirmed",
     Status.WAITLISTED: "training_waitlisted",
     Status.REJECTED: "training_rejected",
 }
+
+
+def _ask_for_approval(enrollment: Enrollment) -> None:
+    """Tell the training's organisers a registration awaits their decision.
+
+    One message per registration (not a digest): the organiser acts on each person, and
+    the approval queue link in every message shows all that are still pending.
+    """
+    stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
+    training = enrollment.training
+    person = enrollment.person
+    notify(
+        rule=f"training_approval_needed:{stamp}",
+        recipients=training.organiser_people(),
+        source=enrollment,
+        context={
+            "training": training.title,
+            "start_date": training.start_date.isoformat(),
+            "end_date": training.end_date.isoformat(),
+            "person": person.get_full_name(),
+            "jabatan": person.jabatan,
+            "url": reverse("trainings:enrollment-list", args=[training.pk]),
+        },
+    )
 
 
 def _set_status(
@@ -110,6 +136,8 @@ def register(*, training: Training, person: User, acting_user: User) -> Enrollme
     _set_status(enrollment, status, acting_user, now)
     if status in STATUS_RULES:
         _notify(enrollment, STATUS_RULES[status])
+    if status == Status.PENDING:
+        _ask_for_approval(enrollment)
     return enrollment
 
 
@@ -133,6 +161,8 @@ def promote_waitlisted(training: Training) -> list[Enrollment]:
         _set_status(enrollment, status, None, now, reason="promoted")
         # Off the waiting list is not yet a seat when the organiser must still approve.
         _notify(enrollment, "training_promoted_pending" if status == Status.PENDING else "training_promoted")
+        if status == Status.PENDING:
+            _ask_for_approval(enrollment)
         promoted.append(enrollment)
     return promoted
 

@@ -159,3 +159,17 @@ def test_invitation_emails_render(dinkes, demo, kabupaten_rakor):
         for part in ("subject.txt", "body.txt", "body.html"):
             text = render_to_string(f"emails/{rule}_{part}", context)
             assert kabupaten_rakor.title in text or "Dear" in text or "Yth" in text
+
+
+def test_invitation_email_offers_one_signed_link_per_answer(dppkb, dinkes, demo, kabupaten_rakor):
+    from django.template.loader import render_to_string
+
+    services.invite(meeting=kabupaten_rakor, organisations=[demo.orgs["dinkes"]], acting_user=dppkb)
+    row = Notification.objects.get(rule="meeting_invitation", recipient=dinkes, channel="email")
+
+    body = render_to_string(
+        "emails/meeting_invitation_body.txt", {**row.context, "recipient": dinkes, "source": kabupaten_rakor}
+    )
+
+    assert f"{row.context['rsvp_url']}?answer=izin" in body
+    assert "Fitriani" in body and kabupaten_rakor.title in body and "WITA" in body

@@ -97,3 +97,13 @@ def test_link_for_someone_not_invited_is_refused(client, invitation, camat_b):
     assert response.status_code == 400
     invitation.refresh_from_db()
     assert invitation.response == "pending"
+
+
+def test_answer_link_from_the_email_opens_with_that_answer_chosen(client, invitation, dinkes):
+    url = link(invitation, rsvp_token(invitation, dinkes))
+
+    response = client.get(url, {"answer": "izin"})
+
+    assert response.context["form"]["response"].value() == "izin"
+    invitation.refresh_from_db()
+    assert invitation.response == "pending"  # a GET never answers: mail scanners open links too

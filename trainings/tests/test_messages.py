@@ -17,6 +17,8 @@ RULES = [
     "training_promoted_pending",
     "training_rejected",
     "training_certificate",
+    "training_pending",
+    "training_approval_needed",
 ]
 
 
@@ -30,6 +32,8 @@ def test_every_message_has_a_subject_text_and_html_body_in_indonesian(rule, cama
             "url": "/trainings/1/",
             "reason": "Kuota penuh",
             "certificate_number": "TPPS-2024-0001-000001",
+            "person": "Rahmat Hidayat",
+            "jabatan": "Camat Tapin Utara",
         },
         "recipient": camat_a,
         "site_url": "https://portal.example.id",
@@ -50,6 +54,64 @@ def test_a_registration_tells_the_person_by_email_and_in_the_portal(camat_a):
     assert {r.channel for r in rows} == {"email", "inapp"}
     assert all(r.rule.startswith("training_confirmed:") for r in rows)
     assert rows[0].context["training"] == training.title
+
+
+def _rules(user) -> set[str]:
+    return {
+        rule.split(":")[0]
+        for rule in Notification.objects.filter(recipient=user).values_list("rule", flat=True)
+    }
+
+
+def test_a_registration_awaiting_approval_tells_the_person_and_the_organiser(camat_a, bkkbn, dppkb):
+    training = TrainingFactory(requires_approval=True)
+    enrollment = services.register(training=training, person=camat_a, acting_user=camat_a)
+    assert enrollment.status == "pending"
+    mine = Notification.objects.filter(recipient=camat_a, source_id=str(enrollment.pk))
+    assert {r.channel for r in mine} == {"email", "inapp"}
+    assert all(r.rule.startswith("training_pending:") for r in mine)
+    asked = Notification.objects.filter(recipient=bkkbn, rule__startswith="training_approval_needed:")
+    assert {r.channel for r in asked} == {"email", "inapp"}
+    assert asked[0].source_id == str(enrollment.pk) and asked[0].context["person"] == camat_a.full_name
+    assert asked[0].context["url"] == reverse("trainings:enrollment-list", args=[training.pk])
+    assert "training_approval_needed" not in _rules(camat_a) | _rules(dppkb)
+
+
+def test_a_nomination_awaiting_approval_tells_the_nominee_and_the_organiser(camat_a, bkkbn, dppkb):
+    training = TrainingFactory(requires_approval=True)
+    services.register(training=training, person=camat_a, acting_user=dppkb)
+    assert "training_pending" in _rules(camat_a)
+    assert "training_approval_needed" in _rules(bkkbn)
+    assert not _rules(dppkb)
+
+
+def test_an_organiser_of_another_province_is_not_asked_to_approve(camat_a, bkkbn):
+    from portal.models import Region, RoleAssignment, User
+
+    Region.objects.get_or_create(code="64", defaults={"name": "Kalimantan Timur", "level": "provinsi"})
+    other = User.objects.create_user("bkkbn.kaltim", email="kaltim@example.id", full_name="Organiser Kaltim")
+    RoleAssignment.objects.create(user=other, role="training_organiser", region_id="64")
+    services.register(training=TrainingFactory(requires_approval=True), person=camat_a, acting_user=camat_a)
+    assert "training_approval_needed" in _rules(bkkbn)
+    assert not _rules(other)
+
+
+def test_a_confirmed_registration_asks_no_organiser_for_approval(camat_a, bkkbn):
+    services.register(training=TrainingFactory(), person=camat_a, acting_user=camat_a)
+    assert "training_approval_needed" not in _rules(bkkbn)
+
+
+def test_moving_off_the_waiting_list_into_approval_asks_the_organiser(camat_a, pkk, bkkbn):
+    training = TrainingFactory(capacity=1, requires_approval=True)
+    services.register(training=training, person=camat_a, acting_user=camat_a)
+    waiting = services.register(training=training, person=pkk, acting_user=pkk)
+    assert waiting.status == "waitlisted"
+    asked = Notification.objects.filter(
+        recipient=bkkbn, rule__startswith="training_approval_needed:", channel="inapp"
+    )
+    assert asked.count() == 1
+    services.cancel(enrollment=training.enrollments.get(person=camat_a), acting_user=camat_a)
+    assert asked.count() == 2 and asked.filter(source_id=str(waiting.pk)).exists()
 
 
 def test_promoted_twice_is_told_twice(camat_a, pkk):
