@@ -116,9 +116,10 @@ def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpRe
     try:
         commitment, person = read_progress_token(token, pk, request.user)
     except ProgressLinkError as error:
-        response = render(request, "meetings/commitment_quick_invalid.html", {"message": error.message})
-        response.status_code = error.status
-        return _private(response)
+        context = {"message": error.message}
+        return _private(
+            render(request, "meetings/commitment_quick_invalid.html", context, status=error.status)
+        )
     mark_done = request.method == "POST" and "done" in request.POST
     if mark_done and not commitment.can_mark_done(person):
         raise PermissionDenied
