@@ -7,6 +7,7 @@ gets fresh reminders and the pending ones for the old date are cancelled.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from portal.models import Notification, ReminderSettings
 from portal.notifications.rules import Reminder, ReminderRule, register
 
-from .links import rsvp_url
+from .links import progress_url, rsvp_url
 from .models import Commitment, Invitation, Meeting, Minutes
 
 
@@ -49,29 +50,33 @@ class CommitmentDeadlineRule(ReminderRule):
         if not commitment.is_open:
             return []
         due = commitment.due_date
-        people = commitment.focal_points()
         context = {"due_date": due.isoformat()}
-        wanted = [
+        ladder = [
             Reminder(
                 rule=f"{self.name}:{'h0' if days == 0 else f'h-{days}'}:{due.isoformat()}",
-                recipients=people,
+                recipients=[],
                 send_at=at(due - timedelta(days=days), cfg.send_time),
                 context={**context, "stage": "before", "days": days},
             )
             for days in cfg.lead_days()
         ]
-        wanted.append(
+        ladder.append(
             Reminder(
                 rule=f"{self.name}:overdue:{due.isoformat()}",
-                recipients=people,
+                recipients=[],
                 send_at=at(due + timedelta(days=cfg.overdue_days), cfg.send_time),
                 context={**context, "stage": "overdue", "days": cfg.overdue_days},
             )
         )
         # A late stage is never sent once the next one is due (no "due in 1 day" on the due day).
-        wanted.sort(key=lambda reminder: reminder.send_at)
-        for stage, following in pairwise(wanted):
+        ladder.sort(key=lambda reminder: reminder.send_at)
+        for stage, following in pairwise(ladder):
             stage.expires_at = following.send_at
+        wanted = [
+            reminder
+            for person in commitment.focal_points()
+            for reminder in self.personal(ladder, person, commitment)
+        ]
         wanted.append(
             Reminder(
                 rule=f"{self.name}:escalation:{due.isoformat()}",
@@ -81,6 +86,20 @@ class CommitmentDeadlineRule(ReminderRule):
             )
         )
         return wanted
+
+    @staticmethod
+    def personal(ladder: list[Reminder], person, commitment: Commitment) -> list[Reminder]:
+        """Each stage for one person: the email carries their own one-tap progress link; the
+        in-app row (whose text may be shared to a WhatsApp group) does not."""
+        link = {"one_tap_url": progress_url(commitment, person)}
+        return [
+            replace(stage, recipients=[person], context={**stage.context, **extra}, channels=channels)
+            for stage in ladder
+            for extra, channels in (
+                (link, (Notification.Channel.EMAIL,)),
+                ({}, (Notification.Channel.INAPP,)),
+            )
+        ]
 
     def still_wanted(self, notification: Notification, commitment: Commitment) -> bool:
         return commitment.is_open and notification.rule.endswith(commitment.due_date.isoformat())

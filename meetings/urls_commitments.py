@@ -11,5 +11,10 @@ urlpatterns: list = [
     path("commitments/<int:pk>/progress/", views.commitment_progress, name="commitment-progress"),
     path("commitments/<int:pk>/verify/", views.commitment_verify, name="commitment-verify"),
     path("commitments/<int:pk>/reopen/", views.commitment_reopen, name="commitment-reopen"),
+    path(
+        "commitments/<int:pk>/quick/<str:token>/",
+        views.commitment_quick_update,
+        name="commitment-quick-update",
+    ),
     path("commitments/evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
 ]

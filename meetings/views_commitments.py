@@ -19,6 +19,7 @@ from portal.access import get_for_user
 
 from . import services_commitments as services
 from .forms_commitments import ProgressForm, ReopenForm, VerifyForm
+from .links import ProgressLinkError, read_progress_token
 from .models import Commitment, Evidence, Meeting
 from .resources import CommitmentResource
 
@@ -88,22 +89,67 @@ def commitment_progress(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgressForm(request.POST, request.FILES, commitment=commitment, mark_done=mark_done)
     if not form.is_valid():
         return _detail(request, commitment, status=400, progress_form=form)
+    _save_progress(request, commitment, request.user, form)
+    return redirect(commitment)
+
+
+def _save_progress(request: HttpRequest, commitment: Commitment, person, form: ProgressForm) -> None:
+    """Run the workflow for a valid progress form (shared by the page and the one-tap link)."""
     data = form.cleaned_data
-    if mark_done:
-        services.mark_done(
-            commitment=commitment, acting_user=request.user, note=data["note"], files=data["files"]
-        )
+    if form.mark_done:
+        services.mark_done(commitment=commitment, acting_user=person, note=data["note"], files=data["files"])
         messages.success(request, _("The commitment is marked done; the secretariat will verify it."))
     else:
         services.post_update(
             commitment=commitment,
-            acting_user=request.user,
+            acting_user=person,
             note=data["note"],
             percent=data["percent"],
             files=data["files"],
         )
         messages.success(request, _("Progress recorded."))
-    return redirect(commitment)
+
+
+def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """One-tap progress report from a reminder email: the signed link stands in for a login
+    for this commitment and person only; nobody is logged in."""
+    try:
+        commitment, person = read_progress_token(token, pk, request.user)
+    except ProgressLinkError as error:
+        context = {"message": error.message}
+        return _private(
+            render(request, "meetings/commitment_quick_invalid.html", context, status=error.status)
+        )
+    mark_done = request.method == "POST" and "done" in request.POST
+    if mark_done and not commitment.can_mark_done(person):
+        raise PermissionDenied
+    form = ProgressForm(_post(request), request.FILES or None, commitment=commitment, mark_done=mark_done)
+    if request.method == "POST" and form.is_valid():
+        _save_progress(request, commitment, person, form)
+        return _private(redirect(request.path))
+    context = {
+        "commitment": commitment,
+        "person": person,
+        "form": form,
+        "can_mark_done": commitment.can_mark_done(person),
+        "updates": commitment.updates.select_related("author")
+        .prefetch_related("evidence")
+        .order_by("-created_at")[:5],
+    }
+    status = 400 if form.is_bound else 200
+    return _private(render(request, "meetings/commitment_quick.html", context, status=status))
+
+
+def _post(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The URL carries a personal token: keep it out of shared caches and of Referer headers to
+    # other sites. Not "no-referrer": the browser would then send "Origin: null" and fail CSRF.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 @login_required

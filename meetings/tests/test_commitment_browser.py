@@ -110,3 +110,39 @@ def test_dinkes_marks_done_with_a_pdf_and_notulis_verifies_on_a_phone(
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.VERIFIED
     assert page.locator("[data-testid=commitment-status]").inner_text() == "Terverifikasi"
+
+
+def test_a_pic_reports_progress_from_the_one_tap_email_link_on_a_phone_without_logging_in(
+    page, live_server, demo, a11y
+):
+    from meetings.links import progress_url
+
+    from .factories_commitments import CommitmentFactory
+
+    dinkes = demo.users["dinkes"]
+    commitment = CommitmentFactory(
+        owner=demo.orgs["dinkes"], pic=dinkes, description="Pemberian TTD untuk remaja putri"
+    )
+    path = progress_url(commitment, dinkes).split("/meetings/", 1)[1]
+
+    page.goto(f"/meetings/{path}")
+    a11y(page)
+    assert page.locator("h2#commitment-heading").inner_text() == "Pemberian TTD untuk remaja putri"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.fill("textarea[name=note]", "TTD dibagikan di 6 sekolah")
+    page.fill("input[name=percent]", "60")
+    page.set_input_files(
+        "input[name=files]", files=[{"name": "sekolah.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    page.click("button[name=progress]")
+    page.wait_for_load_state()
+    a11y(page)
+
+    commitment.refresh_from_db()
+    assert (commitment.status, commitment.progress) == ("in_progress", 60)
+    update = commitment.updates.latest("created_at")
+    assert update.author == dinkes
+    assert Evidence.objects.get(update=update).original_name == "sekolah.png"
+    assert page.locator("[data-testid=commitment-history]").get_by_text("sekolah.png").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not [c for c in page.context.cookies() if c["name"] == "sessionid"]  # nobody logged in

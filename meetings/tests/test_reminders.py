@@ -274,3 +274,73 @@ def test_once_the_minutes_are_approved_each_responsible_person_gets_their_new_co
     assert "Distribusi PMT" in mails[kapus.email].body and "Sanitasi" not in mails[kapus.email].body
     # Indonesian has one plural form, so the count is always shown.
     assert mails[camat_a.email].subject == "1 komitmen Anda dari Rakor TPPS Kabupaten Tapin"
+
+
+def test_each_ladder_email_carries_the_recipients_own_one_tap_progress_link(
+    commitment, reminder_settings, mailbox, kapus, dinkes, client
+):
+    from meetings.links import read_progress_token
+
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    Notification.objects.filter(rule__startswith="commitment_due:h-7:").update(
+        send_at=timezone.now(), due_at=timezone.now()
+    )
+
+    engine.dispatch()
+
+    mails = {m.to[0]: m for m in mailbox}
+    assert set(mails) == {kapus.email, dinkes.email}
+    for person in (kapus, dinkes):
+        mail = mails[person.email]
+        token = mail.body.split("/quick/")[1].split("/")[0]
+        assert read_progress_token(token, commitment.pk) == (commitment, person)
+        html = mail.alternatives[0][0]
+        assert f"/quick/{token}/" in html
+        other = mails[(dinkes if person == kapus else kapus).email]
+        assert token not in other.body
+        assert client.get(mail.body.split("\n")[-1].strip()).status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_in_app_and_whatsapp_share_text_of_a_ladder_reminder_carry_no_token(
+    commitment, reminder_settings, mailbox
+):
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    rows = Notification.objects.filter(rule__startswith="commitment_due:h-7:")
+    assert all("one_tap_url" not in row.context for row in rows.filter(channel="inapp"))
+    rows.update(send_at=timezone.now(), due_at=timezone.now())
+
+    engine.dispatch()
+
+    sent = list(rows.filter(state=State.SENT))
+    assert {row.channel for row in sent} == {"email", "inapp"} and len(sent) == 4
+    for row in sent:
+        assert "/quick/" not in row.share_text and "quick" not in row.wa_link()
+        assert row.share_text.endswith(commitment.get_absolute_url())
+    for row in sent:
+        if row.channel == "inapp":
+            assert "/quick/" not in row.body and "/quick/" not in row.url
+
+
+def test_a_digest_reader_finds_their_own_one_tap_progress_link_in_the_digest(
+    commitment, reminder_settings, mailbox, dinkes
+):
+    from meetings.links import read_progress_token
+
+    dinkes.notification_digest = True
+    dinkes.save()
+    reminder_settings.digest_time = time(0, 0)
+    reminder_settings.save()
+    rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
+    Notification.objects.filter(rule__startswith="commitment_due:h-7:").update(
+        send_at=timezone.now(), due_at=timezone.now()
+    )
+    engine.dispatch()  # the PIC's mail goes out; the digest reader's waits
+
+    assert engine.send_digests() == 1
+    engine.dispatch()
+
+    (digest,) = [m for m in mailbox if m.to == [dinkes.email]]
+    token = digest.body.split("/quick/")[1].split("/")[0]
+    assert read_progress_token(token, commitment.pk) == (commitment, dinkes)
+    assert f"/quick/{token}/" in digest.alternatives[0][0]

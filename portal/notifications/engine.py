@@ -228,6 +228,8 @@ def send_digests(now: datetime | None = None) -> int:
                     {
                         "title": rendered.subject,
                         "url": rendered.url,
+                        # A personal one-tap link (e.g. update progress) stays in the digest too.
+                        "one_tap_url": row.context.get("one_tap_url", ""),
                         "due": (row.due_at or row.send_at).isoformat(),
                     }
                 )
