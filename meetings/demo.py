@@ -13,7 +13,7 @@ from portal.demo import DEMO_PASSWORD, ORGANISATIONS, TANAH_LAUT, TAPIN, TAPIN_U
 from portal.models import Organisation, User
 
 from . import services
-from .models import Attendance, Commitment, Invitation, Meeting, Minutes
+from .models import Attendance, Commitment, CommitmentUpdate, Invitation, Meeting, Minutes
 
 M = Meeting
 
@@ -157,7 +157,7 @@ def seed(log=print) -> None:
         ),
     ]
     for key, description, kind, due_in, status, progress in commitments:
-        Commitment.objects.update_or_create(
+        commitment, created = Commitment.objects.update_or_create(
             meeting=rakor,
             description=description,
             defaults={
@@ -169,6 +169,8 @@ def seed(log=print) -> None:
                 "pic": users.get("dinkes") if key == "dinkes" else None,
             },
         )
+        if created:
+            _demo_history(commitment, recorded_by=users.get("notulis"), at=rakor.end)
     minutes, created = Minutes.objects.get_or_create(meeting=rakor)
     if created:
         agenda = list(rakor.agenda_items.all())
@@ -308,3 +310,25 @@ def seed(log=print) -> None:
     log(
         f"meetings: {Meeting.objects.count()} meetings, {Commitment.objects.count()} commitments (sekda chairs, password {DEMO_PASSWORD})"
     )
+
+
+def _demo_history(commitment: Commitment, *, recorded_by, at) -> None:
+    """The history a real RTL would have: recorded at the rakor, then reported on since,
+    so "review tindak lanjut" shows what changed after the meeting."""
+    CommitmentUpdate.objects.create(
+        commitment=commitment,
+        author=recorded_by,
+        note="Komitmen dicatat pada rakor.",
+        status_to=Commitment.Status.OPEN,
+        created_at=at,
+    )
+    if commitment.status != Commitment.Status.OPEN:
+        CommitmentUpdate.objects.create(
+            commitment=commitment,
+            author=recorded_by,
+            note="Laporan kemajuan dari perangkat daerah penanggung jawab.",
+            percent=commitment.progress,
+            status_from=Commitment.Status.OPEN,
+            status_to=commitment.status,
+            created_at=at + timedelta(days=3),
+        )

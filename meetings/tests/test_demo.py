@@ -33,3 +33,15 @@ def test_demo_seeds_the_meetings_of_the_issue_and_is_idempotent(demo):
         .filter(due_date__gte=today, due_date__lte=today + timezone.timedelta(days=7))
         .exists()
     )
+
+
+def test_demo_commitments_carry_their_history_once(demo):
+    meetings_demo.seed(log=lambda *a: None)
+    meetings_demo.seed(log=lambda *a: None)
+
+    rakor = Meeting.objects.get(title__contains="Evaluasi Hasil Audit")
+    for commitment in rakor.commitments.all():
+        history = list(commitment.updates.order_by("created_at"))
+        assert history[0].status_to == "open" and history[0].created_at == rakor.end
+        assert history[-1].status_to == commitment.status
+        assert len(history) == (1 if commitment.status == "open" else 2)
