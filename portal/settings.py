@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.send_digests",
         "schedule": float(envint("REMINDERS_DIGEST_SECONDS", "900")),
     },
+    # Scheduled meetings whose end has passed become "held" (meetings/tasks.py; idempotent).
+    "mark-past-meetings-held": {
+        "task": "meetings.tasks.mark_past_meetings_held",
+        "schedule": float(envint("MEETINGS_HELD_SECONDS", "900")),
+    },
 }
 
 CACHES = {
