@@ -218,21 +218,33 @@ class MeetingCommitmentsRule(ReminderRule):
         for commitment in meeting.commitments.open().select_related("owner__head", "pic"):
             for person in commitment.focal_points():
                 mine.setdefault(person, []).append(commitment)
-        return [
-            Reminder(
-                rule=f"{self.name}:{meeting.pk}",
-                recipients=[person],
-                send_at=minutes.approved_at,
-                context={
-                    "items": [
-                        {
-                            "description": c.description[:300],
-                            "due_date": c.due_date.isoformat(),
-                            "url": c.get_absolute_url(),
-                        }
-                        for c in commitments
-                    ]
-                },
-            )
-            for person, commitments in mine.items()
-        ]
+        wanted = []
+        for person, commitments in mine.items():
+            items = [
+                {
+                    "description": c.description[:300],
+                    "due_date": c.due_date.isoformat(),
+                    "url": c.get_absolute_url(),
+                }
+                for c in commitments
+            ]
+            # The email carries the person's own one-tap progress link per commitment; the
+            # in-app row (whose text may be shared to a WhatsApp group) does not.
+            links = [
+                {**item, "one_tap_url": progress_url(c, person)}
+                for item, c in zip(items, commitments, strict=True)
+            ]
+            wanted += [
+                Reminder(
+                    rule=f"{self.name}:{meeting.pk}",
+                    recipients=[person],
+                    send_at=minutes.approved_at,
+                    context={"items": rows},
+                    channels=channels,
+                )
+                for rows, channels in (
+                    (links, (Notification.Channel.EMAIL,)),
+                    (items, (Notification.Channel.INAPP,)),
+                )
+            ]
+        return wanted

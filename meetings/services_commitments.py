@@ -16,10 +16,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.models import Organisation
+from portal.models import Notification, Organisation
 from portal.notifications import notify
 
 from .evidence import inspect_upload, safe_name
+from .links import progress_url
 from .models import Commitment, CommitmentUpdate, Evidence, Meeting
 
 
@@ -68,18 +69,36 @@ def _record(
     return update
 
 
-def _tell(rule: str, commitment: Commitment, update: CommitmentUpdate, recipients) -> None:
+def _tell(
+    rule: str, commitment: Commitment, update: CommitmentUpdate, recipients, *, one_tap: bool = False
+) -> None:
     # One message per event (the update's id), so a second done/reopen cycle is told again.
+    people = [person for person in recipients if person.pk != update.author_id]
+    context = {
+        "link": settings.SITE_URL + commitment.get_absolute_url(),
+        "note": update.note,
+        "author": str(update.author) if update.author else "",
+    }
+    if not one_tap:
+        notify(rule=f"{rule}:{update.pk}", recipients=people, source=commitment, context=context)
+        return
+    # Each email carries the recipient's own one-tap progress link; the in-app row (whose
+    # text may be shared to a WhatsApp group) does not.
     notify(
         rule=f"{rule}:{update.pk}",
-        recipients=[person for person in recipients if person.pk != update.author_id],
+        recipients=people,
         source=commitment,
-        context={
-            "link": settings.SITE_URL + commitment.get_absolute_url(),
-            "note": update.note,
-            "author": str(update.author) if update.author else "",
-        },
+        context=context,
+        channels=(Notification.Channel.INAPP,),
     )
+    for person in people:
+        notify(
+            rule=f"{rule}:{update.pk}",
+            recipients=[person],
+            source=commitment,
+            context={**context, "one_tap_url": progress_url(commitment, person)},
+            channels=(Notification.Channel.EMAIL,),
+        )
 
 
 @transaction.atomic
@@ -200,7 +219,7 @@ def reopen(*, commitment: Commitment, acting_user, reason: str) -> CommitmentUpd
         raise ValidationError(_("This commitment is still open."))
     commitment.check_transition(target)
     update = _record(commitment, acting_user=acting_user, note=reason.strip(), status=target)
-    _tell("commitment_reopened", commitment, update, commitment.focal_points())
+    _tell("commitment_reopened", commitment, update, commitment.focal_points(), one_tap=True)
     return update
 
 

@@ -344,3 +344,91 @@ def test_a_digest_reader_finds_their_own_one_tap_progress_link_in_the_digest(
     token = digest.body.split("/quick/")[1].split("/")[0]
     assert read_progress_token(token, commitment.pk) == (commitment, dinkes)
     assert f"/quick/{token}/" in digest.alternatives[0][0]
+
+
+def one_tap_tokens(text: str) -> list[str]:
+    return [part.split("/")[0] for part in text.split("/quick/")[1:]]
+
+
+def test_the_new_commitments_email_carries_each_persons_own_one_tap_links_and_the_share_text_none(
+    demo, rakor, commitment, reminder_settings, mailbox, kapus, dinkes, client
+):
+    from meetings.links import PROGRESS_ACTION
+    from meetings.models import Minutes
+    from portal.notifications.tokens import read_one_tap_token
+
+    second = Commitment.objects.create(
+        meeting=rakor,
+        description="Sanitasi desa",
+        owner=demo.orgs["dinkes"],
+        pic=kapus,
+        due_date=commitment.due_date,
+    )
+    Minutes.objects.create(meeting=rakor, status=Minutes.Status.APPROVED, approved_at=timezone.now())
+    rules.scan()
+    rows = Notification.objects.filter(rule=f"meeting_commitments:{rakor.pk}")
+    assert all(
+        "one_tap_url" not in item for row in rows.filter(channel="inapp") for item in row.context["items"]
+    )
+
+    engine.dispatch()
+
+    mails = {m.to[0]: m for m in mailbox}
+    assert set(mails) == {kapus.email, dinkes.email}
+    seen = set()
+    for person in (kapus, dinkes):
+        mail = mails[person.email]
+        tokens = one_tap_tokens(mail.body)
+        assert len(tokens) == 2
+        assert {read_one_tap_token(token, action=PROGRESS_ACTION) for token in tokens} == {
+            (person, commitment),
+            (person, second),
+        }
+        assert one_tap_tokens(mail.alternatives[0][0]) == tokens
+        assert not seen & set(tokens)
+        seen |= set(tokens)
+        url = next(line.split(": ", 1)[1] for line in mail.body.splitlines() if "/quick/" in line)
+        assert client.get(url).status_code == 200
+    assert "_auth_user_id" not in client.session
+    sent = list(rows.filter(state=State.SENT))
+    assert {row.channel for row in sent} == {"email", "inapp"} and len(sent) == 4
+    for row in sent:
+        assert "/quick/" not in row.share_text and "quick" not in row.wa_link()
+        if row.channel == "inapp":
+            assert "/quick/" not in row.body and "/quick/" not in row.url
+
+
+def test_the_reopened_notice_emails_each_person_their_own_one_tap_link_and_shares_none(
+    commitment, reminder_settings, mailbox, kapus, dinkes, notulis, client
+):
+    from meetings import services
+    from meetings.links import read_progress_token
+
+    from .factories_commitments import pdf_upload
+
+    services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
+    update = services.reopen(commitment=commitment, acting_user=notulis, reason="Foto buram")
+    rows = Notification.objects.filter(rule=f"commitment_reopened:{update.pk}")
+    assert all("one_tap_url" not in row.context for row in rows.filter(channel="inapp"))
+    mailbox.clear()
+
+    engine.dispatch()
+
+    mails = {m.to[0]: m for m in mailbox if "Foto buram" in m.body}
+    assert set(mails) == {kapus.email, dinkes.email}
+    tokens = {}
+    for person in (kapus, dinkes):
+        mail = mails[person.email]
+        [token] = one_tap_tokens(mail.body)
+        assert read_progress_token(token, commitment.pk) == (commitment, person)
+        assert f"/quick/{token}/" in mail.alternatives[0][0]
+        tokens[person.pk] = token
+        assert client.get(mail.body.strip().splitlines()[-1].strip()).status_code == 200
+    assert tokens[kapus.pk] != tokens[dinkes.pk]
+    assert "_auth_user_id" not in client.session
+    sent = list(rows.filter(state=State.SENT))
+    assert {row.channel for row in sent} == {"email", "inapp"} and len(sent) == 4
+    for row in sent:
+        assert "/quick/" not in row.share_text and "quick" not in row.wa_link()
+        if row.channel == "inapp":
+            assert "/quick/" not in row.body and "/quick/" not in row.url
