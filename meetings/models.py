@@ -61,7 +61,7 @@ CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def user_organisations(user) -> list[int]:
     """Organisations a user speaks for: their own, and those they are focal point of."""
-    ids = {a.organisation_id for a in user._assignments() if a.organisation_id}
+    ids = {a.organisation_id for a in user.role_assignments() if a.organisation_id}
     if user.organisation_id:
         ids.add(user.organisation_id)
     return sorted(ids)

@@ -249,7 +249,7 @@ class User(AbstractUser):
         self.phone = normalise_phone(self.phone)
 
     def role_set(self) -> set[str]:
-        return {assignment.role for assignment in self._assignments()}
+        return {assignment.role for assignment in self.role_assignments()}
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set() & set(roles))
@@ -258,7 +258,9 @@ class User(AbstractUser):
         """Region codes the user's roles cover (each with everything under it)."""
         wanted = set(roles) if roles is not None else None
         codes = {
-            a.scope_code for a in self._assignments() if a.scope_code and (wanted is None or a.role in wanted)
+            a.scope_code
+            for a in self.role_assignments()
+            if a.scope_code and (wanted is None or a.role in wanted)
         }
         # Drop codes already covered by a wider one.
         return sorted(c for c in codes if not any(c.startswith(f"{o}.") for o in codes))
@@ -266,7 +268,7 @@ class User(AbstractUser):
     def scope_regions(self) -> list[Region]:
         return list(Region.objects.filter(code__in=self.scope_codes()).select_related("parent"))
 
-    def _assignments(self) -> list[RoleAssignment]:
+    def role_assignments(self) -> list[RoleAssignment]:
         # Cached per instance: request.user is rebuilt every request.
         if not hasattr(self, "_role_cache"):
             self._role_cache = list(self.roles.select_related("organisation"))

@@ -331,6 +331,8 @@ def test_every_scheduled_task_runs_once(person, reminder_settings, mailbox):
     from portal.celery import app
 
     notify(rule="test_message", recipients=[person("ani")])
+    # As a worker does at start-up: import every app's tasks.py (autodiscovery).
+    app.loader.import_default_modules()
 
     for entry in django_settings.CELERY_BEAT_SCHEDULE.values():
         app.tasks[entry["task"]].apply().get()
