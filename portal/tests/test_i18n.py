@@ -140,19 +140,21 @@ def test_every_model_name_field_and_choice_is_marked_for_translation():
     shutil.which("xgettext") is None, reason="needs gettext (xgettext): apt-get install gettext"
 )
 def test_indonesian_catalog_translates_every_marked_string(tmp_path, settings, monkeypatch):
-    work = tmp_path / "locale"
-    shutil.copytree(ROOT / "locale", work)
-    settings.LOCALE_PATHS = [work]
-    monkeypatch.chdir(ROOT)
-
-    call_command(
-        "makemessages",
-        locale=["id"],
-        # "locale" too: makemessages would otherwise write into the repository's own catalog.
-        ignore_patterns=[".venv", "var", "static", "node_modules", "test-artifacts", "locale"],
-        no_obsolete=True,
-        verbosity=0,
+    # Extract from a copy of the sources: makemessages writes into the `locale` folder it
+    # finds beside the files, and the repository's catalog must stay as committed.
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "var", "static", "staticfiles", "node_modules", "__pycache__"
+        ),
     )
+    work = project / "locale"
+    settings.LOCALE_PATHS = [work]
+    monkeypatch.chdir(project)
+
+    call_command("makemessages", locale=["id"], no_obsolete=True, verbosity=0)
 
     catalog = polib.pofile(str(work / "id" / "LC_MESSAGES" / "django.po"))
     missing = [e.msgid for e in catalog.untranslated_entries()]
