@@ -48,11 +48,13 @@ def test_camat_and_outsider_cannot_open_the_attendance_list(client, session, cam
 
 
 def _live_session(**kwargs):
+    """A session running now. Sessions lie within one day, so near midnight the window is
+    clipped to today rather than crossing into tomorrow."""
     now = timezone.localtime()
-    start = now - timedelta(minutes=10)
-    return SessionFactory(
-        date=start.date(), start_time=start.time(), end_time=(now + timedelta(hours=1)).time(), **kwargs
-    )
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - timedelta(minutes=10), midnight)
+    end = min(now + timedelta(hours=1), midnight + timedelta(hours=23, minutes=59, seconds=59))
+    return SessionFactory(date=now.date(), start_time=start.time(), end_time=end.time(), **kwargs)
 
 
 def test_participant_checks_in_with_the_session_code_during_the_session(client, demo, camat_a):
