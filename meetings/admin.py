@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.models import Organisation, Region, User
 
 from . import services
-from .admin_commitments import CommitmentInline
+from .commitments.admin import CommitmentInline
 from .forms import people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
 

@@ -1,7 +1,6 @@
 """Workflows spanning models: meeting scheduling, invitations and notices, attendance, minutes.
 
-The commitment (RTL) workflows live in services_commitments and are re-exported here, so
-other apps call `meetings.services.create_commitment(...)`."""
+The commitment (RTL) workflows are in `meetings.commitments.services`."""
 
 from __future__ import annotations
 
@@ -17,15 +16,6 @@ from portal.notifications import notify
 
 from .links import rsvp_url
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
-from .services_commitments import (  # noqa: F401
-    change_status,
-    create_commitment,
-    mark_done,
-    post_update,
-    record_edit,
-    reopen,
-    verify,
-)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

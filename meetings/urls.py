@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .urls_commitments import urlpatterns as commitment_urlpatterns
+from .commitments.urls import urlpatterns as commitment_urlpatterns
 
 app_name = "meetings"
 

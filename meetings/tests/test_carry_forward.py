@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from meetings import services
+from meetings.commitments import services
 from meetings.models import Commitment
 
 from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
@@ -28,7 +28,7 @@ def render(meeting, user) -> str:
 
 
 def review(meeting, user):
-    from meetings.templatetags.commitment_tags import carry_forward
+    from meetings.commitments.templatetags.commitment_tags import carry_forward
 
     request = RequestFactory().get("/")
     request.user = user

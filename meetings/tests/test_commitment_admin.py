@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from meetings import services
+from meetings.commitments import services
 from meetings.models import Commitment, CommitmentUpdate
 
 from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
@@ -216,7 +216,7 @@ def _inline_formset(user, meeting, data=None):
     from django.contrib import admin
     from django.test import RequestFactory
 
-    from meetings.admin_commitments import CommitmentInline
+    from meetings.commitments.admin import CommitmentInline
     from meetings.models import Meeting
 
     request = RequestFactory().post("/") if data else RequestFactory().get("/")

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from meetings.commitments.resources import CommitmentResource
 from meetings.models import Commitment, CommitmentUpdate
-from meetings.resources import CommitmentResource
 
 from .factories_commitments import CommitmentFactory, MeetingFactory
 

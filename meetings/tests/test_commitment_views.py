@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from meetings import services
+from meetings.commitments import services
 from meetings.models import Commitment, CommitmentUpdate
 
 from .factories_commitments import CommitmentFactory, pdf_upload, png_upload

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from meetings import services
+from meetings.commitments import services
 from meetings.models import Commitment, CommitmentUpdate, Evidence
 
 from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload, png_upload

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from meetings import services
+from meetings.commitments import services
 from meetings.models import Evidence
 
 from .factories_commitments import PDF_BYTES, CommitmentFactory, pdf_upload, png_bytes, png_upload

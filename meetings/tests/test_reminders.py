@@ -401,7 +401,7 @@ def test_the_new_commitments_email_carries_each_persons_own_one_tap_links_and_th
 def test_the_reopened_notice_emails_each_person_their_own_one_tap_link_and_shares_none(
     commitment, reminder_settings, mailbox, kapus, dinkes, notulis, client
 ):
-    from meetings import services
+    from meetings.commitments import services
     from meetings.links import read_progress_token
 
     from .factories_commitments import pdf_upload

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_commitments as views
+from . import views
 
 urlpatterns: list = [
     path("commitments/mine/", views.MyCommitmentsView.as_view(), name="my-commitments"),

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from portal.models import Notification, Organisation
 from portal.notifications import notify
 
-from .evidence import inspect_upload, safe_name
-from .links import progress_url
-from .models import Commitment, CommitmentUpdate, Evidence, Meeting
+from ..evidence import inspect_upload, safe_name
+from ..links import progress_url
+from ..models import Meeting
+from .models import Commitment, CommitmentUpdate, Evidence
 
 
 def _locked(commitment: Commitment) -> Commitment:

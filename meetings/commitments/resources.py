@@ -18,8 +18,9 @@ from import_export import fields, resources, widgets
 
 from portal.models import Organisation
 
-from . import services_commitments as services
-from .models import Commitment, Meeting
+from ..models import Meeting
+from . import services
+from .models import Commitment
 
 REQUIRED_COLUMNS = ["meeting", "description", "owner", "due_date"]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]

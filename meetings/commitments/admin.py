@@ -18,8 +18,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services_commitments as services
-from .forms_commitments import CommitmentAdminForm
+from . import services
+from .forms import CommitmentAdminForm
 from .models import Commitment, CommitmentUpdate
 from .resources import CommitmentResource
 

@@ -17,10 +17,11 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
 
-from . import services_commitments as services
-from .forms_commitments import ProgressForm, ReopenForm, VerifyForm
-from .links import ProgressLinkError, read_progress_token
-from .models import Commitment, Evidence, Meeting
+from ..links import ProgressLinkError, read_progress_token
+from ..models import Meeting
+from . import services
+from .forms import ProgressForm, ReopenForm, VerifyForm
+from .models import Commitment, Evidence
 from .resources import CommitmentResource
 
 EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .evidence import ALLOWED_TYPES, inspect_upload, max_size_mb
+from ..evidence import ALLOWED_TYPES, inspect_upload, max_size_mb
 from .models import Commitment
 
 

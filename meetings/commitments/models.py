@@ -1,0 +1,351 @@
+"""Commitments (RTL): what an organisation does by when, followed until verified."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.models import Organisation, Region, RoleAssignment, ScopedQuerySet, region_q
+from portal.roles import Role
+from portal.storage import private_storage
+
+from ..models.meeting import Meeting, user_organisations
+
+
+class CommitmentQuerySet(ScopedQuerySet):
+    region_field = "meeting__region_id"
+
+    def visible_to(self, user) -> CommitmentQuerySet:
+        """Commitments of meetings in the user's regions, plus those their organisation owns or they are PIC of."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        codes = user.scope_codes()
+        return self.filter(
+            region_q(codes, self.region_field)
+            # Owned by a body in the user's region (a puskesmas's RTL from a kabupaten rakor).
+            | region_q(codes, "owner__region_id")
+            | Q(owner__in=user_organisations(user))
+            | Q(pic=user)
+        )
+
+    def open(self) -> CommitmentQuerySet:
+        return self.filter(status__in=Commitment.OPEN_STATUSES)
+
+    def overdue(self, today=None) -> CommitmentQuerySet:
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def mine(self, user) -> CommitmentQuerySet:
+        """ "Komitmen saya": what the user answers for. Their organisation's and their own
+        commitments; for a camat also those of the kecamatan (owned by a body there, or agreed
+        in a meeting there)."""
+        local = user.scope_codes(roles=Commitment.LOCAL_ROLES)
+        return self.visible_to(user).filter(
+            Q(owner__in=user_organisations(user))
+            | Q(pic=user)
+            | region_q(local, "owner__region_id")
+            | region_q(local, self.region_field)
+        )
+
+    def overdue_first(self, today=None) -> CommitmentQuerySet:
+        """Overdue first, then the rest still open, then closed ones; each by due date."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            urgency=models.Case(
+                models.When(status__in=Commitment.OPEN_STATUSES, due_date__lt=today, then=0),
+                models.When(status__in=Commitment.OPEN_STATUSES, then=1),
+                models.When(status=Commitment.Status.DONE, then=2),
+                default=3,
+                output_field=models.IntegerField(),
+            )
+        ).order_by("urgency", "due_date", "pk")
+
+    def carried_into(self, meeting: Meeting) -> CommitmentQuerySet:
+        """Still-open commitments of earlier meetings of the same TPPS (same region), for its review."""
+        return self.open().filter(meeting__region_id=meeting.region_id, meeting__start__lt=meeting.start)
+
+
+class Commitment(models.Model):
+    """An RTL item: who does what by when. Overdue is derived from the date, never stored."""
+
+    class InterventionType(models.TextChoices):
+        SPESIFIK = "spesifik", _("Specific intervention (spesifik)")
+        SENSITIF = "sensitif", _("Sensitive intervention (sensitif)")
+        NONE = "none", _("Neither")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        VERIFIED = "verified", _("Verified")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    # Allowed status changes; reaching DONE also needs evidence (see check_transition).
+    TRANSITIONS = {
+        Status.OPEN: {Status.IN_PROGRESS, Status.DONE, Status.CANCELLED},
+        Status.IN_PROGRESS: {Status.OPEN, Status.DONE, Status.CANCELLED},
+        Status.DONE: {Status.VERIFIED, Status.IN_PROGRESS},
+        Status.VERIFIED: {Status.IN_PROGRESS},
+        Status.CANCELLED: {Status.OPEN},
+    }
+    # Roles that answer for every commitment of their kecamatan ("Komitmen saya", progress);
+    # others (kepala puskesmas, OPD focal points) answer for their organisation's.
+    LOCAL_ROLES = (Role.CAMAT,)
+    # The TPPS secretariat: records, verifies and reopens commitments of their kabupaten.
+    SECRETARIAT_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS)
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    description = models.TextField(_("description"))
+    intervention_type = models.CharField(
+        _("intervention type"),
+        max_length=10,
+        choices=InterventionType.choices,
+        default=InterventionType.NONE,
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("responsible organisation"),
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    pic = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person in charge (PIC)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
+    )
+    due_date = models.DateField(_("due date (tenggat)"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commitment (RTL)")
+        verbose_name_plural = _("commitments (RTL)")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"], name="commitment_status_due")]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:commitment-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+    def clean(self) -> None:
+        # An RTL belongs to a body of the meeting's kabupaten (or to one above it, such as
+        # the provincial BKKBN office), never to another kabupaten's.
+        if not (self.meeting_id and self.owner_id):
+            return
+        kabupaten = self.meeting.region.kabupaten_code()
+        owner_region = self.owner.region
+        if kabupaten and not (
+            owner_region.is_within(kabupaten) or owner_region.code in Region(code=kabupaten).ancestor_codes()
+        ):
+            raise ValidationError(
+                {"owner": _("The responsible organisation must belong to the meeting's kabupaten.")}
+            )
+
+    def is_responsible(self, user) -> bool:
+        """The owner's side: the PIC, who speaks for the owner, or the camat of its kecamatan."""
+        if user.is_superuser or (self.pic_id and self.pic_id == user.pk):
+            return True
+        if self.owner_id in user_organisations(user):
+            return True
+        local = user.scope_codes(roles=self.LOCAL_ROLES)
+        return any(self.owner.region.is_within(c) or self.meeting.region.is_within(c) for c in local)
+
+    def is_secretariat(self, user) -> bool:
+        """DPPKB admins and notulis of the meeting's kabupaten."""
+        if user.is_superuser:
+            return True
+        codes = user.scope_codes(roles=self.SECRETARIAT_ROLES)
+        return any(self.meeting.region.is_within(c) for c in codes)
+
+    def can_change(self, user) -> bool:
+        """May post progress (the owner's side or the secretariat); read-only roles may not."""
+        return user.has_perm("meetings.change_commitment") and (
+            self.is_responsible(user) or self.is_secretariat(user)
+        )
+
+    def can_mark_done(self, user) -> bool:
+        return user.has_perm("meetings.change_commitment") and self.is_responsible(user)
+
+    def can_verify(self, user) -> bool:
+        return user.has_perm("meetings.change_commitment") and self.is_secretariat(user)
+
+    def has_evidence(self) -> bool:
+        return Evidence.objects.filter(update__commitment=self).exists()
+
+    def check_transition(self, status: str, *, with_evidence: bool = False) -> None:
+        """Raise ValidationError unless the status may change to `status` now."""
+        if status == self.status:
+            return
+        if status not in self.TRANSITIONS.get(self.status, ()):
+            raise ValidationError(
+                _("A commitment that is %(old)s cannot become %(new)s.")
+                % {"old": self.get_status_display().lower(), "new": self.Status(status).label.lower()},
+                code="transition",
+            )
+        if status == self.Status.DONE and not (with_evidence or self.has_evidence()):
+            raise ValidationError(
+                _("Attach evidence (a PDF or a photo) to mark the commitment done."), code="evidence"
+            )
+
+    def status_at(self, moment) -> str:
+        """The status at `moment`, from the history of updates (prefetch `updates` for lists)."""
+        status = self.Status.OPEN
+        for update in sorted(self.updates.all(), key=lambda u: u.created_at):
+            if update.created_at > moment:
+                break
+            if update.status_to:
+                status = update.status_to
+        return status
+
+    @staticmethod
+    def meeting_choices(user) -> models.QuerySet:
+        """Meetings a user may record commitments for: those in their regions (not merely invited)."""
+        if user.is_superuser:
+            return Meeting.objects.all()
+        return Meeting.objects.filter(region_q(user.scope_codes(), "region_id"))
+
+    @staticmethod
+    def owner_choices(user) -> models.QuerySet:
+        """Organisations that may own a commitment the user records: those of their kabupaten."""
+        if user.is_superuser:
+            return Organisation.objects.all()
+        kabupaten = {Region(code=c).kabupaten_code() or c for c in user.scope_codes()}
+        return Organisation.objects.filter(region_q(kabupaten, "region_id"))
+
+    @staticmethod
+    def pic_choices(user) -> models.QuerySet:
+        """People who may be PIC: members or role holders of the user's kabupaten."""
+        from portal.models import User
+
+        people = User.objects.filter(is_active=True)
+        if user.is_superuser:
+            return people
+        orgs = Commitment.owner_choices(user)
+        kabupaten = {Region(code=c).kabupaten_code() or c for c in user.scope_codes()}
+        holders = RoleAssignment.objects.filter(region_q(kabupaten, "region_id")).values("user_id")
+        return people.filter(Q(organisation__in=orgs) | Q(pk__in=holders))
+
+    def focal_points(self) -> list:
+        """Who answers for this commitment: the PIC and the owner organisation's contacts."""
+        people = list(self.owner.contacts())
+        if self.pic_id and self.pic not in people:
+            people.insert(0, self.pic)
+        return people
+
+    def secretariat(self):
+        """The TPPS secretariat (DPPKB admins and notulis) of the meeting's kabupaten: who verifies."""
+        from portal.models import User
+
+        kabupaten = self.meeting.region.kabupaten_code() or self.meeting.region_id
+        return User.objects.filter(
+            is_active=True, roles__role__in=self.SECRETARIAT_ROLES, roles__region_id=kabupaten
+        ).distinct()
+
+    def kabupaten_admins(self):
+        """The TPPS secretariat (DPPKB admins) of the meeting's kabupaten, for escalation."""
+        from portal.models import User
+
+        kabupaten = self.meeting.region.kabupaten_code()
+        return User.objects.filter(
+            is_active=True, roles__role=Role.DPPKB_ADMIN, roles__region_id=kabupaten
+        ).distinct()
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"evidence/{instance.update.commitment_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class CommitmentUpdate(models.Model):
+    """A progress report on a commitment: the history owners and the secretariat build together."""
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("progress note"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    status_from = models.CharField(
+        _("status before"), max_length=12, choices=Commitment.Status.choices, blank=True
+    )
+    status_to = models.CharField(
+        _("status after"), max_length=12, choices=Commitment.Status.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commitment update")
+        verbose_name_plural = _("commitment updates")
+        ordering = ["commitment", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} @ {self.created_at:%Y-%m-%d}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        """Evidence of the commitments the user may see."""
+        return self.filter(update__commitment__in=Commitment.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    """A file proving progress (PDF or image), kept in private storage."""
+
+    update = models.ForeignKey(
+        CommitmentUpdate, verbose_name=_("update"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, storage=private_storage)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name

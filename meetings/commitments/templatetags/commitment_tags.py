@@ -1,0 +1,79 @@
+"""Template tags of commitments: the "review tindak lanjut" of a meeting (carry-forward)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django import template
+from django.db.models import Prefetch
+
+from ...models import Meeting
+from ..models import Commitment, CommitmentUpdate
+
+register = template.Library()
+
+
+@dataclass
+class ReviewLine:
+    commitment: Commitment
+    status_then: str  # at the end of the previous meeting ("" when there is none)
+    updates_since: list[CommitmentUpdate] = field(default_factory=list)
+
+    @property
+    def status_then_label(self) -> str:
+        return Commitment.Status(self.status_then).label if self.status_then else ""
+
+    @property
+    def changed(self) -> bool:
+        return self.status_then != self.commitment.status
+
+    @property
+    def last_update(self) -> CommitmentUpdate | None:
+        return self.updates_since[-1] if self.updates_since else None
+
+
+@dataclass
+class CarryForward:
+    previous: Meeting | None
+    groups: list[tuple[object, list[ReviewLine]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(lines) for _owner, lines in self.groups)
+
+
+@register.simple_tag(takes_context=True)
+def carry_forward(context, meeting: Meeting) -> CarryForward:
+    """Still-open RTL of earlier meetings of the same TPPS and region, grouped by owner, with
+    the status at the previous meeting and the updates since. Three queries, whatever the size."""
+    user = context["request"].user
+    previous = (
+        Meeting.objects.filter(region_id=meeting.region_id, start__lt=meeting.start)
+        .exclude(pk=meeting.pk)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-start")
+        .first()
+    )
+    commitments = (
+        Commitment.objects.visible_to(user)
+        .carried_into(meeting)
+        .select_related("owner", "pic", "meeting")
+        .prefetch_related(Prefetch("updates", queryset=CommitmentUpdate.objects.select_related("author")))
+        .order_by("owner__name", "due_date", "pk")
+    )
+    since = previous.end if previous else None
+    lines = []
+    for commitment in commitments:
+        # Recorded after the previous meeting closed: it started open, like every RTL.
+        then = commitment.status_at(since) if since else ""
+        updates = sorted(commitment.updates.all(), key=lambda u: u.created_at)
+        lines.append(
+            ReviewLine(
+                commitment=commitment,
+                status_then=then,
+                updates_since=[u for u in updates if since is None or u.created_at > since],
+            )
+        )
+    groups = [(owner, list(items)) for owner, items in groupby(lines, key=lambda line: line.commitment.owner)]
+    return CarryForward(previous=previous, groups=groups)

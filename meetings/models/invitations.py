@@ -1,0 +1,150 @@
+"""Invitations to a meeting and the attendance recorded at it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.models import Organisation
+
+from .meeting import Meeting, user_organisations
+
+
+class Invitation(models.Model):
+    """An invitation to a person, or to an organisation (reaching its head or focal point)."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("No answer yet")
+        HADIR = "hadir", _("Will attend (hadir)")
+        IZIN = "izin", _("Excused (izin)")
+        DIWAKILKAN = "diwakilkan", _("Represented (diwakilkan)")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_invitations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="meeting_invitations",
+    )
+    response = models.CharField(
+        _("response"), max_length=12, choices=Response.choices, default=Response.PENDING
+    )
+    delegate_name = models.CharField(_("delegate's name"), max_length=150, blank=True)
+    delegate_position = models.CharField(_("delegate's position"), max_length=150, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(organisation__isnull=False),
+                name="invitation_has_invitee",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(organisation__isnull=True),
+                name="invitation_unique_person",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"],
+                condition=Q(person__isnull=True),
+                name="invitation_unique_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person or self.organisation)
+
+    def recipients(self) -> list:
+        """Who receives this invitation: the person, or the organisation's contacts."""
+        if self.person_id:
+            return [self.person]
+        return self.organisation.contacts()
+
+    def is_for(self, user) -> bool:
+        """May this user answer the invitation (the person, or one who speaks for the organisation)?"""
+        if self.person_id:
+            return self.person_id == user.pk
+        return self.organisation_id in user_organisations(user) or user in self.recipients()
+
+    @property
+    def declined(self) -> bool:
+        return self.response == self.Response.IZIN
+
+
+class Attendance(models.Model):
+    """One line of the daftar hadir: an invitee or a walk-in."""
+
+    class Status(models.TextChoices):
+        HADIR = "hadir", _("Present (hadir)")
+        IZIN = "izin", _("Excused (izin)")
+        TIDAK_HADIR = "tidak_hadir", _("Absent (tidak hadir)")
+        DIWAKILKAN = "diwakilkan", _("Represented (diwakilkan)")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        verbose_name=_("invitation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendance",
+        help_text=_("Empty for a walk-in."),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_attendances",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    jabatan = models.CharField(_("position (jabatan)"), max_length=150, blank=True)
+    instansi = models.CharField(_("agency (instansi)"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HADIR)
+    delegate_name = models.CharField(_("delegate's name"), max_length=150, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(person__isnull=False),
+                name="attendance_unique_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"

@@ -1,0 +1,297 @@
+"""Meetings (rakor, rembuk, diseminasi AKS, ...) and their agenda."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.models import Organisation, Region, ScopedQuerySet, region_q
+from portal.roles import Role
+
+if TYPE_CHECKING:
+    from .invitations import Invitation
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    region_field = "region_id"
+
+    def visible_to(self, user) -> MeetingQuerySet:
+        """Meetings in the user's regions, plus those the user or their organisation is invited to."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            region_q(user.scope_codes(), self.region_field)
+            | Q(pk__in=self.invited(user).values("pk"))
+            | Q(chair=user)
+        )
+
+    def invited(self, user) -> MeetingQuerySet:
+        """Meetings the user is invited to, in person or through an organisation they speak for."""
+        from .invitations import Invitation
+
+        invitations = Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
+        return self.filter(pk__in=invitations.values("meeting_id"))
+
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(end__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
+
+    def past(self) -> MeetingQuerySet:
+        return self.filter(end__lt=timezone.now())
+
+
+# Roles that may schedule and change meetings of their region (and below).
+WRITER_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS, Role.CAMAT)
+# How long before the start an invitee may already check in.
+CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
+# Check-in codes avoid look-alike characters (0/O, 1/I) so they are easy to read off a screen.
+CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def user_organisations(user) -> list[int]:
+    """Organisations a user speaks for: their own, and those they are focal point of."""
+    ids = {a.organisation_id for a in user.role_assignments() if a.organisation_id}
+    if user.organisation_id:
+        ids.add(user.organisation_id)
+    return sorted(ids)
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        RAKOR = "rakor", _("Rakor TPPS")
+        REMBUK = "rembuk", _("Rembuk stunting")
+        DISEMINASI = "diseminasi", _("Diseminasi AKS")
+        KONFERENSI_PAKAR = "konferensi_pakar", _("Konferensi tim pakar")
+        PETIK_AKSI = "petik_aksi", _("Petik Aksi / berbagi praktik baik")
+        OTHER = "other", _("Other")
+
+    class Mode(models.TextChoices):
+        LURING = "luring", _("In person (luring)")
+        DARING = "daring", _("Online (daring)")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        MINUTES_APPROVED = "minutes_approved", _("Minutes approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Recurrence(models.TextChoices):
+        NONE = "", _("Does not repeat")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RAKOR)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    organisers = models.ManyToManyField(
+        Organisation, verbose_name=_("organisers"), related_name="organised_meetings", blank=True
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chaired_meetings",
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.LURING)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    recurrence = models.CharField(
+        _("repeats"), max_length=10, choices=Recurrence.choices, default=Recurrence.NONE, blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous meeting in the series"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_meetings",
+    )
+    checkin_code = models.CharField(_("check-in code"), max_length=12, blank=True)
+    # Incremented whenever time, place or link changes (ICS SEQUENCE, change notices).
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-start"]
+        indexes = [models.Index(fields=["region", "start"], name="meeting_region_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """The rules of a schedulable meeting, shared by the portal form and Django admin."""
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must be after the start.")
+        if self.mode in (self.Mode.DARING, self.Mode.HYBRID) and not self.online_link:
+            errors["online_link"] = _("An online or hybrid meeting needs a link.")
+        if self.mode in (self.Mode.LURING, self.Mode.HYBRID) and not self.venue.strip():
+            errors["venue"] = _("An in-person or hybrid meeting needs a venue.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def level(self) -> str:
+        """Kabupaten, kecamatan or desa: the level of the meeting's region."""
+        return self.region.level
+
+    # Fields whose change makes calendars and invitees need an update.
+    SCHEDULE_FIELDS = ("start", "end", "mode", "venue", "online_link", "status")
+
+    # Allowed status moves; "minutes approved" is reached only by approving the minutes.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.DRAFT, Status.SCHEDULED, Status.CANCELLED},
+        Status.SCHEDULED: {Status.SCHEDULED, Status.DRAFT, Status.HELD, Status.CANCELLED},
+        Status.HELD: {Status.HELD, Status.SCHEDULED},
+        Status.MINUTES_APPROVED: {Status.MINUTES_APPROVED},
+        Status.CANCELLED: {Status.CANCELLED, Status.DRAFT, Status.SCHEDULED},
+    }
+
+    def can_change(self, user) -> bool:
+        """Writers are DPPKB admins / notulis of the kabupaten and camat of the kecamatan."""
+        if user.is_superuser:
+            return True
+        if not user.has_perm("meetings.change_meeting"):
+            return False
+        return any(self.region.is_within(code) for code in user.scope_codes(roles=WRITER_ROLES))
+
+    def can_approve_minutes(self, user) -> bool:
+        return user.is_superuser or (self.chair_id is not None and self.chair_id == user.pk)
+
+    @property
+    def is_online(self) -> bool:
+        return self.mode in (self.Mode.DARING, self.Mode.HYBRID)
+
+    @property
+    def is_in_person(self) -> bool:
+        return self.mode in (self.Mode.LURING, self.Mode.HYBRID)
+
+    @property
+    def place(self) -> str:
+        parts = [self.venue if self.is_in_person else "", self.online_link if self.is_online else ""]
+        return " / ".join(p for p in parts if p)
+
+    def organiser_names(self) -> str:
+        return ", ".join(o.short_name or o.name for o in self.organisers.all())
+
+    def ics_uid(self) -> str:
+        return f"meeting-{self.pk}@portal-tpps"
+
+    def checkin_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status not in (self.Status.CANCELLED, self.Status.DRAFT)
+            and self.start - CHECKIN_OPENS_BEFORE <= now <= self.end
+        )
+
+    def ensure_checkin_code(self) -> str:
+        if not self.checkin_code:
+            self.checkin_code = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(6))
+            self.save(update_fields=["checkin_code"])
+        return self.checkin_code
+
+    def invitee_rows(self) -> list[dict]:
+        """The people expected: one row per invited person, per contact of an invited organisation
+        (or the organisation alone when it has no contact in the portal)."""
+        rows, seen = [], set()
+        invitations = self.invitations.select_related("person__organisation", "organisation")
+        for invitation in invitations:
+            if invitation.person_id:
+                people = [invitation.person]
+            else:
+                people = invitation.organisation.contacts()
+                if not people:
+                    rows.append(
+                        {
+                            "invitation": invitation,
+                            "person": None,
+                            "name": "",
+                            "jabatan": "",
+                            "instansi": invitation.organisation.name,
+                        }
+                    )
+            for person in people:
+                if person.pk in seen:
+                    continue
+                seen.add(person.pk)
+                instansi = invitation.organisation or person.organisation
+                rows.append(
+                    {
+                        "invitation": invitation,
+                        "person": person,
+                        "name": person.get_full_name(),
+                        "jabatan": person.jabatan,
+                        "instansi": instansi.name if instansi else "",
+                    }
+                )
+        return rows
+
+    def invitation_for(self, user) -> Invitation | None:
+        """The invitation through which this user is expected (their own first)."""
+        invitations = list(
+            self.invitations.filter(Q(person=user) | Q(organisation__in=user_organisations(user))).order_by(
+                "organisation_id"
+            )
+        )
+        return invitations[0] if invitations else None
+
+    def email_attachments(self, notification) -> list[tuple[str, bytes, str]]:
+        """The meeting's calendar entry, attached to invitations and change notices."""
+        from ..ics import meeting_calendar
+
+        return [(f"rapat-{self.pk}.ics", meeting_calendar([self]), "text/calendar")]
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    presenter = models.CharField(_("presenter"), max_length=200, blank=True)
+    minutes_planned = models.PositiveSmallIntegerField(_("minutes planned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
