@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .models import ReminderSettings
+from .models import Heartbeat, ReminderSettings
 from .notifications import engine, rules
 from .notifications.locks import periodic_lock
 
@@ -38,3 +38,9 @@ def send_digests() -> int:
 def send_notification(pk: int) -> bool:
     """Send one outbox row now if it is due and nobody took it yet."""
     return engine.deliver_one(pk)
+
+
+@shared_task
+def beat_tick() -> None:
+    """Record that the beat published and a worker ran this (the age shows on /healthz)."""
+    Heartbeat.beat("beat")

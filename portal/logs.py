@@ -1,0 +1,115 @@
+"""Structured logs: one line per request and per task, each with a request id.
+
+The id comes from the proxy's X-Request-ID header (when it looks like one) or is made
+here; it is answered in the response, travels in the headers of every Celery task the
+request publishes, and is set again in the worker while that task runs, so one grep
+follows a click into the mail it sent. Lines carry no personal data or tokens: a request
+is logged by its URL pattern (`meetings/<int:pk>/rsvp/<str:token>/`), never its path or
+query string, and tasks by name and id, never their arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+
+from celery import signals
+from django.http import HttpRequest, HttpResponse
+
+HEADER = "portal_request_id"
+_request_id: ContextVar[str] = ContextVar("request_id", default="-")
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+request_logger = logging.getLogger("portal.request")
+task_logger = logging.getLogger("portal.task")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def new_request_id(proposed: str = "") -> str:
+    return proposed if _VALID_ID.fullmatch(proposed) else uuid.uuid4().hex
+
+
+class ContextFilter(logging.Filter):
+    """Give every record the current request id, and keep paths out of Django's own lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = getattr(record, "request_id", None) or current_request_id()
+        request = getattr(record, "request", None)
+        if isinstance(request, HttpRequest) and isinstance(record.args, tuple):
+            # django.request logs "Not Found: <path>": the path may hold a one-tap token.
+            record.args = tuple(route_of(request) if arg == request.path else arg for arg in record.args)
+        return True
+
+
+def route_of(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.route if match else "<unresolved>"
+
+
+class RequestLogMiddleware:
+    """Outermost middleware: set the request id, answer it, and log one line per request."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_id.set(new_request_id(request.headers.get("X-Request-ID", "")))
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = current_request_id()
+            request_logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": route_of(request),
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            _request_id.reset(token)
+
+
+# --- Celery: the id travels in the message headers --------------------------------------
+
+
+@signals.before_task_publish.connect
+def _add_request_id(headers: dict | None = None, **kwargs) -> None:
+    if headers is not None and current_request_id() != "-":
+        headers.setdefault(HEADER, current_request_id())
+
+
+_task_started: dict[str, tuple[float, object]] = {}
+
+
+@signals.task_prerun.connect
+def _task_started_log(task_id: str = "", task=None, **kwargs) -> None:
+    proposed = getattr(task.request, HEADER, None) or (task.request.headers or {}).get(HEADER) or ""
+    _task_started[task_id] = (time.monotonic(), _request_id.set(new_request_id(proposed)))
+
+
+@signals.task_postrun.connect
+def _task_finished_log(task_id: str = "", task=None, state: str = "", **kwargs) -> None:
+    started, token = _task_started.pop(task_id, (time.monotonic(), None))
+    task_logger.info(
+        "task",
+        extra={
+            "task": task.name,
+            "task_id": task_id,
+            "state": state,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        },
+    )
+    if token is not None:
+        try:
+            _request_id.reset(token)
+        except ValueError:  # set in another context (a thread pool); nothing to restore
+            pass
