@@ -39,11 +39,19 @@ class ContextFilter(logging.Filter):
     """Give every record the current request id, and keep paths out of Django's own lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = getattr(record, "request_id", None) or current_request_id()
         request = getattr(record, "request", None)
-        if isinstance(request, HttpRequest) and isinstance(record.args, tuple):
-            # django.request logs "Not Found: <path>": the path may hold a one-tap token.
-            record.args = tuple(route_of(request) if arg == request.path else arg for arg in record.args)
+        record.request_id = (
+            getattr(record, "request_id", None)
+            or getattr(request, "request_id", None)
+            or current_request_id()
+        )
+        if isinstance(request, HttpRequest):
+            # django.request logs "Not Found: <path>" with the request attached: the path may
+            # hold a one-tap token, and a JSON formatter would print the request's repr.
+            route = route_of(request)
+            if isinstance(record.args, tuple):
+                record.args = tuple(route if arg == request.path else arg for arg in record.args)
+            record.request = route
         return True
 
 
@@ -59,7 +67,9 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _request_id.set(new_request_id(request.headers.get("X-Request-ID", "")))
+        request.request_id = new_request_id(request.headers.get("X-Request-ID", ""))
+        # Django logs 4xx/5xx after the middleware returned: those lines read request.request_id.
+        token = _request_id.set(request.request_id)
         started = time.monotonic()
         try:
             response = self.get_response(request)
