@@ -612,3 +612,6 @@ class Heartbeat(models.Model):
     def age_seconds(cls, name: str) -> float | None:
         at = cls.objects.filter(name=name).values_list("at", flat=True).first()
         return None if at is None else (timezone.now() - at).total_seconds()
+
+
+from .jobs.models import Job  # noqa: E402, F401 - a model of this app, kept in its own package

@@ -44,3 +44,13 @@ def send_notification(pk: int) -> bool:
 def beat_tick() -> None:
     """Record that the beat published and a worker ran this (the age shows on /healthz)."""
     Heartbeat.beat("beat")
+
+
+@shared_task
+def run_job(pk: str) -> None:
+    """Run one background job (portal.jobs); a job already taken or finished is left alone."""
+    from .jobs.models import Job
+
+    job = Job.objects.filter(pk=pk).first()
+    if job is not None:
+        job.run()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import health, views
+from .jobs import views as job_views
 from .notifications import views as notification_views
 
 portal_patterns = [
@@ -24,6 +25,9 @@ portal_patterns = [
         name="notification-preferences",
     ),
     path("notifications/test/", notification_views.notification_test, name="notification-test"),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job-detail"),
+    path("jobs/<uuid:pk>/status/", job_views.job_status, name="job-status"),
+    path("jobs/<uuid:pk>/download/", job_views.job_download, name="job-download"),
 ]
 
 urlpatterns = [
