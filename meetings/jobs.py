@@ -15,3 +15,14 @@ def minutes_pdf(job, progress) -> JobResult:
     content = pdf.minutes_document(meeting)
     progress(90)
     return JobResult(f"notulen-{meeting.pk}.pdf", "application/pdf", content)
+
+
+def commitments_export(job, progress) -> JobResult:
+    """The commitments the owner may see now (same scope and checks as the direct export)."""
+    from .commitments.views import EXPORT_FORMATS, export_commitments
+
+    fmt = job.params["format"]
+    progress(10)
+    content = export_commitments(job.owner, fmt, job.params.get("meeting") or None)
+    progress(90)
+    return JobResult(f"commitments.{fmt}", EXPORT_FORMATS[fmt]().get_content_type(), content)

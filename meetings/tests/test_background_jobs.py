@@ -122,3 +122,35 @@ def test_a_real_worker_makes_the_pdf_while_the_page_polls(celery_workers, demo, 
     wait_for(lambda: client.get(status_url).json()["done"], timeout=60, what="the worker to make the PDF")
     response = client.get(reverse("portal:job-download", args=[job.pk]))
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_the_commitments_export_is_a_job_with_the_owners_scope(client, camat_a, camat_b, demo):
+    from openpyxl import load_workbook
+
+    from meetings.models import Commitment, Meeting
+
+    meeting_a = Meeting.objects.create(title="Rakor Tapin Utara", region_id="63.05.04", start="2026-01-05T09:00+08:00",
+                                       end="2026-01-05T11:00+08:00")  # fmt: skip
+    meeting_b = Meeting.objects.create(title="Rakor Binuang", region_id="63.05.01", start="2026-01-05T09:00+08:00",
+                                       end="2026-01-05T11:00+08:00")  # fmt: skip
+    owner = demo.orgs["dinkes"]
+    Commitment.objects.create(
+        meeting=meeting_a, description="Sweeping balita Tapin Utara", owner=owner, due_date="2026-02-01"
+    )
+    Commitment.objects.create(
+        meeting=meeting_b, description="Sweeping balita Binuang", owner=owner, due_date="2026-02-01"
+    )
+    client.force_login(camat_a)
+
+    response = client.post(reverse("meetings:commitment-export-job", args=["xlsx"]))
+    job = Job.objects.get()
+    assert response["Location"] == job.get_absolute_url() and job.owner == camat_a
+    job.run()
+
+    download = client.get(reverse("portal:job-download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    cells = {str(cell.value) for row in sheet.iter_rows() for cell in row}
+    assert "Sweeping balita Tapin Utara" in cells and "Sweeping balita Binuang" not in cells
+    assert client.post(reverse("meetings:commitment-export-job", args=["exe"])).status_code == 404
+    assert Job.objects.count() == 1
