@@ -1,5 +1,7 @@
 import pytest
 
+from portal.tests.conftest import celery_workers, smtp_server  # noqa: F401 - the real worker's fixtures
+
 from .factories import MeetingFactory
 
 

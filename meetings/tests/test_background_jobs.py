@@ -4,6 +4,7 @@ the person watches its progress on a page and downloads it there; nobody else ca
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 from meetings import services
 from meetings.models import Minutes
 from portal.jobs import Job
-from portal.tests.conftest import celery_workers, smtp_server, wait_for  # noqa: F401 - fixtures
+from portal.tests.conftest import wait_for
 
 LONG_SUMMARY = "Pembahasan capaian intervensi spesifik dan sensitif per desa. " * 4000  # ~250 kB
 
@@ -105,7 +106,7 @@ def test_the_prepare_address_refuses_get(client, dppkb, kabupaten_rakor):
 @pytest.mark.postgres
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_makes_the_pdf_while_the_page_polls(celery_workers, demo, kabupaten_rakor, dppkb):  # noqa: F811
+def test_a_real_worker_makes_the_pdf_while_the_page_polls(celery_workers, demo, kabupaten_rakor, dppkb):
     minutes = Minutes.objects.create(meeting=kabupaten_rakor)
     services.save_minutes(
         minutes=minutes, data={"summary": LONG_SUMMARY, "decisions": "", "discussions": {}}, acting_user=dppkb
@@ -154,3 +155,34 @@ def test_the_commitments_export_is_a_job_with_the_owners_scope(client, camat_a, 
     assert "Sweeping balita Tapin Utara" in cells and "Sweeping balita Binuang" not in cells
     assert client.post(reverse("meetings:commitment-export-job", args=["exe"])).status_code == 404
     assert Job.objects.count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.postgres
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_progress_page_turns_into_a_download_when_the_worker_is_done(
+    celery_workers, page, demo, kabupaten_rakor, dppkb, browser_login, a11y
+):
+    minutes = Minutes.objects.create(meeting=kabupaten_rakor)
+    services.save_minutes(
+        minutes=minutes, data={"summary": LONG_SUMMARY, "decisions": "", "discussions": {}}, acting_user=dppkb
+    )
+    celery_workers(env={"PRIVATE_STORAGE_ROOT": str(Job._meta.get_field("file").storage.location)})
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    browser_login(page, "dppkb")
+
+    page.goto(kabupaten_rakor.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Notulen / berita acara (PDF)").click()
+    assert "/jobs/" in page.url
+    a11y(page)
+
+    download_link = page.get_by_role("link", name="Unduh")
+    download_link.wait_for(state="visible", timeout=60_000)
+    assert page.locator("progress").get_attribute("value") == "100"
+    with page.expect_download() as download:
+        download_link.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert errors == []
