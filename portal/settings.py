@@ -293,8 +293,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Several web nodes share the cache (Redis when REDIS_URL is set) and the sessions (in the
-# database, read through that cache). Locks are database rows (JobLock), and django-axes keeps
-# failed logins in the database, so throttling counts across nodes.
+# database, not behind the cache: with Redis down, pages still work). Locks are database rows
+# (JobLock), and django-axes keeps failed logins in the database, so throttling counts across nodes.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -303,9 +303,7 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # /healthz: the beat is silent after two ticks without a heartbeat; a message is stuck
 # when it has been due (and unsent) for longer than HEALTH_STUCK_MESSAGE_SECONDS.

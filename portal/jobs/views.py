@@ -41,6 +41,6 @@ def job_download(request: HttpRequest, pk) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=job.content_type, filename=job.filename)
+    response = FileResponse(handle, content_type=job.content_type, filename=job.filename, as_attachment=True)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Job',
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=200, verbose_name='kind')),
                 ('title', models.CharField(max_length=255, verbose_name='title')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
