@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal.notifications import notify
 
-from .links import rsvp_url
+from .links import rsvp_link
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
 
 
@@ -37,8 +37,7 @@ ANSWERS = ("hadir", "izin", "diwakilkan")
 
 
 def _answer_context(invitation: Invitation, person) -> dict:
-    url = rsvp_url(invitation, person)
-    return {"rsvp_url": url, "rsvp_links": {answer: f"{url}?answer={answer}" for answer in ANSWERS}}
+    return {"rsvp_url": rsvp_link(invitation), "rsvp_links": {a: rsvp_link(invitation, a) for a in ANSWERS}}
 
 
 def send_invitations(*, meeting: Meeting, invitations=None) -> int:
@@ -60,7 +59,7 @@ def notify_change(*, meeting: Meeting) -> None:
     """Tell invitees who have not declined that time, place, link or status changed."""
     for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
         for person in invitation.recipients():
-            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            context = {**_meeting_context(meeting), "rsvp_url": rsvp_link(invitation)}
             notify(
                 rule=f"meeting_changed:{meeting.sequence}",
                 recipients=[person],

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from portal.tokens import one_tap_page
+
 from . import pdf, services
 from .access import get_meeting_for_user
 from .forms import (
@@ -144,6 +146,7 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(meeting)
 
 
+@one_tap_page
 def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """One-tap answer from the invitation email: the signed link stands in for a login."""
     try:

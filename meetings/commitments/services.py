@@ -20,7 +20,7 @@ from portal.models import Notification, Organisation
 from portal.notifications import notify
 
 from ..evidence import inspect_upload, safe_name
-from ..links import progress_url
+from ..links import progress_link
 from ..models import Meeting
 from .models import Commitment, CommitmentUpdate, Evidence
 
@@ -83,8 +83,8 @@ def _tell(
     if not one_tap:
         notify(rule=f"{rule}:{update.pk}", recipients=people, source=commitment, context=context)
         return
-    # Each email carries the recipient's own one-tap progress link; the in-app row (whose
-    # text may be shared to a WhatsApp group) does not.
+    # Each email carries the recipient's own one-tap progress link (made when it is sent); the
+    # in-app row (whose text may be shared to a WhatsApp group) does not.
     notify(
         rule=f"{rule}:{update.pk}",
         recipients=people,
@@ -92,14 +92,13 @@ def _tell(
         context=context,
         channels=(Notification.Channel.INAPP,),
     )
-    for person in people:
-        notify(
-            rule=f"{rule}:{update.pk}",
-            recipients=[person],
-            source=commitment,
-            context={**context, "one_tap_url": progress_url(commitment, person)},
-            channels=(Notification.Channel.EMAIL,),
-        )
+    notify(
+        rule=f"{rule}:{update.pk}",
+        recipients=people,
+        source=commitment,
+        context={**context, "one_tap_url": progress_link(commitment)},
+        channels=(Notification.Channel.EMAIL,),
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
+from portal.tokens import one_tap_page
 
 from ..links import ProgressLinkError, read_progress_token
 from ..models import Meeting
@@ -111,6 +112,7 @@ def _save_progress(request: HttpRequest, commitment: Commitment, person, form: P
         messages.success(request, _("Progress recorded."))
 
 
+@one_tap_page
 def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """One-tap progress report from a reminder email: the signed link stands in for a login
     for this commitment and person only; nobody is logged in."""
@@ -118,16 +120,14 @@ def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpRe
         commitment, person = read_progress_token(token, pk, request.user)
     except ProgressLinkError as error:
         context = {"message": error.message}
-        return _private(
-            render(request, "meetings/commitment_quick_invalid.html", context, status=error.status)
-        )
+        return render(request, "meetings/commitment_quick_invalid.html", context, status=error.status)
     mark_done = request.method == "POST" and "done" in request.POST
     if mark_done and not commitment.can_mark_done(person):
         raise PermissionDenied
     form = ProgressForm(_post(request), request.FILES or None, commitment=commitment, mark_done=mark_done)
     if request.method == "POST" and form.is_valid():
         _save_progress(request, commitment, person, form)
-        return _private(redirect(request.path))
+        return redirect(request.path)
     context = {
         "commitment": commitment,
         "person": person,
@@ -138,19 +138,11 @@ def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpRe
         .order_by("-created_at")[:5],
     }
     status = 400 if form.is_bound else 200
-    return _private(render(request, "meetings/commitment_quick.html", context, status=status))
+    return render(request, "meetings/commitment_quick.html", context, status=status)
 
 
 def _post(request: HttpRequest):
     return request.POST if request.method == "POST" else None
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # The URL carries a personal token: keep it out of shared caches and of Referer headers to
-    # other sites. Not "no-referrer": the browser would then send "Origin: null" and fail CSRF.
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    return response
 
 
 @login_required
