@@ -177,6 +177,9 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
+# One submission (a progress report, a document) carries at most this many files and bytes.
+MAX_UPLOAD_FILES = envint("MAX_UPLOAD_FILES", "5")
+MAX_UPLOAD_TOTAL_SIZE = envint("MAX_UPLOAD_TOTAL_SIZE", str(20 * 1024 * 1024))
 # Folders searched for DejaVu Sans (regular + bold) to embed in PDFs; without it, PDFs use the
 # core font with ASCII text (portal/pdf.py).
 PDF_FONT_DIRS = envlist("PDF_FONT_DIRS", "/usr/share/fonts/truetype/dejavu")

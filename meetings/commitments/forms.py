@@ -9,32 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from ..evidence import ALLOWED_TYPES, inspect_upload, max_size_mb
+from portal.uploads import UploadsField, limits_text
+
 from .models import Commitment
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several evidence files; each checked by content type and size."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        cleaned = [single(f, initial) for f in files]
-        errors = []
-        for upload in cleaned:
-            try:
-                inspect_upload(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 class ProgressForm(forms.Form):
@@ -49,19 +26,13 @@ class ProgressForm(forms.Form):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
-    files = EvidenceField(
-        label=_("Evidence (PDF or photo)"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
-    )
+    files = UploadsField(label=_("Evidence (PDF or photo)"), required=False)
 
     def __init__(self, *args, commitment: Commitment, mark_done: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         self.mark_done = mark_done
-        self.fields["files"].help_text = _("PDF, JPEG, PNG or WebP, at most %(limit)s MB each.") % {
-            "limit": max_size_mb()
-        }
+        self.fields["files"].help_text = limits_text()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
+from portal.uploads import inspect_uploads, safe_name
 
-from ..evidence import inspect_upload, safe_name
 from ..links import progress_link
 from ..models import Meeting
 from .models import Commitment, CommitmentUpdate, Evidence
@@ -58,15 +58,14 @@ def _record(
         status_from=status_from,
         status_to=commitment.status if commitment.status != status_from else "",
     )
-    for upload in files:
-        content_type = inspect_upload(upload)
+    for upload, content_type in zip(files, inspect_uploads(files), strict=True):
         evidence = Evidence(
             update=update,
             original_name=upload.name[:255],
             content_type=content_type,
             size=upload.size,
         )
-        evidence.file.save(safe_name(upload.name, content_type), upload, save=True)
+        evidence.file.save(safe_name(upload.name, content_type, "evidence"), upload, save=True)
     return update
 
 

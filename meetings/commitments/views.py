@@ -17,6 +17,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
 from portal.tokens import one_tap_page
+from portal.uploads import download_name
 
 from ..links import ProgressLinkError, read_progress_token
 from ..models import Meeting
@@ -187,7 +188,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=download_name(evidence.original_name, evidence.content_type),
         content_type=evidence.content_type,
     )
     response["Cache-Control"] = "private, no-store"
