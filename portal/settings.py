@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.exports import SafeCSV, SafeXLSX
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("VAR_DIR", BASE_DIR / "var"))
 
@@ -186,6 +188,9 @@ PDF_FONT_DIRS = envlist("PDF_FONT_DIRS", "/usr/share/fonts/truetype/dejavu")
 
 # Django 6 will assume https for scheme-less URLs; opt in now (and silence the warning).
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Every admin export escapes formula cells (portal/exports.py).
+EXPORT_FORMATS = [SafeCSV, SafeXLSX]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
-from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
+from portal.exports import SafeCSV, SafeXLSX
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
@@ -24,9 +24,9 @@ from ..models import Meeting
 from . import services
 from .forms import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence
-from .resources import CommitmentResource
+from .resources import CommitmentReportResource
 
-EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
+EXPORT_FORMATS = {"csv": SafeCSV, "xlsx": SafeXLSX}
 
 
 def get_commitment_for_user(user, pk: int, *, write: bool = False) -> Commitment:
@@ -206,7 +206,7 @@ def commitment_export(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Http404
         meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
         commitments = commitments.filter(meeting=meeting)
-    dataset = CommitmentResource(user=request.user).export(
+    dataset = CommitmentReportResource().export(
         queryset=commitments.select_related("meeting", "owner", "pic").order_by(
             "meeting_id", "due_date", "pk"
         )

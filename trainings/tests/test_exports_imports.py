@@ -155,3 +155,15 @@ def test_import_refuses_a_file_over_the_upload_limit(client, bkkbn, training, se
     response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
     assert response.status_code == 200 and "terlalu besar" in response.content.decode()
     assert not training.enrollments.exists()
+
+
+def test_participant_and_attendance_exports_keep_no_formula(client, bkkbn, training, camat_a):
+    camat_a.full_name = '=HYPERLINK("http://evil.example","klik")'
+    camat_a.save()
+    enroll(training, camat_a)
+    client.force_login(bkkbn)
+
+    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == "'" + camat_a.full_name
