@@ -94,8 +94,18 @@ class MeetingForm(forms.ModelForm):
         current = self.instance.status if self.instance.pk else Meeting.Status.DRAFT
         allowed = Meeting.TRANSITIONS[current]
         self.fields["status"].choices = [(v, label) for v, label in Meeting.Status.choices if v in allowed]
+        self.user = user
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_chair(self):
+        chair = self.cleaned_data.get("chair")
+        previous = Meeting.objects.filter(pk=self.instance.pk).first() or Meeting()
+        if not previous.may_name_chair(chair, self.user):
+            raise forms.ValidationError(
+                _("You cannot name yourself chair: the chair approves the minutes you write.")
+            )
+        return chair
 
 
 def writable_regions(user):

@@ -8,6 +8,7 @@ import calendar
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +73,9 @@ def notify_change(*, meeting: Meeting) -> None:
 def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
     """Save the meeting and its agenda; a schedule change bumps the sequence and notifies invitees."""
     creating = form.instance.pk is None
+    previous = Meeting() if creating else Meeting.objects.get(pk=form.instance.pk)
+    if not previous.may_name_chair(form.cleaned_data.get("chair"), acting_user):
+        raise PermissionDenied("a writer cannot make themselves chair")
     changed = [f for f in Meeting.SCHEDULE_FIELDS if f in form.changed_data]
     meeting = form.save(commit=False)
     if creating:
@@ -252,7 +256,10 @@ def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> 
 
 @transaction.atomic
 def approve_minutes(*, minutes: Minutes, acting_user) -> Minutes:
-    """The chair approves: the minutes lock, the meeting moves on, attendees get the link."""
+    """The chair approves, once the meeting has been held: the minutes lock, the meeting moves
+    on, attendees get the link."""
+    if not minutes.meeting.can_approve_minutes(acting_user) or minutes.is_locked:
+        raise PermissionDenied("only the chair approves draft minutes, after the meeting was held")
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_by = acting_user
     minutes.approved_at = timezone.now()

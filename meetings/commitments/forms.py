@@ -3,6 +3,8 @@ and the admin form that keeps status changes within the allowed transitions."""
 
 from __future__ import annotations
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,15 +29,23 @@ class ProgressForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
     files = UploadsField(label=_("Evidence (PDF or photo)"), required=False)
+    # A nonce per rendered form: submitting it twice (double tap, retry) records one update.
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, commitment: Commitment, mark_done: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         self.mark_done = mark_done
+        self.fields["submission"].initial = uuid.uuid4().hex
         self.fields["files"].help_text = limits_text()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def already_recorded(self) -> bool:
+        """This very form was submitted before and its update recorded."""
+        key = str(self.data.get("submission") or "")[:64]
+        return bool(key) and self.commitment.updates.filter(submission_key=key).exists()
 
     def clean_percent(self):
         percent = self.cleaned_data.get("percent")

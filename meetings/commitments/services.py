@@ -43,6 +43,7 @@ def _record(
     status: str | None = None,
     percent: int | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
     status_from = commitment.status
     if status:
@@ -57,6 +58,7 @@ def _record(
         percent=percent,
         status_from=status_from,
         status_to=commitment.status if commitment.status != status_from else "",
+        submission_key=submission_key,
     )
     for upload, content_type in zip(files, inspect_uploads(files), strict=True):
         evidence = Evidence(
@@ -144,9 +146,13 @@ def post_update(
     note: str,
     percent: int | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
-    """A progress report. The first one moves an open commitment to in progress."""
+    """A progress report. The first one moves an open commitment to in progress.
+    `submission_key` (the form's nonce) makes a double submit record it once."""
     commitment = _locked(commitment)
+    if earlier := _submitted(commitment, submission_key):
+        return earlier
     if not commitment.can_change(acting_user):
         raise PermissionDenied
     if not commitment.is_open:
@@ -160,16 +166,32 @@ def post_update(
         status=Commitment.Status.IN_PROGRESS,
         percent=percent,
         files=files,
+        submission_key=submission_key,
     )
+
+
+def _submitted(commitment: Commitment, submission_key: str) -> CommitmentUpdate | None:
+    """The update an earlier submit of the same form recorded (read under the row lock, so
+    two submits at once record one update)."""
+    if not submission_key:
+        return None
+    return commitment.updates.filter(submission_key=submission_key).first()
 
 
 @transaction.atomic
 def mark_done(
-    *, commitment: Commitment, acting_user, note: str, files: Iterable[UploadedFile] = ()
+    *,
+    commitment: Commitment,
+    acting_user,
+    note: str,
+    files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
     """The owner closes the RTL; evidence is required (attached now or earlier)."""
     files = list(files)
     commitment = _locked(commitment)
+    if earlier := _submitted(commitment, submission_key):
+        return earlier
     if not commitment.can_mark_done(acting_user):
         raise PermissionDenied
     commitment.check_transition(Commitment.Status.DONE, with_evidence=bool(files))
@@ -180,6 +202,7 @@ def mark_done(
         status=Commitment.Status.DONE,
         percent=100,
         files=files,
+        submission_key=submission_key,
     )
     _tell("commitment_done", commitment, update, commitment.secretariat())
     return update

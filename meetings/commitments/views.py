@@ -90,6 +90,8 @@ def commitment_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if mark_done and not commitment.can_mark_done(request.user):
         raise PermissionDenied
     form = ProgressForm(request.POST, request.FILES, commitment=commitment, mark_done=mark_done)
+    if form.already_recorded():  # a double submit: the first one did it
+        return redirect(commitment)
     if not form.is_valid():
         return _detail(request, commitment, status=400, progress_form=form)
     _save_progress(request, commitment, request.user, form)
@@ -100,7 +102,13 @@ def _save_progress(request: HttpRequest, commitment: Commitment, person, form: P
     """Run the workflow for a valid progress form (shared by the page and the one-tap link)."""
     data = form.cleaned_data
     if form.mark_done:
-        services.mark_done(commitment=commitment, acting_user=person, note=data["note"], files=data["files"])
+        services.mark_done(
+            commitment=commitment,
+            acting_user=person,
+            note=data["note"],
+            files=data["files"],
+            submission_key=data["submission"],
+        )
         messages.success(request, _("The commitment is marked done; the secretariat will verify it."))
     else:
         services.post_update(
@@ -109,6 +117,7 @@ def _save_progress(request: HttpRequest, commitment: Commitment, person, form: P
             note=data["note"],
             percent=data["percent"],
             files=data["files"],
+            submission_key=data["submission"],
         )
         messages.success(request, _("Progress recorded."))
 
@@ -126,6 +135,8 @@ def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpRe
     if mark_done and not commitment.can_mark_done(person):
         raise PermissionDenied
     form = ProgressForm(_post(request), request.FILES or None, commitment=commitment, mark_done=mark_done)
+    if request.method == "POST" and form.already_recorded():  # a double submit
+        return redirect(request.path)
     if request.method == "POST" and form.is_valid():
         _save_progress(request, commitment, person, form)
         return redirect(request.path)

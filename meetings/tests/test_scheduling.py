@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.forms import MeetingForm
+from meetings.forms import AgendaFormSet, MeetingForm
 from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +182,54 @@ def test_changing_the_time_bumps_the_sequence(client, dppkb, kabupaten_rakor):
     assert response.status_code == 302
     kabupaten_rakor.refresh_from_db()
     assert kabupaten_rakor.sequence == 1
+
+
+def test_a_writer_cannot_make_themselves_chair(client, dppkb, kabupaten_rakor):
+    client.force_login(dppkb)
+    kabupaten_rakor.chair = None
+    kabupaten_rakor.save()
+
+    response = client.post(
+        reverse("meetings:meeting-update", args=[kabupaten_rakor.pk]),
+        {**form_data(chair=dppkb.pk), **agenda_data()},
+    )
+
+    assert response.status_code == 200
+    assert "chair" in response.context["form"].errors
+    kabupaten_rakor.refresh_from_db()
+    assert kabupaten_rakor.chair is None
+
+
+def test_a_writer_cannot_schedule_a_new_meeting_chaired_by_themselves(client, camat_a):
+    client.force_login(camat_a)
+
+    response = client.post(
+        reverse("meetings:meeting-create"),
+        {**form_data(chair=camat_a.pk, region="63.05.04", title="Rakor Kecamatan"), **agenda_data()},
+    )
+
+    assert response.status_code == 200
+    assert not Meeting.objects.filter(title="Rakor Kecamatan").exists()
+
+
+def test_the_service_refuses_a_self_named_chair_whatever_the_form_says(notulis, kabupaten_rakor):
+    from django.core.exceptions import PermissionDenied
+
+    from meetings import services
+
+    form = MeetingForm(form_data(chair=notulis.pk), instance=kabupaten_rakor, user=notulis)
+    form.is_valid()
+    form.cleaned_data["chair"] = notulis  # as if a form without the check had let it through
+    agenda = AgendaFormSet(agenda_data(), instance=kabupaten_rakor, prefix="agenda")
+    agenda.is_valid()
+
+    with pytest.raises(PermissionDenied):
+        services.save_meeting(form=form, agenda_formset=agenda, acting_user=notulis)
+    kabupaten_rakor.refresh_from_db()
+    assert kabupaten_rakor.chair != notulis
+
+
+def test_keeping_a_chair_someone_else_named_is_allowed(dppkb, kabupaten_rakor):
+    form = MeetingForm(form_data(chair=dppkb.pk), instance=kabupaten_rakor, user=dppkb)
+
+    assert form.is_valid(), form.errors
