@@ -36,3 +36,5 @@ urlpatterns = [
     path("trainings/", include("trainings.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "portal.errors.server_error"

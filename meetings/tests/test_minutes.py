@@ -218,3 +218,15 @@ def test_the_service_refuses_a_writer_approving_without_being_chair(notulis, rak
         services.approve_minutes(minutes=minutes, acting_user=notulis)
     minutes.refresh_from_db()
     assert minutes.status == "draft" and not minutes.versions.exists()
+
+
+def test_a_refused_approval_shows_the_branded_403_page(client, notulis, rakor):
+    Minutes.objects.create(meeting=rakor)
+    client.force_login(notulis)
+
+    response = client.post(reverse("meetings:minutes-approve", args=[rakor.pk]))
+
+    assert response.status_code == 403
+    assert "Tidak diizinkan" in response.content.decode()
+    assert 'data-testid="error-page"' in response.content.decode()
+    assert Minutes.objects.get(meeting=rakor).status == "draft"
