@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_ratelimit",
     "portal",
     "audits",
     "meetings",
@@ -148,6 +149,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (portal/proxies.py). 0 = no
+# proxy (X-Forwarded-For ignored); nginx in front = 1. Wrong here, and either everyone behind
+# the proxy shares one lock (too low) or a client can pick its own address (too high).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+AXES_CLIENT_IP_CALLABLE = "portal.proxies.client_ip"
+# Password-reset throttling (django-ratelimit, in the default cache: Redis in production, so
+# every web worker shares the counts): requests per client address and per e-mail address.
+PASSWORD_RESET_RATE = os.getenv("PASSWORD_RESET_RATE", "5/h")
+RATELIMIT_IP_META_KEY = "portal.proxies.client_ip"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -277,6 +287,14 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows only django-redis; Django's own RedisCache increments atomically too.
+    "django_ratelimit.W001",
+]
+if not REDIS_URL:
+    # Development without Redis: a per-process cache, so throttling counts per process.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # Where `seed_demo` finds the official region list (Kemendagri), if present.
 WILAYAH_DIR = Path(os.getenv("WILAYAH_DIR", BASE_DIR.parent / "shared" / "data" / "wilayah"))
