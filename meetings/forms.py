@@ -273,6 +273,14 @@ class MinutesForm(forms.Form):
             Submit("submit", _("Record amendment") if minutes.is_locked else _("Save draft"))
         )
 
+    def clean(self) -> dict:
+        from .services import check_minutes_length
+
+        data = super().clean()
+        if not self.errors:
+            check_minutes_length(self.content())
+        return data
+
     def content(self) -> dict:
         data = self.cleaned_data
         return {

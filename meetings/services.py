@@ -8,10 +8,11 @@ import calendar
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.notifications import notify
 
@@ -227,7 +228,24 @@ def check_in(*, meeting: Meeting, user) -> Attendance:
     return attendance
 
 
+def check_minutes_length(data: dict) -> None:
+    """Minutes are at most MINUTES_MAX_LENGTH characters in all (summary, discussions,
+    decisions): longer texts belong in an attached document, and the notulen PDF of the
+    longest minutes is still made well within the web server's timeout (`make bench`)."""
+    length = len(data["summary"]) + len(data["decisions"]) + sum(map(len, data["discussions"].values()))
+    if length > settings.MINUTES_MAX_LENGTH:
+        raise ValidationError(
+            _(
+                "The minutes are too long (%(length)s characters); at most %(limit)s. "
+                "Shorten them and upload long reports as a document of the meeting."
+            )
+            % {"length": length, "limit": settings.MINUTES_MAX_LENGTH},
+            code="too_long",
+        )
+
+
 def _write_minutes(minutes: Minutes, data: dict) -> None:
+    check_minutes_length(data)
     minutes.summary = data["summary"]
     minutes.decisions = data["decisions"]
     minutes.discussions = data["discussions"]

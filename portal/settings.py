@@ -191,6 +191,9 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
+# Minutes (summary, discussions, decisions together) are at most this many characters: the
+# notulen PDF of the longest stays well under the web server's timeout (make bench).
+MINUTES_MAX_LENGTH = envint("MINUTES_MAX_LENGTH", "100000")
 # One submission (a progress report, a document) carries at most this many files and bytes.
 MAX_UPLOAD_FILES = envint("MAX_UPLOAD_FILES", "5")
 MAX_UPLOAD_TOTAL_SIZE = envint("MAX_UPLOAD_TOTAL_SIZE", str(20 * 1024 * 1024))

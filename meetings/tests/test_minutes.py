@@ -2,7 +2,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -230,3 +230,40 @@ def test_a_refused_approval_shows_the_branded_403_page(client, notulis, rakor):
     assert "Tidak diizinkan" in response.content.decode()
     assert 'data-testid="error-page"' in response.content.decode()
     assert Minutes.objects.get(meeting=rakor).status == "draft"
+
+
+def test_minutes_over_the_length_limit_are_refused_with_a_clear_error(client, settings, notulis, rakor):
+    settings.MINUTES_MAX_LENGTH = 1000
+    client.force_login(notulis)
+
+    response = client.post(
+        reverse("meetings:minutes", args=[rakor.pk]), minutes_data(rakor, summary="x" * 1000)
+    )
+
+    assert response.status_code == 200
+    assert "terlalu panjang" in str(response.context["form"].non_field_errors())
+    assert not Minutes.objects.filter(meeting=rakor).exclude(summary="").exists()
+    with pytest.raises(ValidationError):
+        services.save_minutes(
+            minutes=Minutes.objects.get(meeting=rakor),
+            data={"summary": "x" * 1001, "decisions": "", "discussions": {}},
+            acting_user=notulis,
+        )
+
+
+def test_the_notulen_pdf_of_the_longest_allowed_minutes_is_made_well_within_the_timeout(settings, rakor):
+    import time
+
+    from meetings import pdf
+
+    paragraph = "Rakor membahas hasil audit kasus stunting dan RTL setiap perangkat daerah. " * 10
+    summary = "\n\n".join([paragraph] * (settings.MINUTES_MAX_LENGTH // (len(paragraph) + 2)))
+    Minutes.objects.create(meeting=rakor, summary=summary)
+    rakor.refresh_from_db()
+
+    started = time.perf_counter()
+    body = pdf.minutes_document(rakor)
+    seconds = time.perf_counter() - started
+
+    assert len(summary) <= settings.MINUTES_MAX_LENGTH and body.startswith(b"%PDF-")
+    assert seconds < 20, f"notulen PDF took {seconds:.1f} s"
