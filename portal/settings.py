@@ -56,6 +56,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - DEBUG only
 
+# Rotation (SECURITY.md): the previous key stays valid for reading while in the fallbacks.
+SECRET_KEY_FALLBACKS = [key.strip() for key in envsecret("SECRET_KEY_FALLBACKS").split(",") if key.strip()]
+# One-tap links (portal/tokens.py) are signed with ONE_TAP_SECRET, by default SECRET_KEY.
+ONE_TAP_SECRET = envsecret("ONE_TAP_SECRET")
+ONE_TAP_SECRET_FALLBACKS = (
+    [key.strip() for key in envsecret("ONE_TAP_SECRET_FALLBACKS").split(",") if key.strip()]
+    if os.getenv("ONE_TAP_SECRET_FALLBACKS") or os.getenv("ONE_TAP_SECRET_FALLBACKS_FILE")
+    else None
+)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
