@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0004_role_permissions'),
+        ('meetings', '0005_reminder_options_from_portal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
