@@ -5,6 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Organisation, Region, User
+from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 from . import services
 from .commitments.admin import CommitmentInline
@@ -12,7 +13,7 @@ from .forms import people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ScopedInlineMixin, admin.TabularInline):
     model = AgendaItem
     extra = 1
     fields = ["order", "title", "presenter", "minutes_planned"]
@@ -37,20 +38,20 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class InvitationInline(ScopedChoicesMixin, admin.TabularInline):
+class InvitationInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Invitation
     extra = 0
     fields = ["person", "organisation", "response", "delegate_name", "delegate_position"]
 
 
-class AttendanceInline(ScopedChoicesMixin, admin.TabularInline):
+class AttendanceInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ["invitation", "person", "name", "jabatan", "instansi", "status", "delegate_name"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(ScopedAdminMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]
@@ -60,21 +61,13 @@ class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     exclude = ["checkin_code", "created_by"]
     readonly_fields = ["sequence"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return Meeting.objects.visible_to(request.user).select_related("region")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organisers":
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.can_change(request.user))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.can_change(request.user))
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -96,7 +89,7 @@ class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["meeting", "status", "version", "approved_at"]
     readonly_fields = [
         "meeting",
@@ -109,10 +102,13 @@ class MinutesAdmin(admin.ModelAdmin):
         "approved_at",
     ]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return Minutes.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)).select_related(
             "meeting"
         )
+
+    def can_write(self, request, obj) -> bool:
+        return obj.meeting.can_change(request.user)
 
     def has_add_permission(self, request):
         # Minutes are written on the portal page, where versions and amendments are recorded.
@@ -120,7 +116,7 @@ class MinutesAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingDocument)
-class MeetingDocumentAdmin(admin.ModelAdmin):
+class MeetingDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["original_name", "meeting", "kind", "uploaded_at"]
     readonly_fields = [
         "meeting",
@@ -133,10 +129,13 @@ class MeetingDocumentAdmin(admin.ModelAdmin):
     ]
     exclude = ["file"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return MeetingDocument.objects.filter(
             meeting__in=Meeting.objects.visible_to(request.user)
         ).select_related("meeting")
+
+    def can_write(self, request, obj) -> bool:
+        return obj.meeting.can_change(request.user)
 
     def has_add_permission(self, request):
         # Uploads go through the portal, which checks the content type and size.

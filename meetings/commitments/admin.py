@@ -18,6 +18,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
+
 from . import services
 from .forms import CommitmentAdminForm
 from .models import Commitment, CommitmentUpdate
@@ -61,7 +63,7 @@ class CommitmentInlineFormSet(BaseInlineFormSet):
         return saved
 
 
-class CommitmentInline(ScopedCommitmentChoicesMixin, admin.TabularInline):
+class CommitmentInline(ScopedInlineMixin, ScopedCommitmentChoicesMixin, admin.TabularInline):
     model = Commitment
     form = CommitmentAdminForm
     formset = CommitmentInlineFormSet
@@ -174,7 +176,9 @@ def _bulk_status(status: str, description):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(
+    ScopedAdminMixin, ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [CommitmentResource]
     formats = [CSV, XLSX]
     form = CommitmentAdminForm
@@ -215,9 +219,6 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
         _bulk_status(Commitment.Status.CANCELLED, _("Cancel selected commitments")),
         _bulk_status(Commitment.Status.OPEN, _("Reopen selected cancelled commitments")),
     ]
-
-    def get_queryset(self, request):
-        return Commitment.objects.visible_to(request.user)
 
     def has_import_permission(self, request):
         return request.user.has_perm("meetings.add_commitment")
