@@ -33,3 +33,23 @@ def management(prefix: str, total: int = 0, initial: int = 0) -> dict:
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
     }
+
+
+def changeform_data(response) -> dict:
+    """Everything an admin change page posts back unchanged: the form and every inline formset."""
+    data = form_data(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(form_data(formset.management_form))
+        for form in formset.forms:
+            data.update(form_data(form))
+    return data
+
+
+def add_inline_row(data: dict, prefix: str, **fields) -> dict:
+    """`data` with one more row in the inline formset `prefix`."""
+    data = {**management(prefix), **data}  # as a forged post when the page had no such inline
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+    data.update({f"{prefix}-{index}-{name}": value for name, value in fields.items()})
+    return data
