@@ -7,7 +7,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Organisation, Region, RoleAssignment, User, region_q
 from .notifications import admin as notifications_admin  # noqa: F401  (registers the outbox admin)
 from .resources import OrganisationResource, RegionResource
-from .roles import Role
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 __all__ = ["ScopedAdminMixin", "ScopedInlineMixin"]
@@ -31,13 +30,6 @@ class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
         return self.has_view_permission(request)
 
 
-def organisation_regions(user):
-    """Regions an organisation may be placed in by `user`: those of the kabupaten they administer."""
-    if user.is_superuser:
-        return Region.objects.all()
-    return Region.objects.filter(region_q(user.scope_codes(roles=[Role.DPPKB_ADMIN]), "code"))
-
-
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
@@ -49,7 +41,7 @@ class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryA
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
-            kwargs["queryset"] = organisation_regions(request.user)
+            kwargs["queryset"] = Region.objects.administered_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_import_permission(self, request):
@@ -61,6 +53,9 @@ class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryA
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
 
 class RoleAssignmentInline(ScopedInlineMixin, admin.TabularInline):
