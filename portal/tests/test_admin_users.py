@@ -122,3 +122,16 @@ def test_a_kabupaten_admin_cannot_change_a_superusers_password(client, user_mana
     assert response.status_code == 403
     boss.refresh_from_db()
     assert boss.check_password("old-password-123")
+
+
+def test_role_organisation_autocomplete_offers_only_the_editors_own_regions(client, user_manager, demo):
+    client.force_login(user_manager)
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "portal", "model_name": "roleassignment", "field_name": "organisation", "term": ""},
+    )
+
+    names = {row["text"] for row in response.json()["results"]}
+    assert "Dinas Kesehatan Kabupaten Tapin" in names
+    assert "BKKBN Perwakilan Provinsi Kalimantan Selatan" not in names
