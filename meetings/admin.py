@@ -5,7 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Organisation, Region, User
-from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
+from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
 from . import services
 from .commitments.admin import CommitmentInline
@@ -69,23 +69,34 @@ class MeetingAdmin(ScopedAdminMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "status" in form.base_fields:
+            # As on the portal form: only the moves Meeting.TRANSITIONS allows from here
+            # ("minutes approved" comes only from approving the minutes).
+            allowed = services.allowed_statuses(obj or Meeting())
+            status = form.base_fields["status"]
+            status.choices = [(value, label) for value, label in status.choices if value in allowed]
+        return form
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        elif set(Meeting.SCHEDULE_FIELDS) & set(form.changed_data):
-            obj.sequence += 1
-        super().save_model(request, obj, form, change)
+        if is_history_form(request):
+            # A superuser's revert from history: that page has no inlines.
+            services.save_meeting_changes(meeting=obj, changed=form.changed_data, acting_user=request.user)
+        # Otherwise saved with its inlines in save_related, through the same service.
 
     def save_related(self, request, form, formsets, change):
-        # After the inlines, so new invitations are there to be notified.
-        super().save_related(request, form, formsets, change)
-        meeting = form.instance
-        changed = set(Meeting.SCHEDULE_FIELDS) & set(form.changed_data)
-        just_scheduled = "status" in changed and meeting.status == Meeting.Status.SCHEDULED
-        # Each invitation is sent once (outbox key): this reaches only new invitees.
-        services.send_invitations(meeting=meeting)
-        if change and changed and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
-            services.notify_change(meeting=meeting)
+        if is_history_form(request):
+            super().save_related(request, form, formsets, change)
+            return
+
+        def save_parts(meeting):
+            super(MeetingAdmin, self).save_related(request, form, formsets, change)
+
+        # The portal's service: transitions, sequence, invitations and change notices after the inlines.
+        services.save_meeting_changes(
+            meeting=form.instance, changed=form.changed_data, acting_user=request.user, save_parts=save_parts
+        )
 
 
 @admin.register(Minutes)

@@ -15,7 +15,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.http import Http404
 
 
-def _is_history_form(request) -> bool:
+def is_history_form(request) -> bool:
+    """Is this request django-simple-history's history form (view or revert one version)?"""
     match = getattr(request, "resolver_match", None)
     return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
 
@@ -120,7 +121,7 @@ class ScopedAdminMixin:
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if _is_history_form(request) and self.revert_disabled(request, obj):
+        if is_history_form(request) and self.revert_disabled(request, obj):
             opts = self.model._meta
             readonly += [f.name for f in [*opts.fields, *opts.many_to_many] if f.name not in readonly]
         return readonly
