@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +31,16 @@ class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
         return self.has_view_permission(request)
 
 
+def people_in_scope(user):
+    """People a user may pick or manage in admin: role holders in their regions, members of
+    the organisations they see."""
+    if user.is_superuser:
+        return User.objects.all()
+    holders = User.objects.filter(region_q(user.scope_codes(), "roles__region_id")).values("pk")
+    members = Q(organisation__in=Organisation.objects.visible_to(user))
+    return User.objects.filter(Q(pk__in=holders) | members)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
@@ -42,6 +53,8 @@ class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryA
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
             kwargs["queryset"] = Region.objects.administered_by(request.user)
+        elif db_field.name == "head":
+            kwargs["queryset"] = people_in_scope(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_import_permission(self, request):
@@ -129,6 +142,13 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
             return User.objects.all()
         scope = region_q(request.user.scope_codes(), "roles__region_id")
         return User.objects.filter(pk__in=User.objects.filter(scope).values("pk"))
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete may offer members of visible organisations too (an organisation's head).
+        choices = self._autocomplete_choices(request)
+        if choices is not None:
+            queryset = choices
+        return super().get_search_results(request, queryset, search_term)
 
     def can_write(self, request, obj) -> bool:
         if request.user.is_superuser:

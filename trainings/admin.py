@@ -162,8 +162,8 @@ class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return [f.name for f in Enrollment._meta.fields]
 
     def has_change_permission(self, request, obj=None):
-        # Viewing is allowed; the change form is read-only (see get_readonly_fields).
-        return super().has_change_permission(request, None) and (obj is None or self.is_visible(request, obj))
+        # An enrollment is only viewed here; the change right is for the approve/reject actions.
+        return obj is None and super().has_change_permission(request, None)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "training":

@@ -76,3 +76,19 @@ def test_region_autocomplete_offers_only_the_editors_kabupaten(client, dppkb, de
     codes = {row["id"] for row in response.json()["results"]}
     assert "63.05" in codes
     assert "63" not in codes and not any(code.startswith("63.01") for code in codes)
+
+
+def test_the_head_of_an_organisation_is_chosen_among_people_in_scope(client, dppkb, demo):
+    from trainings.tests.factories import person
+
+    stranger = person("camat.tala", region="63.01.01")
+    dinkes = demo.orgs["dinkes"]
+    url = reverse("admin:portal_organisation_change", args=[dinkes.pk])
+    client.force_login(dppkb)
+
+    response = client.post(url, {**changeform_data(client.get(url)), "head": stranger.pk})
+
+    assert response.status_code == 200
+    assert "head" in response.context["adminform"].form.errors
+    dinkes.refresh_from_db()
+    assert dinkes.head_id is None
