@@ -258,6 +258,10 @@ class CommitmentAdmin(
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
+    def can_write(self, request, obj) -> bool:
+        # Admin edits are the secretariat's (services.edit_commitment); owners report on the portal.
+        return obj.can_verify(request.user)
+
     @admin.display(description=_("commitment"), ordering="description")
     def summary(self, obj: Commitment) -> str:
         return str(obj)
