@@ -114,3 +114,47 @@ def test_a_superuser_may_still_revert_from_history(admin_client, demo):
     assert response.status_code == 302, page.context["adminform"].form.errors
     assert Meeting.objects.get(pk=meeting.pk).title == "Judul lama"
     assert User.objects.filter(is_superuser=True).count() == 1
+
+
+def _tanah_laut_objects(demo):
+    from meetings.tests.factories_commitments import CommitmentFactory
+    from trainings.tests.factories import SessionFactory, enroll, person
+
+    training = TrainingFactory(organiser=demo.orgs["tpps_tanahlaut"])
+    commitment = CommitmentFactory(owner=demo.orgs["tpps_tanahlaut"], meeting__region_id="63.01")
+    enrollment = enroll(TrainingFactory(), person("camat.tala", region="63.01.01"))
+    return {
+        "organisation": demo.orgs["tpps_tanahlaut"],
+        "commitment": commitment,
+        "training": training,
+        "session": SessionFactory(training=training),
+        "enrollment": enrollment,
+    }
+
+
+@pytest.mark.parametrize("kind", ["organisation", "commitment", "training", "session", "enrollment"])
+def test_history_of_other_kabupatens_objects_is_not_found(client, dppkb, demo, kind):
+    obj = _tanah_laut_objects(demo)[kind]
+    opts = obj._meta
+    client.force_login(dppkb)
+
+    listing = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]))
+    form = client.get(history_form_url(obj))
+
+    assert (listing.status_code, form.status_code) == (404, 404)
+
+
+def test_every_admin_of_the_apps_is_scoped():
+    """A new ModelAdmin must start from the scoped base (the reminder settings are one global row)."""
+    from django.contrib import admin
+
+    from portal.notifications.admin import ReminderSettingsAdmin
+    from portal.scoped_admin import ScopedAdminMixin
+
+    unscoped = [
+        type(model_admin).__name__
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in {"portal", "meetings", "trainings", "audits"}
+        and not isinstance(model_admin, ScopedAdminMixin | ReminderSettingsAdmin)
+    ]
+    assert unscoped == []
