@@ -100,9 +100,11 @@ class ScopedAdminMixin:
             raise Http404 from error
 
     def history_view(self, request, object_id, extra_context=None):
-        obj = self.scoped_object_or_404(request, object_id)
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
+        # Superusers may still read the history of a deleted object (django-simple-history's fallback).
+        if not request.user.is_superuser:
+            obj = self.scoped_object_or_404(request, object_id)
+            if not self.has_view_permission(request, obj):
+                raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -158,3 +158,13 @@ def test_every_admin_of_the_apps_is_scoped():
         and not isinstance(model_admin, ScopedAdminMixin | ReminderSettingsAdmin)
     ]
     assert unscoped == []
+
+
+def test_a_superuser_still_reads_the_history_of_a_deleted_meeting(admin_client, demo):
+    meeting = MeetingFactory(title="Rakor yang dihapus")
+    pk = meeting.pk
+    meeting.delete()
+
+    response = admin_client.get(reverse("admin:meetings_meeting_history", args=[pk]))
+
+    assert response.status_code == 200
