@@ -1,4 +1,4 @@
-"""Structured logs: one line per request and per task, each with a request id.
+"""Structured logs: one line per request and per task, each with a request id, and no tokens.
 
 The id comes from the proxy's X-Request-ID header (when it looks like one) or is made
 here; it is answered in the response, travels in the headers of every Celery task the
@@ -6,6 +6,12 @@ request publishes, and is set again in the worker while that task runs, so one g
 follows a click into the mail it sent. Lines carry no personal data or tokens: a request
 is logged by its URL pattern (`meetings/<int:pk>/rsvp/<str:token>/`), never its path or
 query string, and tasks by name and id, never their arguments.
+
+A one-tap link's token is in its URL, so any line with the path would let its reader act as
+the recipient: `RedactTokens` (a filter on the console handler in `settings.LOGGING`) and
+`GunicornLogger` (gunicorn's logs: `gunicorn --logger-class portal.logs.GunicornLogger`)
+replace every token by "…" in whatever else is logged. The reverse proxy's access log needs
+the same (see SECURITY.md).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from contextvars import ContextVar
 
 from celery import signals
 from django.http import HttpRequest, HttpResponse
+from gunicorn.glogging import Logger
 
 HEADER = "portal_request_id"
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -123,3 +130,24 @@ def _task_finished_log(task_id: str = "", task=None, state: str = "", **kwargs) 
             _request_id.reset(token)
         except ValueError:  # set in another context (a thread pool); nothing to restore
             pass
+
+
+# --- tokens never reach a line ------------------------------------------------------------
+
+
+class RedactTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .tokens import TOKEN_RE, redact  # imported late: this module loads before the apps
+
+        message = record.getMessage()
+        if TOKEN_RE.search(message):
+            record.msg, record.args = redact(message), ()
+        return True
+
+
+class GunicornLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        from .tokens import redact
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}

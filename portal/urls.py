@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import health, views
+from .auth import ThrottledPasswordResetView
 from .jobs import views as job_views
 from .notifications import views as notification_views
 
@@ -34,9 +35,12 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("audits/", include("audits.urls")),
     path("meetings/", include("meetings.urls")),
     path("trainings/", include("trainings.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "portal.errors.server_error"

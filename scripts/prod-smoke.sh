@@ -94,6 +94,7 @@ export ALLOWED_HOSTS=127.0.0.1
 export SITE_URL="https://127.0.0.1:$WEB_PORT"
 export DATABASE_URL=$SMOKE_DATABASE_URL
 export REDIS_URL=$SMOKE_REDIS_URL
+export TRUSTED_PROXY_COUNT=1  # the smoke client speaks as nginx (X-Forwarded-For, -Proto)
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT=$SMTP_PORT EMAIL_TIMEOUT=5
 export VAR_DIR=$WORK/var STATIC_ROOT=$WORK/static PRIVATE_STORAGE_ROOT=$WORK/var/private
 export BEAT_TICK_SECONDS=2
