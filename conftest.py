@@ -151,6 +151,22 @@ def reminder_settings(db):
 
 
 @pytest.fixture
+def table_rows(db):
+    """Every row of every table (sessions aside: logging in writes one), to compare before
+    and after: `before = table_rows(); ...; assert table_rows() == before`."""
+    from django.apps import apps
+
+    def snapshot() -> dict[str, list[dict]]:
+        return {
+            model._meta.label: list(model._base_manager.order_by("pk").values())
+            for model in apps.get_models()
+            if model._meta.label != "sessions.Session"
+        }
+
+    return snapshot
+
+
+@pytest.fixture
 def set_reminder_option(db):
     """Set an app's reminder option as the admin would: set_reminder_option("meetings", "x", 3)."""
     from portal.models import ReminderValue

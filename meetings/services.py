@@ -170,18 +170,29 @@ def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     return new
 
 
+def unlisted_invitees(meeting: Meeting) -> list[dict]:
+    """The expected people (Meeting.invitee_rows) who have no daftar hadir line yet."""
+    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    listed_invitations = set(
+        meeting.attendances.exclude(invitation=None).values_list("invitation_id", flat=True)
+    )
+    return [
+        row
+        for row in meeting.invitee_rows()
+        if (
+            row["person"].pk not in listed
+            if row["person"]
+            else row["invitation"].pk not in listed_invitations
+        )
+    ]
+
+
 @transaction.atomic
 def prepare_attendance(*, meeting: Meeting) -> int:
     """One daftar hadir line per expected person not listed yet (status absent until they come)."""
-    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
     created = 0
-    for row in meeting.invitee_rows():
+    for row in unlisted_invitees(meeting):
         person = row["person"]
-        if person is None:
-            if meeting.attendances.filter(invitation=row["invitation"]).exists():
-                continue
-        elif person.pk in listed:
-            continue
         invitation = row["invitation"]
         linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
         status = {

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import time
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -157,7 +159,7 @@ class Organisation(models.Model):
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organisations"
     )
     head = models.ForeignKey(
-        "portal.User",
+        settings.AUTH_USER_MODEL,
         verbose_name=_("head"),
         null=True,
         blank=True,
@@ -294,6 +296,11 @@ def validate_day_list(value: str) -> None:
         raise ValidationError(_("Enter whole numbers of days between 0 and 90, separated by commas."))
 
 
+def new_checkin_code() -> str:
+    """A short code to read out in the room or an online session (no 0/O or 1/I to confuse)."""
+    return get_random_string(6, allowed_chars="ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+
 def normalise_phone(value: str) -> str:
     """Store Indonesian numbers in international form (62...), as wa.me links need."""
     digits = "".join(ch for ch in value or "" if ch.isdigit())
@@ -303,7 +310,9 @@ def normalise_phone(value: str) -> str:
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     region = models.ForeignKey(
         Region,
@@ -418,7 +427,10 @@ class Notification(models.Model):
     rule = models.CharField(_("rule"), max_length=60, db_index=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     recipient = models.ForeignKey(
-        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     source_type = models.ForeignKey(
         "contenttypes.ContentType",
