@@ -151,6 +151,16 @@ def reminder_settings(db):
 
 
 @pytest.fixture
+def english(client):
+    """Pages and messages in English, for tests that read the English msgids."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def table_rows(db):
     """Every row of every table (sessions aside: logging in writes one), to compare before
     and after: `before = table_rows(); ...; assert table_rows() == before`."""

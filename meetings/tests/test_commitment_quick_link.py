@@ -11,7 +11,7 @@ from meetings.links import PROGRESS_ACTION, progress_url
 from meetings.models import Commitment, Evidence
 from portal.notifications.tokens import SALT, one_tap_token
 
-from .factories_commitments import CommitmentFactory, pdf_upload, png_upload
+from .factories import CommitmentFactory, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 

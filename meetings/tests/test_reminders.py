@@ -403,7 +403,7 @@ def test_the_reopened_notice_emails_each_person_their_own_one_tap_link_and_share
     from meetings.commitments import services
     from meetings.links import read_progress_token
 
-    from .factories_commitments import pdf_upload
+    from .factories import pdf_upload
 
     services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
     update = services.reopen(commitment=commitment, acting_user=notulis, reason="Foto buram")
