@@ -397,6 +397,12 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self, user) -> NotificationQuerySet:
         return self.inbox(user).filter(read_at__isnull=True)
 
+    def of_rule(self, name: str, *stage) -> NotificationQuerySet:
+        """Messages of a rule, or of one stage of it: of_rule("commitment_due", "h-7") finds
+        "commitment_due:h-7:<date>" (tests and the admin filter ask this, never by raw key)."""
+        prefix = ":".join([name, *map(str, stage)])
+        return self.filter(Q(rule=prefix) | Q(rule__startswith=f"{prefix}:"))
+
     def for_source(self, source: models.Model) -> NotificationQuerySet:
         from django.contrib.contenttypes.models import ContentType
 

@@ -194,7 +194,7 @@ def test_marking_done_asks_the_kabupaten_secretariat_to_verify(commitment, dinke
         commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()]
     )
 
-    rows = Notification.objects.filter(rule=f"commitment_done:{update.pk}")
+    rows = Notification.objects.of_rule("commitment_done", update.pk)
     assert {n.recipient for n in rows} == {notulis, dppkb}
     assert rows.first().context["link"].endswith(commitment.get_absolute_url())
     assert not Notification.objects.filter(recipient=dinkes).exists()
@@ -206,7 +206,7 @@ def test_reopening_tells_the_owner_why(commitment, dinkes, notulis):
     services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
     update = services.reopen(commitment=commitment, acting_user=notulis, reason="Foto buram")
 
-    rows = Notification.objects.filter(rule=f"commitment_reopened:{update.pk}")
+    rows = Notification.objects.of_rule("commitment_reopened", update.pk)
     assert {n.recipient for n in rows} == {dinkes}
     assert rows.first().context["note"] == "Foto buram"
 

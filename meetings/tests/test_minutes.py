@@ -65,7 +65,7 @@ def test_approval_notifies_the_attendees_with_a_link(dppkb, dinkes, rakor):
 
     services.approve_minutes(minutes=minutes, acting_user=dppkb)
 
-    rows = Notification.objects.filter(rule="minutes_approved")
+    rows = Notification.objects.of_rule("minutes_approved")
     assert {r.recipient for r in rows} == {dinkes}
     assert rows[0].context["minutes_url"].endswith(reverse("meetings:minutes", args=[rakor.pk]))
 

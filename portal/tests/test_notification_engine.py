@@ -294,7 +294,9 @@ def test_a_changed_source_moves_its_pending_reminders_and_a_finished_one_cancels
     org.save()
     rules.scan()
     assert set(Notification.objects.filter(pk__in=old).values_list("state", flat=True)) == {State.CANCELLED}
-    assert Notification.objects.filter(state=State.SCHEDULED, rule="test_message:check:2").count() == 2
+    assert (
+        Notification.objects.of_rule("test_message", "check", "2").filter(state=State.SCHEDULED).count() == 2
+    )
 
     org.name = "Bappeda (done)"
     org.save()

@@ -114,7 +114,7 @@ def test_a_test_message_goes_through_the_outbox(client, camat_a, reminder_settin
 def test_the_pages_need_a_login(client, delivered):
     assert client.get(reverse("portal:notification-list")).status_code == 302
     assert client.post(reverse("portal:notification-test")).status_code == 302
-    assert not Notification.objects.filter(rule__startswith="test_message:2026").exists()
+    assert not Notification.objects.of_rule("test_message", "2026").exists()
 
 
 # --- outbox admin ---------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_a_commitment_due_tomorrow_yields_exactly_one_h1_mail_to_the_right_peopl
 
     assert sorted(m["To"] for m in smtp_server.messages) == ["focal@example.org", "pic@example.org"]
     assert all(m["Subject"] == "Tenggat komitmen 1 hari lagi: Distribusi PMT" for m in smtp_server.messages)
-    h1 = Notification.objects.filter(rule__startswith="commitment_due:h-1:")
+    h1 = Notification.objects.of_rule("commitment_due", "h-1")
     assert h1.filter(state=State.SENT).count() == 4  # email + in-app, PIC and focal point
     assert not h1.filter(recipient__in=[admin, bystander]).exists()
 
