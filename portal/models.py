@@ -554,6 +554,7 @@ class ReminderSettings(models.Model):
         default=300,
         help_text=_("A scan or dispatch run holds its lock at most this long, so runs never overlap."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reminder settings")
@@ -574,6 +575,7 @@ class ReminderValue(models.Model):
     app_label = models.CharField(_("app"), max_length=100)
     name = models.CharField(_("option"), max_length=100)
     value = models.CharField(_("value"), max_length=200)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reminder option value")

@@ -279,6 +279,7 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=200, blank=True)
     minutes_planned = models.PositiveSmallIntegerField(_("minutes planned"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("agenda item")

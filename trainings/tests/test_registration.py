@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -274,3 +275,21 @@ def test_promotion_into_a_training_needing_approval_says_awaiting_approval_not_c
     rules = list(Notification.objects.filter(recipient=pkk).values_list("rule", flat=True))
     assert any(rule.startswith("training_promoted_pending:") for rule in rules)
     assert not any(rule.startswith("training_promoted:") for rule in rules)
+
+
+def test_only_the_organiser_may_decide_registrations_even_calling_the_service(camat_a, camat_b, bkkbn, pkk):
+    training = TrainingFactory(requires_approval=True)
+    pending = enroll(training, pkk, Enrollment.Status.PENDING)
+
+    for service, kwargs in (
+        (services.approve, {}),
+        (services.reject, {"reason": "Kuota penuh"}),
+    ):
+        with pytest.raises(PermissionDenied):
+            service(training=training, enrollments=[pending], acting_user=camat_b, **kwargs)
+    with pytest.raises(PermissionDenied):
+        services.complete_training(training=training, acting_user=camat_a)
+
+    pending.refresh_from_db()
+    assert pending.status == Enrollment.Status.PENDING and pending.acted_by is None
+    assert services.approve(training=training, enrollments=[pending], acting_user=bkkbn) == 1
