@@ -1,5 +1,6 @@
-"""The core knows no app by name: apps declare themselves in their AppConfig (portal.registry),
-so adding one changes nothing in portal/ but INSTALLED_APPS and the URL includes."""
+"""Layout rules: the core knows no app by name (apps declare themselves in their AppConfig,
+portal.registry), so adding one changes nothing in portal/ but INSTALLED_APPS and the URL
+includes; and no module grows past 800 lines."""
 
 import re
 from pathlib import Path
@@ -34,3 +35,14 @@ def test_the_core_names_no_app_outside_its_settings_and_url_includes():
 
     assert app_labels() and core_files()
     assert named == []
+
+
+def test_no_module_is_longer_than_800_lines():
+    modules = [
+        p
+        for p in ROOT.rglob("*.py")
+        if not {".venv", "migrations", "var", "node_modules"} & set(p.relative_to(ROOT).parts)
+    ]
+    long = {str(p.relative_to(ROOT)): n for p in modules if (n := len(p.read_text().splitlines())) > 800}
+
+    assert modules and long == {}
