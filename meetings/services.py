@@ -8,6 +8,7 @@ import calendar
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -69,6 +70,11 @@ def notify_change(*, meeting: Meeting) -> None:
             )
 
 
+def _require_writer(meeting: Meeting, acting_user) -> None:
+    if acting_user is None or not meeting.can_change(acting_user):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
     """Save the meeting and its agenda; a schedule change bumps the sequence and notifies invitees."""
@@ -103,6 +109,7 @@ def renumber_agenda(meeting: Meeting) -> None:
 @transaction.atomic
 def invite(*, meeting: Meeting, people=(), organisations=(), acting_user) -> list[Invitation]:
     """Invite people and organisations not invited yet; notify them if the meeting is scheduled."""
+    _require_writer(meeting, acting_user)
     created = []
     for person in people:
         invitation, new = Invitation.objects.get_or_create(meeting=meeting, person=person, organisation=None)
@@ -140,6 +147,7 @@ def respond(
 @transaction.atomic
 def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     """The next meeting of a monthly/quarterly series: same agenda template and invitees, as a draft."""
+    _require_writer(meeting, acting_user)
     months = 3 if meeting.recurrence == Meeting.Recurrence.QUARTERLY else 1
     organisers = list(meeting.organisers.all())
     agenda = list(meeting.agenda_items.all())
@@ -245,6 +253,7 @@ def _write_minutes(minutes: Minutes, data: dict) -> None:
 @transaction.atomic
 def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion:
     """Save a draft; approved minutes change only through amend_minutes."""
+    _require_writer(minutes.meeting, acting_user)
     if minutes.is_locked:
         raise ValueError("approved minutes change only by amendment")
     _write_minutes(minutes, data)
@@ -254,6 +263,7 @@ def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion
 @transaction.atomic
 def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> MinutesVersion:
     """A recorded change to approved minutes: who, when and why, kept as a new version."""
+    _require_writer(minutes.meeting, acting_user)
     if not minutes.is_locked:
         raise ValueError("draft minutes are simply saved")
     if not reason.strip():

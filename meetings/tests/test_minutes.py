@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -178,3 +179,21 @@ def test_notulen_pdf_has_agenda_decisions_rtl_table_and_attendance_annex(client,
     assert "Semua OPD melapor bulanan" in text
     assert "PMT lokal untuk balita gizi kurang" in text and "Dinkes Tapin / Fitriani" in text and "15" in text
     assert "Kader Posyandu Walk-in" in reader.pages[-1].extract_text()  # the annex
+
+
+def test_the_services_refuse_someone_who_may_not_write_the_meeting_and_change_nothing(
+    rakor, camat_a, kapus, demo, table_rows
+):
+    minutes = Minutes.objects.create(meeting=rakor)
+    data = {"summary": "Diubah", "decisions": "", "discussions": {}}
+    before = table_rows()
+
+    for outsider in (camat_a, kapus):  # a camat of a kecamatan, a reader: neither writes a kabupaten rakor
+        with pytest.raises(PermissionDenied):
+            services.save_minutes(minutes=minutes, data=data, acting_user=outsider)
+        with pytest.raises(PermissionDenied):
+            services.invite(meeting=rakor, organisations=[demo.orgs["dinkes"]], acting_user=outsider)
+        with pytest.raises(PermissionDenied):
+            services.repeat_meeting(meeting=rakor, acting_user=outsider)
+
+    assert table_rows() == before

@@ -363,3 +363,24 @@ def test_a_one_tap_token_works_only_for_its_person_action_and_time(person, db):
     ani.save()
     with pytest.raises(signing.BadSignature):
         read_one_tap_token(token, action="rsvp")
+
+
+def test_of_rule_finds_a_rule_or_one_stage_of_it_and_nothing_with_a_longer_name(person):
+    ani = person("ani")
+    for rule in (
+        "test_message:h-7:2026-01-01",
+        "test_message:h-1:2026-01-01",
+        "test_message",
+        "test_messages",
+    ):
+        notify(rule=rule, recipients=[ani], channels=[Notification.Channel.INAPP])
+
+    def rules(*args) -> set[str]:
+        return set(Notification.objects.of_rule(*args).values_list("rule", flat=True))
+
+    assert rules("test_message") == {
+        "test_message:h-7:2026-01-01",
+        "test_message:h-1:2026-01-01",
+        "test_message",
+    }
+    assert rules("test_message", "h-7") == {"test_message:h-7:2026-01-01"}
