@@ -177,6 +177,16 @@ def table_rows(db):
 
 
 @pytest.fixture
+def fast_settings(reminder_settings):
+    """Retries, stale sends and job locks in seconds, for the tests with a real worker."""
+    reminder_settings.retry_base_seconds = 1
+    reminder_settings.stale_after_seconds = 3
+    reminder_settings.job_lock_seconds = 4
+    reminder_settings.save()
+    return reminder_settings
+
+
+@pytest.fixture
 def set_reminder_option(db):
     """Set an app's reminder option as the admin would: set_reminder_option("meetings", "x", 3)."""
     from portal.models import ReminderValue

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from portal.models import ReminderSettings, ReminderValue
 from portal.registry import reminder_days, reminder_value
 from portal.roles import sync_role_groups
 
@@ -42,6 +43,46 @@ def test_the_menu_lists_the_apps_in_their_declared_order(client, dppkb):
         "organisations",
         "admin",
     ]
+
+
+def test_each_role_sees_the_meetings_and_trainings_it_may_use(client, camat_a):
+    client.force_login(camat_a)
+
+    keys = [item["key"] for item in client.get("/").context["nav_items"]]
+
+    assert "meetings" in keys and "trainings" in keys and "admin" not in keys
+
+
+def test_meeting_and_training_pages_need_a_login(client, demo):
+    for url in ("/meetings/", "/trainings/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+
+
+def test_admin_edits_the_reminder_lead_times(admin_client, db):
+    response = admin_client.get("/admin/portal/remindersettings/")
+    assert response.status_code == 302
+    form = admin_client.get(response["Location"]).context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    data |= {"meetings__commitment_lead_days": "14,7,1", "quiet_start": "22:00", "quiet_end": "05:30"}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+
+    admin_client.post(response["Location"], data)
+
+    cfg = ReminderSettings.load()
+    assert reminder_days("meetings", "commitment_lead_days") == [14, 7, 1] and cfg.quiet_start.hour == 22
+
+
+def test_bad_lead_times_get_a_field_error(admin_client, db):
+    url = f"/admin/portal/remindersettings/{ReminderSettings.load().pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in ((n, form.initial.get(n)) for n in form.fields)}
+
+    response = admin_client.post(url, data | {"meetings__commitment_lead_days": "7,three"})
+
+    assert "meetings__commitment_lead_days" in response.context["adminform"].form.errors
+    assert not ReminderValue.objects.exists()
+    assert reminder_days("meetings", "commitment_lead_days") == [7, 3, 1, 0]
 
 
 @pytest.mark.django_db(transaction=True)
