@@ -10,8 +10,7 @@ from pypdf import PdfReader
 from meetings import services
 from meetings.models import Attendance, Invitation, MeetingDocument
 
-from .factories import MeetingFactory
-from .factories_commitments import png_bytes
+from .factories import MeetingFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     """A meeting has its check-in code from the start (the check-in screen only reads it)."""
 
     dependencies = [
-        ('meetings', '0005_reminder_options_from_portal'),
+        ('meetings', '0006_commitment_update_submission_key'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0006_checkin_code_when_created'),
+        ('meetings', '0007_checkin_code_when_created'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
