@@ -2,8 +2,8 @@
 commitments (CommitmentInline, owned by admin_commitments.py) on one page."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin
 from portal.models import Organisation, Region, User
 
 from . import services
@@ -50,7 +50,7 @@ class AttendanceInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]

@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, Region, RoleAssignment, User
-from .notifications import admin as notifications_admin  # noqa: F401  (registers the outbox admin)
 from .resources import OrganisationResource, RegionResource
 
 
@@ -14,6 +17,39 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request):
         return self.model.objects.visible_to(request.user)
+
+
+class StrictListFilterMixin:
+    """A SimpleListFilter value outside its lookups is an invalid filter (Django admin's
+    "?e=1" page), never a 500 from a query such as training_id="abc"."""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is not None and value not in {str(key) for key, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(value)
+        return super().queryset(request, queryset)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's views with their ids checked first: a malformed object or history id
+    is a 404, not a ValueError (500) from the query."""
+
+    def _check_ids(self, object_id: str, version_id: str | None = None) -> None:
+        history_pk = self.model.history.model._meta.pk
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                history_pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_ids(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_ids(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Region)
@@ -28,7 +64,7 @@ class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]
@@ -49,7 +85,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(DjangoUserAdmin, HistoryAdmin):
     list_display = ["username", "full_name", "jabatan", "organisation", "is_staff", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "full_name", "email", "jabatan"]
@@ -94,3 +130,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.sync_groups_and_staff()
+
+
+# Last: the outbox admin uses the mixins above (and registers itself on import).
+from .notifications import admin as notifications_admin  # noqa: E402, F401

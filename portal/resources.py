@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from .models import Organisation, Region
@@ -27,7 +28,9 @@ class RegionResource(resources.ModelResource):
         # The same whole-file validation as the command: any error, nothing written.
         missing = [c for c in COLUMNS if c not in (dataset.headers or [])]
         if missing:
-            raise ValidationError(f"line 1: missing column(s) {', '.join(missing)}")
+            raise ValidationError(
+                _("line 1: the header must be %(columns)s") % {"columns": ",".join(COLUMNS)}
+            )
         rows = [
             RegionRow(
                 line=index + 2,

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import ScopedAdminMixin
+from portal.admin import HistoryAdmin, ScopedAdminMixin, StrictListFilterMixin
 from portal.models import Region
 
 from . import services
@@ -28,7 +27,7 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Training)
-class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TrainingAdmin(ScopedAdminMixin, HistoryAdmin):
     form = TrainingAdminForm  # capacity/quota never below the seats held (admin views are atomic)
     list_display = ["title", "cohort", "organiser", "mode", "start_date", "end_date", "capacity"]
     list_filter = ["mode", "start_date"]
@@ -48,7 +47,7 @@ class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             )
 
 
-class KabupatenFilter(admin.SimpleListFilter):
+class KabupatenFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("kabupaten")
     parameter_name = "kabupaten"
 
@@ -60,7 +59,7 @@ class KabupatenFilter(admin.SimpleListFilter):
         return queryset.filter(kabupaten_id=self.value()) if self.value() else queryset
 
 
-class TrainingFilter(admin.SimpleListFilter):
+class TrainingFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("training")
     parameter_name = "training"
 
@@ -72,7 +71,7 @@ class TrainingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EnrollmentAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
@@ -82,7 +81,7 @@ class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(HistoryAdmin):
     list_display = ["topic", "training", "date", "start_time", "mode"]
     list_filter = ["mode"]
     list_select_related = ["training"]
@@ -92,7 +91,7 @@ class SessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(HistoryAdmin):
     list_display = ["enrollment", "session", "method", "recorded_at"]
     list_filter = ["method"]
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..admin import StrictListFilterMixin
 from ..models import Notification, ReminderSettings, region_q
 
 
-class RuleFilter(admin.SimpleListFilter):
+class RuleFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("rule")
     parameter_name = "rule_name"
 
