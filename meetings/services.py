@@ -173,6 +173,7 @@ def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
 @transaction.atomic
 def prepare_attendance(*, meeting: Meeting) -> int:
     """One daftar hadir line per expected person not listed yet (status absent until they come)."""
+    _lock_attendance(meeting)
     listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
     created = 0
     for row in meeting.invitee_rows():
@@ -202,9 +203,17 @@ def prepare_attendance(*, meeting: Meeting) -> int:
     return created
 
 
+def _lock_attendance(meeting: Meeting) -> None:
+    """Serialise writers of one meeting's daftar hadir: two check-ins of the same person (a form
+    sent twice, parallel walk-ins) would otherwise both insert and one would hit the unique
+    constraint (a 500). Under the lock the second sees the first's line and updates it."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+
+
 @transaction.atomic
 def check_in(*, meeting: Meeting, user) -> Attendance:
-    """Mark the user present (an invitee, or a walk-in who is logged in)."""
+    """Mark the user present (an invitee, or a walk-in who is logged in). Idempotent."""
+    _lock_attendance(meeting)
     invitation = meeting.invitation_for(user)
     attendance = meeting.attendances.filter(person=user).first()
     if attendance is None:
