@@ -207,6 +207,8 @@ def _side(world: World, side: str, *, writer: User, owner: Organisation, person:
         pre_test_score=Decimal("61"),
         post_test_score=Decimal("88"),
         certificate_number=f"SERT-{label}-001",
+        certificate_token=f"verifikasi-{side}-0001",
+        certificate_issued_at=now,
     )
     Enrollment.objects.create(
         training=s.training,
