@@ -31,10 +31,9 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
-from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import two_kabupaten as tk
@@ -770,52 +769,10 @@ def matches(expected: str, got: str, *, changed: bool) -> bool:
     return got in options
 
 
-WRITES_SQL = """
-    SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables
-    WHERE relname <> 'django_session' AND relname NOT LIKE 'axes_%%'
-"""
-
-
-def writes() -> int:
-    """Rows this transaction has inserted, updated or deleted so far (PostgreSQL's own counters,
-    which keep counting writes that a savepoint rolled back): a request that changes the
-    difference wrote something, even if it was undone afterwards."""
-    with connection.cursor() as cursor:
-        cursor.execute(WRITES_SQL)
-        return cursor.fetchone()[0]
-
-
 # --- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module, inside a transaction rolled back at the end."""
-    storage = tmp_path_factory.mktemp("private")
-    from django.conf import settings
-
-    storages = {**settings.STORAGES, "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                 "OPTIONS": {"location": storage, "base_url": None}}}  # fmt: skip
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-        ),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            built = tk.build()
-            built.clients = {}
-            for persona in tk.PERSONAS:
-                client = Client(raise_request_exception=False)
-                if persona != ANON:
-                    client.force_login(built.users[persona])
-                built.clients[persona] = client
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+world = tk.world  # the module-scoped fixture
 
 
 @pytest.fixture
@@ -858,13 +815,13 @@ def test_route_answers_every_persona_as_expected(in_world, route):
                 cookies = client.cookies
                 client.cookies = copy.deepcopy(cookies)  # a logout must not end the persona's session
                 with transaction.atomic():
-                    before = writes()
+                    before = tk.writes()
                     if method == "GET":
                         response = client.get(url)
                     else:
                         response = client.post(url, post_data(route, world, side, rendered))
                     got = outcome(response, route.key)
-                    changed = writes() != before and not expect.writes_ok
+                    changed = tk.writes() != before and not expect.writes_ok
                     transaction.set_rollback(True)
                 client.cookies = cookies
                 rows.append((route.key, side, method, persona, got, wanted, int(changed)))

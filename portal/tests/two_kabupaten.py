@@ -13,7 +13,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pytest
 from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from portal.models import Notification, Organisation, Region, RoleAssignment, User
@@ -293,3 +296,48 @@ def build() -> World:
     # Organisation titles carry the kabupaten's name; Tapin's DPPKB is renamed to say so.
     Meeting.objects.filter(pk=world["tapin"].meeting.pk).update(title="Rakor TPPS TAPIN")
     return world
+
+
+WRITES_SQL = """
+    SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables
+    WHERE relname <> 'django_session' AND relname NOT LIKE 'axes_%%'
+"""
+
+
+def writes() -> int:
+    """Rows this transaction has inserted, updated or deleted so far (PostgreSQL's own counters,
+    which keep counting writes that a savepoint rolled back): a request that changes the
+    difference wrote something, even if it was undone afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute(WRITES_SQL)
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module, inside a transaction rolled back at the end."""
+    storage = tmp_path_factory.mktemp("private")
+    from django.conf import settings
+
+    storages = {**settings.STORAGES, "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                 "OPTIONS": {"location": storage, "base_url": None}}}  # fmt: skip
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build()
+            built.clients = {}
+            for persona in PERSONAS:
+                client = Client(raise_request_exception=False)
+                if persona != "anonymous":
+                    client.force_login(built.users[persona])
+                built.clients[persona] = client
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
