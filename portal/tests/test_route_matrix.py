@@ -447,9 +447,10 @@ EXPECTED: dict[str, Expect] = {
         lambda p, s: "login" if p not in STAFF | {SUPER} else "ok",
         lambda p, s: "login" if p not in STAFF | {SUPER} else "ok|405",
     ),
+    # contenttypes' shortcut: a bare redirect to the object's page, which does the scope check.
     "admin:view_on_site": page(
-        lambda p, s: "login" if p not in STAFF | {SUPER} else ("ok" if p in READ["meeting"][s] else "404"),
-        lambda p, s: "login" if p not in STAFF | {SUPER} else ("ok" if p in READ["meeting"][s] else "404"),
+        lambda p, s: "login" if p not in STAFF | {SUPER} else "ok",
+        lambda p, s: "login" if p not in STAFF | {SUPER} else "ok",
     ),
     "admin:app_list": same(lambda p, s: "login" if p not in STAFF | {SUPER} else "ok"),
     "admin:catch_all": same(lambda p, s: "login" if p not in STAFF | {SUPER} else "404"),
@@ -804,8 +805,8 @@ def test_route_answers_every_persona_as_expected(in_world, route):
     expect = EXPECTED[route.key]
     failures, rows = [], []
     for side in expect.sides:
+        url = url_for(route, world, side)  # may create what the URL needs (a calendar feed)
         with transaction.atomic():
-            url = url_for(route, world, side)
             rendered = form_data(world.clients[SUPER].get(url))
             transaction.set_rollback(True)
         for method, rule in (("GET", expect.get), ("POST", expect.post)):
