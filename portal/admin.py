@@ -21,13 +21,14 @@ class ScopedAdminMixin:
 
 class StrictListFilterMixin:
     """A SimpleListFilter value outside its lookups is an invalid filter (Django admin's
-    "?e=1" page), never a 500 from a query such as training_id="abc"."""
+    "?e=1" page), never a 500 from a query such as training_id="abc". Checked when the filter
+    is built, so a subclass's own queryset() needs no change."""
 
-    def queryset(self, request, queryset):
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
         value = self.value()
         if value is not None and value not in {str(key) for key, _label in self.lookup_choices}:
             raise IncorrectLookupParameters(value)
-        return super().queryset(request, queryset)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

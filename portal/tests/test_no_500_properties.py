@@ -179,10 +179,16 @@ def test_admin_commitment_import_takes_any_rows(w, rows, persona):
 
 def xlsx(rows: list[list]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        if isinstance(value, str):
+            return ILLEGAL_CHARACTERS_RE.sub("", value)  # a workbook cannot hold control characters
+        return "NaN" if isinstance(value, float) and value != value else value
 
     book = Workbook()
     for row in rows:
-        book.active.append([v if not isinstance(v, float) or v == v else "NaN" for v in row])
+        book.active.append([cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
