@@ -248,8 +248,9 @@ def admin_rule(model: str, view: str) -> Callable[[str, str | None], str]:
             # Region import is for superusers only; other imports need the add right.
             return "ok" if "a" in perms and model != "portal.region" else "403"
         if view == "history_form":
-            # Reverting from history is for superusers only.
-            return "403" if in_scope and "v" in perms else "403|404"
+            # Reverting from history is for superusers only: in scope the old version may be
+            # shown read-only (or refused), never saved; outside the scope nothing is shown.
+            return "ok|403" if in_scope and "v" in perms else "403|404"
         needed = {"change": "v", "history": "v", "object_redirect": "v", "delete": "d"}[view]
         if needed not in perms:
             return "403" if in_scope else "403|404"
@@ -259,21 +260,24 @@ def admin_rule(model: str, view: str) -> Callable[[str, str | None], str]:
 
 
 def admin_post_rule(model: str, view: str) -> Callable[[str, str | None], str]:
-    """POST to an admin view: the change right instead of the view right; actions on the
-    changelist act only on rows in scope (else the database stays the same)."""
+    """POST to an admin view: the change right instead of the view right; reverting from
+    history refused; actions on the changelist (delete_selected on the side's object) change
+    something only with the delete right on a row in scope, else the database stays the same."""
     get_rule = admin_rule(model, view)
 
     def rule(persona: str, side: str | None) -> str:
         outcome = get_rule(persona, side)
-        if persona in STAFF and outcome == "ok":
-            perms = PERMS[persona].get(model, "")
-            if view == "change" and "c" not in perms:
-                return "403"
-        if persona in STAFF and view == "change" and "c" not in PERMS[persona].get(model, ""):
-            return "403|404"  # Django admin checks the change right before looking the object up
-            if view == "changelist":  # the delete_selected action on the side's object
-                in_scope = side is None or persona in ADMIN_OBJECTS.get(model, ("", {side: set()}))[1][side]
-                return "ok|same" if "d" in perms and in_scope else "same"
+        if persona not in STAFF:
+            return outcome
+        perms = PERMS[persona].get(model, "")
+        if view == "history_form":
+            return "403" if outcome == "ok|403" else outcome
+        if view == "change" and "c" not in perms:
+            # Django admin checks the change right before it looks the object up.
+            return "403" if outcome == "ok" else "403|404"
+        if view == "changelist" and outcome == "ok":
+            in_scope = side is not None and persona in ADMIN_OBJECTS.get(model, ("", {side: set()}))[1][side]
+            return "ok|same" if "d" in perms and in_scope else "same"
         return outcome
 
     return rule
@@ -482,7 +486,9 @@ def _admin_entries() -> None:
             continue
         label = f"{app}.{model}"
         kind = views[view]
-        sides = SIDES if route.params and label not in UNSCOPED_ADMIN else (None,)
+        # Object views, and the changelist (its action is tried on each side's object).
+        scoped = label not in UNSCOPED_ADMIN and (route.params or view == "changelist")
+        sides = SIDES if scoped else (None,)
         get_rule = admin_rule(label, kind)
         if view == "process_import":  # takes only the POST of the import's confirm form
 
