@@ -214,7 +214,10 @@ ADMIN_OBJECTS = {
     "trainings.attendance": ("training_attendance", _both(set(), set())),
 }
 NO_ADD = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "portal.notification",
-          "portal.remindersettings", "meetings.minutes", "meetings.meetingdocument"}  # fmt: skip
+          "portal.remindersettings", "meetings.minutes", "meetings.meetingdocument",
+          "trainings.attendance"}  # fmt: skip
+# Enrollments change only through the trainings services, never by an admin form (issue 8).
+NO_CHANGE = {"trainings.enrollment"}
 NO_DELETE = {"portal.remindersettings"}
 UNSCOPED_ADMIN = {"auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
                   "portal.remindersettings"}  # fmt: skip
@@ -267,6 +270,8 @@ def admin_post_rule(model: str, view: str) -> Callable[[str, str | None], str]:
 
     def rule(persona: str, side: str | None) -> str:
         outcome = get_rule(persona, side)
+        if model in NO_CHANGE and view in ("change", "history_form"):
+            return outcome if outcome == "login" else ("403" if outcome.startswith("ok") else "403|404")
         if persona not in STAFF:
             return outcome
         perms = PERMS[persona].get(model, "")

@@ -185,5 +185,6 @@ def test_admin_autocomplete_offers_only_regions_in_scope(w, persona):
 
     codes = {result["id"] for result in response.json()["results"]}
     own, other = ("63.05", "63.03") if SIDE[persona] == "tapin" else ("63.03", "63.05")
-    assert own in codes
+    if persona.startswith("dppkb"):  # the DPPKB admin edits organisations; a notulis gets no choices
+        assert own in codes
     assert not any(code == other or code.startswith(other + ".") for code in codes)
