@@ -1,6 +1,8 @@
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -47,3 +49,15 @@ class RejectNulMiddleware:
     @staticmethod
     def _has_nul(data) -> bool:
         return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), with one relaxation on Django
+    admin pages only: inline style attributes, which templates of django-import-export and
+    django-simple-history use. Scripts stay strict everywhere."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(reverse("admin:index")):
+            parts.update = {**(parts.update or {}), "style-src-attr": ["'unsafe-inline'"]}
+        return parts
