@@ -131,6 +131,7 @@ READ = {
     "own": {"tapin": {"camat_a"}, "banjar": set()},
     "certificate": _both({"camat_a", "dppkb"} | PROVINCE, {"dppkb_banjar"} | PROVINCE),
     "chair": _both({"dppkb"}, {"dppkb_banjar"}),
+    "nobody": {"tapin": set(), "banjar": set()},
 }
 COMMITMENT_READERS = TAPIN_PEOPLE | BANJAR_STAFF | {SUPER}  # meetings.view_commitment
 
@@ -360,7 +361,7 @@ EXPECTED: dict[str, Expect] = {
     "logout": Expect(everyone("405"), everyone("login"), writes_ok=True),
     "password_change": same(users("ok")),
     "password_change_done": Expect(users("ok"), users("405|ok")),
-    "password_reset": same(everyone("ok")),
+    "password_reset": Expect(everyone("ok"), everyone("ok|429")),  # throttled per address and account
     "password_reset_done": Expect(everyone("ok"), everyone("405|ok")),
     "password_reset_confirm": same(everyone("ok")),
     "password_reset_complete": Expect(everyone("ok"), everyone("405|ok")),
@@ -386,7 +387,9 @@ EXPECTED: dict[str, Expect] = {
     "meetings:document-upload": page(POST_ONLY, writes("meeting_write", "meeting")),
     "meetings:document-download": read_only("meeting"),
     "meetings:minutes": page(reads("meeting"), writes("meeting_write", "meeting")),
-    "meetings:minutes-approve": page(POST_ONLY, writes("chair", "meeting")),
+    # Approved only by the chair after the meeting was held: the side's rakor is still going on,
+    # so even its chair is refused (403); those who cannot see it get 404.
+    "meetings:minutes-approve": page(POST_ONLY, writes("nobody", "meeting")),
     "meetings:minutes-version": read_only("meeting"),
     "meetings:minutes-pdf": read_only("meeting"),
     # Check-in by the room code: any logged-in person to whom the meeting is visible.
