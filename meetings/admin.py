@@ -2,8 +2,8 @@
 commitments (CommitmentInline, owned by admin_commitments.py) on one page."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
@@ -51,7 +51,7 @@ class AttendanceInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInlin
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedAdminMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]

@@ -244,6 +244,7 @@ def unlisted_invitees(meeting: Meeting) -> list[dict]:
 @transaction.atomic
 def prepare_attendance(*, meeting: Meeting) -> int:
     """One daftar hadir line per expected person not listed yet (status absent until they come)."""
+    _lock_attendance(meeting)
     created = 0
     for row in unlisted_invitees(meeting):
         person = row["person"]
@@ -267,9 +268,17 @@ def prepare_attendance(*, meeting: Meeting) -> int:
     return created
 
 
+def _lock_attendance(meeting: Meeting) -> None:
+    """Serialise writers of one meeting's daftar hadir: two check-ins of the same person (a form
+    sent twice, parallel walk-ins) would otherwise both insert and one would hit the unique
+    constraint (a 500). Under the lock the second sees the first's line and updates it."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+
+
 @transaction.atomic
 def check_in(*, meeting: Meeting, user) -> Attendance:
-    """Mark the user present (an invitee, or a walk-in who is logged in)."""
+    """Mark the user present (an invitee, or a walk-in who is logged in). Idempotent."""
+    _lock_attendance(meeting)
     invitation = meeting.invitation_for(user)
     attendance = meeting.attendances.filter(person=user).first()
     if attendance is None:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 from . import services
@@ -93,7 +93,7 @@ class CommitmentInline(ScopedInlineMixin, ScopedCommitmentChoicesMixin, admin.Ta
         return formset
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(StrictListFilterMixin, admin.SimpleListFilter):
     """Overdue is derived (open and past its due date), so it needs its own filter."""
 
     title = _("overdue")
@@ -110,7 +110,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DueDateFilter(admin.SimpleListFilter):
+class DueDateFilter(StrictListFilterMixin, admin.SimpleListFilter):
     """Due dates looking ahead (Django's date filter only looks back)."""
 
     title = _("due date")
@@ -197,9 +197,7 @@ def _bulk_status(status: str, description, reason=""):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(
-    ScopedAdminMixin, ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin
-):
+class CommitmentAdmin(ScopedAdminMixin, ScopedCommitmentChoicesMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [CommitmentResource]
     formats = [CSV, XLSX]
     form = CommitmentAdminForm
