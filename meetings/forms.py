@@ -178,6 +178,14 @@ class RsvpForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Send answer")))
 
+    def error_summary(self) -> str:
+        """The errors with each field's label (not its code name), for a message on the next page."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            parts += [f"{label}: {error}" if label else str(error) for error in errors]
+        return "; ".join(parts)
+
     def clean(self) -> dict:
         data = super().clean()
         if data.get("response") == Invitation.Response.DIWAKILKAN:

@@ -61,6 +61,8 @@ def notify_change(*, meeting: Meeting) -> None:
     for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
         for person in invitation.recipients():
             context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            if meeting.status == Meeting.Status.CANCELLED:
+                context["cancelled"] = True
             notify(
                 rule=f"meeting_changed:{meeting.sequence}",
                 recipients=[person],

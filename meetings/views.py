@@ -29,6 +29,7 @@ from .forms import (
 from .ics import meeting_calendar
 from .links import RsvpLinkError, read_rsvp_token
 from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion
+from .services import ANSWERS
 
 
 def _post(request: HttpRequest):
@@ -65,6 +66,9 @@ index = MeetingListView.as_view()
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     invitation = meeting.invitation_for(request.user)
+    # The buttons under an in-app message open this page with their answer chosen.
+    answer = request.GET.get("answer")
+    initial = {"response": answer} if answer in ANSWERS else {}
     context = {
         "meeting": meeting,
         "can_change": meeting.can_change(request.user),
@@ -73,7 +77,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": meeting.documents.all(),
         "commitments": meeting.commitments.select_related("owner", "pic").order_by("due_date", "pk"),
         "my_invitation": invitation,
-        "rsvp_form": RsvpForm(instance=invitation) if invitation else None,
+        "rsvp_form": RsvpForm(instance=invitation, initial=initial) if invitation else None,
         "document_form": DocumentForm(),
         "minutes": Minutes.objects.filter(meeting=meeting).first(),
         "checkin_open": meeting.checkin_code and meeting.checkin_open(),
@@ -135,9 +139,7 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RsvpForm(request.POST, instance=invitation)
     if not form.is_valid():
-        messages.error(
-            request, _("Please correct the answer: %(errors)s") % {"errors": form.errors.as_text()}
-        )
+        messages.error(request, _("Please correct the answer: %(errors)s") % {"errors": form.error_summary()})
         return redirect(meeting)
     services.respond(invitation=invitation, acting_user=request.user, **form.cleaned_data)
     messages.success(request, _("Your answer is recorded."))

@@ -150,6 +150,8 @@ AXES_ENABLED = envbool("AXES_ENABLED", "True")
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times read the same in pages, messages and PDFs: 15 Juli 2024, 09.00 (WITA).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Makassar"
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Notification, ReminderSettings
@@ -105,7 +106,7 @@ def deliver(row: Notification, cfg: ReminderSettings) -> bool:
         provider_message_id=provider_id[:255],
         last_error="",
         title=rendered.subject[:255],
-        body=rendered.text,
+        body=rendered.inapp_text if row.channel == Notification.Channel.INAPP else rendered.text,
         share_text=rendered.share_text,
         url=rendered.url[:500],
         updated_at=now,
@@ -242,7 +243,11 @@ def send_digests(now: datetime | None = None) -> int:
                 rule=rule,
                 recipients=[recipient],
                 channels=[Notification.Channel.EMAIL],
-                context={"items": entries, "date": local.date().isoformat()},
+                context={
+                    "items": entries,
+                    "date": local.date().isoformat(),
+                    "url": reverse("portal:notification-list"),
+                },
                 send_at=now,
             )
             Notification.objects.filter(pk__in=items, state=State.SCHEDULED).update(digest=digest)
