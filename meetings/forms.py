@@ -35,6 +35,24 @@ def people_choices(user):
     )
 
 
+def contacts_of(organisations) -> dict[int, list]:
+    """{organisation id: who receives what is sent to it} in two queries (Organisation.contacts)."""
+    from portal.models import RoleAssignment
+    from portal.roles import Role
+
+    found = {org.pk: [] for org in organisations}
+    focal = RoleAssignment.objects.filter(
+        role=Role.OPD_FOCAL, organisation__in=list(found), user__is_active=True
+    ).select_related("user")
+    for assignment in focal.order_by("user__full_name"):
+        if assignment.user not in found[assignment.organisation_id]:
+            found[assignment.organisation_id].append(assignment.user)
+    for org in organisations:
+        if org.head_id and org.head.is_active and org.head not in found[org.pk]:
+            found[org.pk].insert(0, org.head)
+    return found
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.get_full_name()} — {obj.jabatan}" if obj.jabatan else obj.get_full_name()
@@ -156,6 +174,16 @@ class InviteForm(forms.Form):
         self.fields["people"].queryset = people_choices(user).exclude(meeting_invitations__meeting=meeting)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Invite")))
+
+    def organisation_rows(self) -> list[dict]:
+        """Each organisation on offer with who would receive its invitation (head or focal points)."""
+        organisations = list(self.fields["organisations"].queryset.select_related("head"))
+        recipients = contacts_of(organisations)
+        bound = {str(value) for value in (self["organisations"].value() or [])}
+        return [
+            {"organisation": org, "recipients": recipients[org.pk], "checked": str(org.pk) in bound}
+            for org in organisations
+        ]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -42,18 +42,19 @@ def _answer_context(invitation: Invitation, person) -> dict:
 
 
 def send_invitations(*, meeting: Meeting, invitations=None) -> int:
-    """Invite every recipient once (the outbox key makes a second call a no-op)."""
+    """Invite every recipient once (the outbox key makes a second call a no-op).
+
+    Returns how many people the invitations reach."""
     if meeting.status != Meeting.Status.SCHEDULED:
         return 0
-    count = 0
+    people = set()
     invitations = invitations if invitations is not None else meeting.invitations.all()
     for invitation in invitations:
         for person in invitation.recipients():
             context = {**_meeting_context(meeting), **_answer_context(invitation, person)}
-            count += len(
-                notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context)
-            )
-    return count
+            if notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context):
+                people.add(person.pk)
+    return len(people)
 
 
 def notify_change(*, meeting: Meeting) -> None:
@@ -86,8 +87,9 @@ def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
     agenda_formset.instance = meeting
     agenda_formset.save()
     renumber_agenda(meeting)
+    meeting.notified = None
     if not creating and "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
-        send_invitations(meeting=meeting)
+        meeting.notified = send_invitations(meeting=meeting)
     elif not creating and changed and meeting.status != Meeting.Status.DRAFT:
         notify_change(meeting=meeting)
     return meeting

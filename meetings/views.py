@@ -10,8 +10,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
+
+from portal.models import Organisation
 
 from . import pdf, services
 from .access import get_meeting_for_user
@@ -24,6 +27,7 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     RsvpForm,
+    contacts_of,
     writable_regions,
 )
 from .ics import meeting_calendar
@@ -85,6 +89,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", context)
 
 
+def published_message(count: int) -> str:
+    if not count:
+        return _(
+            "The meeting is scheduled, but its invitations reach nobody yet: invite people, or set the invited organisations' head or focal points."
+        )
+    return ngettext(
+        "The meeting is scheduled: %(count)d person was sent the invitation.",
+        "The meeting is scheduled: %(count)d people were sent the invitation.",
+        count,
+    ) % {"count": count}
+
+
 @login_required
 def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Schedule a meeting or change one, with its agenda."""
@@ -100,6 +116,8 @@ def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if data is not None and form.is_valid() and agenda.is_valid():
         meeting = services.save_meeting(form=form, agenda_formset=agenda, acting_user=request.user)
         messages.success(request, _("The meeting is saved."))
+        if meeting.notified is not None:
+            messages.info(request, published_message(meeting.notified))
         return redirect(meeting)
     context = {"form": form, "agenda": agenda, "meeting": meeting}
     return render(request, "meetings/meeting_form.html", context)
@@ -118,7 +136,17 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("%(count)d invitation(s) added.") % {"count": len(created)})
         return redirect(meeting)
-    return render(request, "meetings/meeting_invite.html", {"meeting": meeting, "form": form})
+    invited = list(meeting.invitations.select_related("person", "organisation__head"))
+    recipients = contacts_of([i.organisation for i in invited if i.organisation_id])
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "invited": [(i, [i.person] if i.person_id else recipients[i.organisation_id]) for i in invited],
+        "editable": set(Organisation.objects.editable_by(request.user).values_list("pk", flat=True))
+        if request.user.has_perm("portal.change_organisation")
+        else set(),
+    }
+    return render(request, "meetings/meeting_invite.html", context)
 
 
 @require_POST
@@ -152,6 +180,10 @@ def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         invitation, person = read_rsvp_token(token, pk, request.user)
     except RsvpLinkError as error:
         return render(request, "meetings/rsvp_invalid.html", {"message": error.message}, status=400)
+    if invitation.meeting.status == Meeting.Status.DRAFT:
+        # Taken back to draft after the invitations went out: nothing to answer until rescheduled.
+        message = _("This meeting is not scheduled at the moment. You will be told when it is.")
+        return render(request, "meetings/rsvp_invalid.html", {"message": message}, status=400)
     # The email offers one link per answer; the page opens with that answer chosen.
     answer = request.GET.get("answer")
     initial = {"response": answer} if answer in Invitation.Response.values else {}
@@ -175,7 +207,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed a calendar app subscribes to: the secret token is the only key."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
     invited = Meeting.objects.invited(feed.user).values("pk")
-    meetings = Meeting.objects.filter(Q(pk__in=invited) | Q(chair=feed.user)).order_by("start")
+    meetings = (
+        Meeting.objects.filter(Q(pk__in=invited) | Q(chair=feed.user))
+        .exclude(status=Meeting.Status.DRAFT)
+        .order_by("start")
+    )
     body = meeting_calendar(meetings, name=_("TPPS meetings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 

@@ -31,11 +31,17 @@ class MeetingQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
+        published = self.exclude(status=Meeting.Status.DRAFT).filter(
             region_q(user.scope_codes(), self.region_field)
             | Q(pk__in=self.invited(user).values("pk"))
             | Q(chair=user)
         )
+        # A draft is seen only by its organisers (who may write meetings there) until scheduled:
+        # invitees, the chair and read-only roles cannot see or answer it yet.
+        drafts = self.filter(status=Meeting.Status.DRAFT).filter(
+            region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
+        )
+        return published | drafts
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
