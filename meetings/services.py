@@ -188,7 +188,9 @@ def prepare_attendance(*, meeting: Meeting) -> int:
             continue
         invitation = row["invitation"]
         linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
+        # Filled in from the answer to the invitation; the secretariat corrects it in the room.
         status = {
+            Invitation.Response.HADIR: Attendance.Status.HADIR,
             Invitation.Response.IZIN: Attendance.Status.IZIN,
             Invitation.Response.DIWAKILKAN: Attendance.Status.DIWAKILKAN,
         }.get(invitation.response, Attendance.Status.TIDAK_HADIR)

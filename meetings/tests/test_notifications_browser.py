@@ -86,3 +86,24 @@ def test_a_rsvp_error_names_the_field_by_its_label(page, demo, camat_a, dppkb, b
     assert "delegate_name" not in alert and "delegate_position" not in alert
     assert Invitation.objects.get(meeting=meeting, person=camat_a).response == "pending"
     a11y(page)
+
+
+def test_the_attendance_table_fits_a_phone(page, demo, dppkb, camat_a, kapus, browser_login, a11y):
+    start = timezone.now() + dt.timedelta(days=1)
+    meeting = Meeting.objects.create(
+        title="Rakor TPPS", region_id="63.05", start=start, end=start + dt.timedelta(hours=2), venue="Aula"
+    )
+    services.invite(
+        meeting=meeting,
+        people=[camat_a, kapus],
+        organisations=[demo.orgs["kec_tapinutara"]],
+        acting_user=dppkb,
+    )
+    browser_login(page, "dppkb")
+    page.goto(f"/meetings/{meeting.pk}/attendance/")
+    a11y(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("[data-testid=attendance-row]").count() == 2 + 2  # camat once, kapus, two walk-ins
+    page.select_option("select[aria-label], #id_attendance-0-status", "hadir")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/meetings/{meeting.pk}/")
