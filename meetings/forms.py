@@ -145,7 +145,7 @@ class AgendaItemForm(forms.ModelForm):
 
 
 AgendaFormSet = forms.inlineformset_factory(
-    Meeting, AgendaItem, form=AgendaItemForm, extra=2, can_delete=True
+    Meeting, AgendaItem, form=AgendaItemForm, extra=1, can_delete=True
 )
 
 

@@ -33,7 +33,10 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
     page.select_option("#id_status", "scheduled")
     page.fill("#id_agenda-0-title", "Paparan hasil Audit Kasus Stunting")
     page.fill("#id_agenda-0-presenter", "Tim pakar")
+    assert page.locator("#id_agenda-1-title").count() == 0
+    page.get_by_test_id("agenda-add").click()  # a row more, without saving
     page.fill("#id_agenda-1-title", "Rencana tindak lanjut per OPD")
+    a11y(page)
     page.get_by_role("button", name="Simpan").click()
     page.wait_for_url(DETAIL)
     a11y(page)
@@ -44,6 +47,7 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
     a11y(page)
     page.check("label:has-text('Dinas Kesehatan Kabupaten Tapin')")
     page.check("label:has-text('Dinas Sosial Kabupaten Tapin')")
+    assert page.get_by_test_id("no-recipient").count() >= 1  # Dinsos has nobody to receive it
     page.get_by_role("button", name="Undang").click()
     page.wait_for_url(DETAIL)
     a11y(page)
