@@ -243,7 +243,17 @@ def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion
     if minutes.is_locked:
         raise ValueError("approved minutes change only by amendment")
     _write_minutes(minutes, data)
-    return minutes.snapshot(kind=MinutesVersion.Kind.DRAFT, author=acting_user)
+    version = minutes.snapshot(kind=MinutesVersion.Kind.DRAFT, author=acting_user)
+    meeting = minutes.meeting
+    if meeting.chair_id and meeting.chair_id != acting_user.pk and meeting.start <= timezone.now():
+        # Once per minutes (the outbox key): the chair learns they wait for approval.
+        notify(
+            rule="minutes_awaiting_approval",
+            recipients=[meeting.chair],
+            source=minutes,
+            context={"url": minutes.get_absolute_url()},
+        )
+    return version
 
 
 @transaction.atomic

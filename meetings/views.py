@@ -371,6 +371,9 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     notes = get_object_or_404(Minutes, meeting=meeting)
     if not meeting.can_approve_minutes(request.user) or notes.is_locked:
         raise PermissionDenied
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick the box to confirm that you approve and lock the minutes."))
+        return redirect("meetings:minutes", pk=meeting.pk)
     services.approve_minutes(minutes=notes, acting_user=request.user)
     messages.success(request, _("The minutes are approved and locked."))
     return redirect("meetings:minutes", pk=meeting.pk)

@@ -113,7 +113,12 @@ def test_invitee_answers_by_link_and_the_secretariat_records_minutes_and_attenda
     # The chair approves; the minutes lock.
     page.context.clear_cookies()
     browser_login(page, "dppkb")
-    page.goto(f"/meetings/{meeting.pk}/minutes/")
+    page.goto("/")
+    assert meeting.title in page.get_by_test_id("minutes-awaiting").inner_text()
+    assert Notification.objects.filter(rule="minutes_awaiting_approval", recipient__username="dppkb").exists()
+    page.get_by_test_id("minutes-awaiting").get_by_role("link").click()
+    page.wait_for_url(f"**/meetings/{meeting.pk}/minutes/")
+    page.check("#approve-confirm")
     page.get_by_role("button", name="Setujui notulen (mengunci notulen)").click()
     page.get_by_test_id("minutes-status").wait_for()
     a11y(page)

@@ -25,6 +25,7 @@ COVERED_RULES = {
     "meeting_rsvp_nudge",
     "meeting_commitments",
     "minutes_approved",
+    "minutes_awaiting_approval",
     "commitment_due",
     "commitment_done",
     "commitment_reopened",
@@ -149,3 +150,15 @@ def test_the_done_and_reopened_notices_name_the_commitment(commitment, kapus, no
     commitment_services.reopen(commitment=commitment, acting_user=notulis, reason="Bukti kurang")
     check_message(rows("commitment_reopened", kapus), name=DESCRIPTION, dates=[commitment.due_date])
     assert Notification.objects.filter(rule__startswith="commitment_reopened", recipient=kapus).count() == 2
+
+
+def test_the_chair_is_told_the_minutes_wait_for_approval(meeting, notulis, dppkb, reminder_settings):
+    Meeting.objects.filter(pk=meeting.pk).update(start=timezone.now() - timedelta(hours=3))
+    meeting.refresh_from_db()
+    minutes = Minutes.objects.create(meeting=meeting)
+    data = {"summary": "Ringkasan", "decisions": "Keputusan", "discussions": {}}
+    services.save_minutes(minutes=minutes, data=data, acting_user=notulis)
+    services.save_minutes(minutes=minutes, data=data, acting_user=notulis)
+    found = rows("minutes_awaiting_approval", dppkb)
+    assert len(found) == 2  # e-mail and in-app, once however often the draft is saved
+    check_message(found, name=TITLE, dates=[_day(meeting.start)])
