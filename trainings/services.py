@@ -278,6 +278,8 @@ def complete_training(*, training: Training, acting_user: User) -> list[Enrollme
     """Apply the completion rule; completers get a certificate number and are told."""
     from django.db.models import Count
 
+    if not training.has_ended():
+        raise EnrollmentError(_("Certificates are issued after the last session has ended."))
     total = training.sessions.count()
     completed = []
     now = timezone.now()
@@ -293,6 +295,7 @@ def complete_training(*, training: Training, acting_user: User) -> list[Enrollme
             enrollment, "training_certificate", extra={"certificate_number": enrollment.certificate_number}
         )
         completed.append(enrollment)
+    Training.objects.filter(pk=training.pk).update(completed_at=now)
     return completed
 
 
