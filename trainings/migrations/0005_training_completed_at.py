@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0003_attendance_label'),
+        ('trainings', '0004_reminder_options_from_portal'),
     ]
 
     operations = [
