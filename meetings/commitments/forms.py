@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -59,9 +60,18 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         self.mark_done = mark_done
-        self.fields["files"].help_text = _("PDF, JPEG, PNG or WebP, at most %(limit)s MB each.") % {
-            "limit": max_size_mb()
-        }
+        self.fields["files"].help_text = _(
+            "PDF, JPEG, PNG or WebP, at most %(limit)s MB each. Photos are made smaller on your phone before sending."
+        ) % {"limit": max_size_mb()}
+        # For static/meetings/evidence.js: scale photos down and refuse oversized files before sending.
+        self.fields["files"].widget.attrs.update(
+            {
+                "data-max-bytes": settings.MAX_UPLOAD_SIZE,
+                "data-shrunk-text": _("%(count)s photo(s) made smaller for sending."),
+                "data-too-big-text": _("Too large to send (at most %(limit)s MB):") % {"limit": max_size_mb()}
+                + " %(names)s",
+            }
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
