@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, Region, User, region_q
 
-from .models import WRITER_ROLES, AgendaItem, Attendance, Invitation, Meeting, MeetingDocument
+from .models import (
+    WRITER_ROLES,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    MeetingDocument,
+    contacts_of,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -33,24 +41,6 @@ def people_choices(user):
         .select_related("organisation")
         .distinct()
     )
-
-
-def contacts_of(organisations) -> dict[int, list]:
-    """{organisation id: who receives what is sent to it} in two queries (Organisation.contacts)."""
-    from portal.models import RoleAssignment
-    from portal.roles import Role
-
-    found = {org.pk: [] for org in organisations}
-    focal = RoleAssignment.objects.filter(
-        role=Role.OPD_FOCAL, organisation__in=list(found), user__is_active=True
-    ).select_related("user")
-    for assignment in focal.order_by("user__full_name"):
-        if assignment.user not in found[assignment.organisation_id]:
-            found[assignment.organisation_id].append(assignment.user)
-    for org in organisations:
-        if org.head_id and org.head.is_active and org.head not in found[org.pk]:
-            found[org.pk].insert(0, org.head)
-    return found
 
 
 class PersonChoiceField(forms.ModelChoiceField):

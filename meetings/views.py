@@ -27,12 +27,11 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     RsvpForm,
-    contacts_of,
     writable_regions,
 )
 from .ics import meeting_calendar
 from .links import RsvpLinkError, read_rsvp_token
-from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion
+from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion, contacts_of
 from .services import ANSWERS
 
 
