@@ -4,6 +4,7 @@ commitments (CommitmentInline, owned by admin_commitments.py) on one page."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import LabelledFieldsMixin
 from portal.models import Organisation, Region, User
 
 from . import services
@@ -12,7 +13,7 @@ from .forms import people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(LabelledFieldsMixin, admin.TabularInline):
     model = AgendaItem
     extra = 1
     fields = ["order", "title", "presenter", "minutes_planned"]
@@ -37,20 +38,20 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class InvitationInline(ScopedChoicesMixin, admin.TabularInline):
+class InvitationInline(LabelledFieldsMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Invitation
     extra = 0
     fields = ["person", "organisation", "response", "delegate_name", "delegate_position"]
 
 
-class AttendanceInline(ScopedChoicesMixin, admin.TabularInline):
+class AttendanceInline(LabelledFieldsMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ["invitation", "person", "name", "jabatan", "instansi", "status", "delegate_name"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(LabelledFieldsMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]

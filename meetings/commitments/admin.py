@@ -18,6 +18,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import LabelledFieldsMixin
+
 from . import services
 from .forms import CommitmentAdminForm
 from .models import Commitment, CommitmentUpdate
@@ -61,7 +63,7 @@ class CommitmentInlineFormSet(BaseInlineFormSet):
         return saved
 
 
-class CommitmentInline(ScopedCommitmentChoicesMixin, admin.TabularInline):
+class CommitmentInline(LabelledFieldsMixin, ScopedCommitmentChoicesMixin, admin.TabularInline):
     model = Commitment
     form = CommitmentAdminForm
     formset = CommitmentInlineFormSet
@@ -118,7 +120,7 @@ class DueDateFilter(admin.SimpleListFilter):
         return queryset.filter(**ranges[self.value()]) if self.value() in ranges else queryset
 
 
-class CommitmentUpdateInline(admin.TabularInline):
+class CommitmentUpdateInline(LabelledFieldsMixin, admin.TabularInline):
     """The history, read-only: rows are written by the workflows, never edited."""
 
     model = CommitmentUpdate
@@ -174,11 +176,18 @@ def _bulk_status(status: str, description):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(
+    LabelledFieldsMixin, ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [CommitmentResource]
     formats = [CSV, XLSX]
     form = CommitmentAdminForm
-    list_display = ["summary", "meeting", "owner", "pic", "due_date", "status", "progress", "overdue"]
+    # Owner and PIC share a column so deadline, status and overdue fit a 1366 px screen.
+    list_display = ["summary", "meeting", "responsible", "due_date", "status", "progress", "overdue"]
+
+    class Media:
+        css = {"all": ["meetings/admin.css"]}
+
     list_filter = [
         "status",
         OverdueFilter,
@@ -234,6 +243,11 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
     @admin.display(description=_("commitment"), ordering="description")
     def summary(self, obj: Commitment) -> str:
         return str(obj)
+
+    @admin.display(description=_("responsible"), ordering="owner__name")
+    def responsible(self, obj: Commitment) -> str:
+        owner = obj.owner.short_name or obj.owner.name
+        return f"{owner} / {obj.pic.get_full_name()}" if obj.pic_id else owner
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: Commitment) -> bool:
