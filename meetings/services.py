@@ -5,12 +5,15 @@ The commitment (RTL) workflows are in `meetings.commitments.services`."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.notifications import notify, notify_each
 
@@ -97,27 +100,71 @@ def notify_change(*, meeting: Meeting) -> None:
     )
 
 
+def allowed_statuses(meeting: Meeting) -> set[str]:
+    """Statuses a meeting may be given now (Meeting.TRANSITIONS); a new meeting starts as a draft."""
+    current = meeting.status if meeting.pk else Meeting.Status.DRAFT
+    if meeting.pk:
+        current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first() or current
+    return Meeting.TRANSITIONS[current]
+
+
 @transaction.atomic
-def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
-    """Save the meeting and its agenda; a schedule change bumps the sequence and notifies invitees."""
-    creating = form.instance.pk is None
-    changed = [f for f in Meeting.SCHEDULE_FIELDS if f in form.changed_data]
-    meeting = form.save(commit=False)
+def save_meeting_changes(
+    *, meeting: Meeting, changed: Collection[str], acting_user, save_parts: Callable | None = None
+) -> Meeting:
+    """Save a new or changed meeting (the portal form and Django admin): the status only along
+    Meeting.TRANSITIONS, a schedule change bumps the sequence, and invitees are told.
+
+    `changed` names the fields the user changed; `save_parts(meeting)` saves what belongs to the
+    meeting (organisers, agenda, admin inlines) before any message goes out."""
+    creating = meeting.pk is None
+    if not creating:
+        stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not stored.can_change(acting_user):
+            raise PermissionDenied
+        before = stored.status
+    else:
+        before = Meeting.Status.DRAFT
+    if not meeting.can_change(acting_user):
+        raise PermissionDenied
+    if meeting.status not in Meeting.TRANSITIONS[before]:
+        raise ValidationError(
+            {"status": _("A %(old)s meeting cannot become %(new)s.")
+             % {"old": Meeting.Status(before).label.lower(), "new": meeting.get_status_display().lower()}}
+        )  # fmt: skip
+    schedule = [name for name in Meeting.SCHEDULE_FIELDS if name in changed]
     if creating:
         meeting.created_by = acting_user
-    elif changed:
+    elif schedule:
         meeting.sequence += 1
     meeting.save()
-    form.save_m2m()
-    agenda_formset.instance = meeting
-    agenda_formset.save()
-    renumber_agenda(meeting)
-    meeting.notified = None
-    if not creating and "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
-        meeting.notified = send_invitations(meeting=meeting)
-    elif not creating and changed and meeting.status != Meeting.Status.DRAFT:
+    if save_parts:
+        save_parts(meeting)
+    # Each invitation is sent once (outbox key): this reaches only invitees not told yet.
+    reached = send_invitations(meeting=meeting)
+    just_scheduled = "status" in schedule and meeting.status == Meeting.Status.SCHEDULED
+    # Publishing says how many people the invitations reach (meeting_form's message).
+    meeting.notified = reached if just_scheduled else None
+    if not creating and schedule and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
         notify_change(meeting=meeting)
     return meeting
+
+
+def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
+    """The portal's meeting form with its agenda, through save_meeting_changes."""
+
+    def save_parts(meeting: Meeting) -> None:
+        form.save_m2m()
+        agenda_formset.instance = meeting
+        agenda_formset.save()
+        renumber_agenda(meeting)
+
+    return save_meeting_changes(
+        meeting=form.save(commit=False),
+        changed=form.changed_data,
+        acting_user=acting_user,
+        save_parts=save_parts,
+    )
 
 
 def renumber_agenda(meeting: Meeting) -> None:

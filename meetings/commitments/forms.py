@@ -127,7 +127,14 @@ class ReopenForm(forms.Form):
 
 
 class CommitmentAdminForm(forms.ModelForm):
-    """Admin (and inline) form: choices scoped to the user, status changes checked."""
+    """Admin (and inline) form: choices scoped to the user, status changes checked. Saved through
+    services.create_commitment / services.edit_commitment, never by the model form itself."""
+
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,
+        help_text=_("Needed when a done, verified or cancelled commitment is reopened; the owner sees it."),
+    )
 
     class Meta:
         model = Commitment
@@ -140,3 +147,11 @@ class CommitmentAdminForm(forms.ModelForm):
         elif status not in Commitment.OPEN_STATUSES:
             raise ValidationError(_("A new commitment is open or in progress."))
         return status
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        reopening = self.instance.pk and not self.instance.is_open and status in Commitment.OPEN_STATUSES
+        if reopening and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why the commitment is reopened."))
+        return cleaned

@@ -233,33 +233,51 @@ class CommitmentResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         before = instance._status_before
+        instance._reason = str(row.get("reason") or "").strip()
         if "status" not in errors:
             try:
-                if before is None:
-                    if instance.status not in Commitment.OPEN_STATUSES:
-                        raise ValidationError(_("A new commitment is open or in progress."))
-                else:
-                    new_status, instance.status = instance.status, before
-                    try:
-                        instance.check_transition(new_status)
-                    finally:
-                        instance.status = new_status
+                self._check_status(instance, before)
             except ValidationError as error:
                 errors.setdefault("status", []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
 
-    def before_save_instance(self, instance, row, **kwargs) -> None:
-        if instance._status_before is None:
-            instance.created_by = self.user
+    @staticmethod
+    def _check_status(instance: Commitment, before: str | None) -> None:
+        """The preview shows what the service would refuse: a jump, done without evidence,
+        a reopening without a `reason` column."""
+        if before is None:
+            if instance.status not in Commitment.OPEN_STATUSES:
+                raise ValidationError(_("A new commitment is open or in progress."))
+            return
+        stored = Commitment(pk=instance.pk, status=before)
+        stored.check_transition(instance.status)
+        if not stored.is_open and instance.status in Commitment.OPEN_STATUSES and not instance._reason:
+            raise ValidationError(_("Say why the commitment is reopened (a reason column)."))
 
-    def after_save_instance(self, instance, row, **kwargs) -> None:
-        before = instance._status_before
-        services.record_edit(
+    def do_instance_save(self, instance, is_create) -> None:
+        # Every row through the services: rights, row lock, transitions, history row, notices.
+        if is_create:
+            saved = services.create_commitment(
+                meeting=instance.meeting,
+                description=instance.description,
+                owner=instance.owner,
+                pic=instance.pic,
+                due_date=instance.due_date,
+                intervention_type=instance.intervention_type,
+                status=instance.status,
+                acting_user=self.user,
+                note=_("Recorded by import."),
+            )
+            instance.pk = saved.pk
+            return
+        services.edit_commitment(
             commitment=instance,
-            status_from=before or "",
+            changes={name: getattr(instance, name) for name in services.EDITABLE_FIELDS},
+            status=instance.status,
+            reason=instance._reason,
+            note=_("Changed by import."),
             acting_user=self.user,
-            note=_("Recorded by import.") if before is None else _("Changed by import."),
         )
 
     def get_export_queryset(self, request=None, **kwargs):

@@ -1,6 +1,10 @@
 """Commitment (RTL) workflows. Each takes the acting user, checks their right, runs in one
 transaction and writes a CommitmentUpdate history row (who, when, status before and after).
 
+They are the only writers of commitments: the portal pages, the admin form, the meeting inline,
+the admin bulk actions and the import rows all call them, so every path has the same row lock,
+transitions, reasons and notices.
+
 The audits app may call `meetings.services.create_commitment` to adopt a recommendation as
 an RTL (meetings/services.py re-exports these functions); this module never imports audits.
 """
@@ -112,12 +116,17 @@ def create_commitment(
     acting_user,
     pic=None,
     intervention_type: str = Commitment.InterventionType.NONE,
+    status: str = Commitment.Status.OPEN,
+    note: str = "",
 ) -> Commitment:
-    """Record a new RTL of a meeting (also the entry point for audits adopting a recommendation)."""
+    """Record a new RTL of a meeting (admin form, meeting inline, import, and audits adopting a
+    recommendation). A new commitment is open or in progress."""
     if not acting_user.has_perm("meetings.add_commitment") or not (
         Commitment.meeting_choices(acting_user).filter(pk=meeting.pk).exists()
     ):
         raise PermissionDenied
+    if status not in Commitment.OPEN_STATUSES:
+        raise ValidationError({"status": _("A new commitment is open or in progress.")})
     commitment = Commitment(
         meeting=meeting,
         description=description,
@@ -125,6 +134,7 @@ def create_commitment(
         pic=pic,
         due_date=due_date,
         intervention_type=intervention_type,
+        status=status,
         created_by=acting_user,
     )
     commitment.full_clean()
@@ -132,7 +142,7 @@ def create_commitment(
     CommitmentUpdate.objects.create(
         commitment=commitment,
         author=acting_user,
-        note=_("Commitment recorded."),
+        note=note or _("Commitment recorded."),
         status_to=commitment.status,
     )
     return commitment
@@ -224,24 +234,72 @@ def reopen(*, commitment: Commitment, acting_user, reason: str) -> CommitmentUpd
     return update
 
 
+# What the secretariat may edit on a commitment besides its status.
+EDITABLE_FIELDS = ("meeting", "description", "intervention_type", "owner", "pic", "due_date")
+
+
+def _reopens(commitment: Commitment, status: str) -> bool:
+    return not commitment.is_open and status in Commitment.OPEN_STATUSES
+
+
+def _apply_status(commitment: Commitment, status: str, *, acting_user, note: str, reason: str):
+    """A status change by the secretariat with the portal's rules: the allowed transitions,
+    evidence before done, a reason (and the owner told) to reopen, the secretariat told of done."""
+    commitment.check_transition(status)
+    if _reopens(commitment, status):
+        if not reason.strip():
+            raise ValidationError(
+                _("Say why the commitment is reopened (reopening from %(status)s needs a reason).")
+                % {"status": commitment.get_status_display().lower()},
+                code="reason",
+            )
+        update = _record(commitment, acting_user=acting_user, note=reason.strip(), status=status)
+        _tell("commitment_reopened", commitment, update, commitment.focal_points(), one_tap=True)
+        return update
+    percent = 100 if status == Commitment.Status.DONE else None
+    update = _record(commitment, acting_user=acting_user, note=note, status=status, percent=percent)
+    if status == Commitment.Status.DONE:
+        _tell("commitment_done", commitment, update, commitment.secretariat())
+    return update
+
+
 @transaction.atomic
-def change_status(*, commitment: Commitment, status: str, acting_user, note: str) -> CommitmentUpdate | None:
-    """A status change by the secretariat (admin bulk actions); None when nothing changes."""
+def change_status(
+    *, commitment: Commitment, status: str, acting_user, note: str, reason: str = ""
+) -> CommitmentUpdate | None:
+    """A status change by the secretariat (admin bulk actions); None when nothing changes.
+    Reopening a closed commitment needs a reason, as on the portal."""
     commitment = _locked(commitment)
     if not commitment.can_verify(acting_user):
         raise PermissionDenied
     if commitment.status == status:
         return None
-    commitment.check_transition(status)
-    return _record(commitment, acting_user=acting_user, note=note, status=status)
+    return _apply_status(commitment, status, acting_user=acting_user, note=note, reason=reason)
 
 
-def record_edit(*, commitment: Commitment, status_from: str, acting_user, note: str) -> CommitmentUpdate:
-    """History row for a commitment already saved by an admin form (status edited by hand)."""
-    return CommitmentUpdate.objects.create(
-        commitment=commitment,
-        author=acting_user,
-        note=note,
-        status_from=status_from,
-        status_to=commitment.status if commitment.status != status_from else "",
-    )
+@transaction.atomic
+def edit_commitment(
+    *, commitment: Commitment, changes: dict, acting_user, note: str, status: str = "", reason: str = ""
+) -> CommitmentUpdate | None:
+    """The secretariat edits a commitment (admin form, meeting inline, import): the fields in
+    EDITABLE_FIELDS, and the status through change_status's rules. One history row; None when
+    nothing changed."""
+    commitment = _locked(commitment)
+    if not commitment.can_verify(acting_user):
+        raise PermissionDenied
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = {name for name, value in changes.items() if getattr(commitment, name) != value}
+    if "meeting" in changed and not (
+        Commitment.meeting_choices(acting_user).filter(pk=changes["meeting"].pk).exists()
+    ):
+        raise PermissionDenied
+    for name in changed:
+        setattr(commitment, name, changes[name])
+    commitment.full_clean(exclude=["status", "progress"])
+    if status and status != commitment.status:
+        return _apply_status(commitment, status, acting_user=acting_user, note=note, reason=reason)
+    if not changed:
+        return None
+    return _record(commitment, acting_user=acting_user, note=note)
