@@ -34,7 +34,10 @@ class LabelledFieldsMixin:
         class LabelledFormSet(formset):
             def add_fields(self, form, index):
                 super().add_fields(form, index)
+                # Fields the form declares itself (not from the model) and the delete box too.
+                for formfield in form.fields.values():
+                    label_widget(formfield)
                 if "DELETE" in form.fields:
-                    form.fields["DELETE"].widget.attrs.setdefault("aria-label", str(_("Delete")))
+                    form.fields["DELETE"].widget.attrs["aria-label"] = str(_("Delete"))
 
         return LabelledFormSet
