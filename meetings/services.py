@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.notifications import notify, notify_each
 
-from .links import rsvp_url
+from .links import rsvp_link
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion, contacts_of
 
 
@@ -40,8 +40,7 @@ ANSWERS = ("hadir", "izin", "diwakilkan")
 
 
 def _answer_context(invitation: Invitation, person) -> dict:
-    url = rsvp_url(invitation, person)
-    return {"rsvp_url": url, "rsvp_links": {answer: f"{url}?answer={answer}" for answer in ANSWERS}}
+    return {"rsvp_url": rsvp_link(invitation), "rsvp_links": {a: rsvp_link(invitation, a) for a in ANSWERS}}
 
 
 def recipients_of(invitations) -> list[tuple[Invitation, object]]:
@@ -94,7 +93,7 @@ def notify_change(*, meeting: Meeting) -> None:
         rule=f"meeting_changed:{meeting.sequence}",
         source=meeting,
         messages=[
-            (person, {**base, "rsvp_url": rsvp_url(invitation, person)})
+            (person, {**base, "rsvp_url": rsvp_link(invitation)})
             for invitation, person in recipients_of(invitations)
         ],
     )
@@ -124,9 +123,11 @@ def save_meeting_changes(
             raise PermissionDenied
         before = stored.status
     else:
-        before = Meeting.Status.DRAFT
+        stored, before = Meeting(), Meeting.Status.DRAFT
     if not meeting.can_change(acting_user):
         raise PermissionDenied
+    if not stored.may_name_chair(meeting.chair if meeting.chair_id else None, acting_user):
+        raise PermissionDenied("a writer cannot make themselves chair")
     if meeting.status not in Meeting.TRANSITIONS[before]:
         raise ValidationError(
             {"status": _("A %(old)s meeting cannot become %(new)s.")
@@ -302,7 +303,24 @@ def check_in(*, meeting: Meeting, user) -> Attendance:
     return attendance
 
 
+def check_minutes_length(data: dict) -> None:
+    """Minutes are at most MINUTES_MAX_LENGTH characters in all (summary, discussions,
+    decisions): longer texts belong in an attached document, and the notulen PDF of the
+    longest minutes is still made well within the web server's timeout (`make bench`)."""
+    length = len(data["summary"]) + len(data["decisions"]) + sum(map(len, data["discussions"].values()))
+    if length > settings.MINUTES_MAX_LENGTH:
+        raise ValidationError(
+            _(
+                "The minutes are too long (%(length)s characters); at most %(limit)s. "
+                "Shorten them and upload long reports as a document of the meeting."
+            )
+            % {"length": length, "limit": settings.MINUTES_MAX_LENGTH},
+            code="too_long",
+        )
+
+
 def _write_minutes(minutes: Minutes, data: dict) -> None:
+    check_minutes_length(data)
     minutes.summary = data["summary"]
     minutes.decisions = data["decisions"]
     minutes.discussions = data["discussions"]
@@ -341,7 +359,10 @@ def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> 
 
 @transaction.atomic
 def approve_minutes(*, minutes: Minutes, acting_user) -> Minutes:
-    """The chair approves: the minutes lock, the meeting moves on, attendees get the link."""
+    """The chair approves, once the meeting has been held: the minutes lock, the meeting moves
+    on, attendees get the link."""
+    if not minutes.meeting.can_approve_minutes(acting_user) or minutes.is_locked:
+        raise PermissionDenied("only the chair approves draft minutes, after the meeting was held")
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_by = acting_user
     minutes.approved_at = timezone.now()

@@ -3,39 +3,19 @@ and the admin form that keeps status changes within the allowed transitions."""
 
 from __future__ import annotations
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from ..evidence import ALLOWED_TYPES, inspect_upload, max_size_mb
+from portal.uploads import UploadsField, limits_text
+
 from .models import Commitment
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several evidence files; each checked by content type and size."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        cleaned = [single(f, initial) for f in files]
-        errors = []
-        for upload in cleaned:
-            try:
-                inspect_upload(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 class ProgressForm(forms.Form):
@@ -50,31 +30,36 @@ class ProgressForm(forms.Form):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
-    files = EvidenceField(
-        label=_("Evidence (PDF or photo)"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
-    )
+    files = UploadsField(label=_("Evidence (PDF or photo)"), required=False)
+    # A nonce per rendered form: submitting it twice (double tap, retry) records one update.
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, commitment: Commitment, mark_done: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         self.mark_done = mark_done
-        self.fields["files"].help_text = _(
-            "PDF, JPEG, PNG or WebP, at most %(limit)s MB each. Photos are made smaller on your phone before sending."
-        ) % {"limit": max_size_mb()}
+        self.fields["submission"].initial = uuid.uuid4().hex
+        self.fields[
+            "files"
+        ].help_text = f"{limits_text()} {_('Photos are made smaller on your phone before sending.')}"
         # For static/meetings/evidence.js: scale photos down and refuse oversized files before sending.
         self.fields["files"].widget.attrs.update(
             {
                 "data-max-bytes": settings.MAX_UPLOAD_SIZE,
                 "data-shrunk-text": _("%(count)s photo(s) made smaller for sending."),
-                "data-too-big-text": _("Too large to send (at most %(limit)s MB):") % {"limit": max_size_mb()}
+                "data-too-big-text": _("Too large to send (at most %(limit)s):")
+                % {"limit": filesizeformat(settings.MAX_UPLOAD_SIZE)}
                 + " %(names)s",
             }
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def already_recorded(self) -> bool:
+        """This very form was submitted before and its update recorded."""
+        key = str(self.data.get("submission") or "")[:64]
+        return bool(key) and self.commitment.updates.filter(submission_key=key).exists()
 
     def clean_percent(self):
         percent = self.cleaned_data.get("percent")

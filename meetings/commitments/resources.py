@@ -12,8 +12,9 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from portal.models import Organisation
@@ -285,3 +286,48 @@ class CommitmentResource(resources.ModelResource):
         if user is None:
             return Commitment.objects.none()
         return Commitment.objects.visible_to(user).select_related("meeting", "owner", "pic")
+
+
+class CommitmentReportResource(resources.ModelResource):
+    """The portal's export (*Ekspor*): for people, not for re-import. Column headers and values
+    in the reader's language (labels, names, dates), never codes."""
+
+    meeting = fields.Field(attribute="meeting__title", column_name=gettext_lazy("Meeting"))
+    meeting_date = fields.Field(column_name=gettext_lazy("Meeting date"))
+    description = fields.Field(attribute="description", column_name=gettext_lazy("Commitment"))
+    intervention_type = fields.Field(column_name=gettext_lazy("Intervention"))
+    owner = fields.Field(attribute="owner__name", column_name=gettext_lazy("Responsible organisation"))
+    pic = fields.Field(column_name=gettext_lazy("Person in charge"))
+    due_date = fields.Field(column_name=gettext_lazy("Deadline"))
+    status = fields.Field(column_name=gettext_lazy("Status"))
+    progress = fields.Field(attribute="progress", column_name=gettext_lazy("Progress (%)"))
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "meeting",
+            "meeting_date",
+            "description",
+            "intervention_type",
+            "owner",
+            "pic",
+            "due_date",
+            "status",
+            "progress",
+        ]
+        export_order = fields
+
+    def dehydrate_meeting_date(self, commitment: Commitment) -> str:
+        return f"{timezone.localtime(commitment.meeting.start):%d-%m-%Y}"
+
+    def dehydrate_intervention_type(self, commitment: Commitment) -> str:
+        return str(commitment.get_intervention_type_display())
+
+    def dehydrate_pic(self, commitment: Commitment) -> str:
+        return commitment.pic.get_full_name() if commitment.pic else ""
+
+    def dehydrate_due_date(self, commitment: Commitment) -> str:
+        return f"{commitment.due_date:%d-%m-%Y}"
+
+    def dehydrate_status(self, commitment: Commitment) -> str:
+        return str(commitment.get_status_display())

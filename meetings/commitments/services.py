@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
+from portal.uploads import inspect_uploads, safe_name
 
-from ..evidence import inspect_upload, safe_name
-from ..links import progress_url
+from ..links import progress_link
 from ..models import Meeting
 from .models import Commitment, CommitmentUpdate, Evidence
 
@@ -47,6 +47,7 @@ def _record(
     status: str | None = None,
     percent: int | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
     status_from = commitment.status
     if status:
@@ -61,16 +62,16 @@ def _record(
         percent=percent,
         status_from=status_from,
         status_to=commitment.status if commitment.status != status_from else "",
+        submission_key=submission_key,
     )
-    for upload in files:
-        content_type = inspect_upload(upload)
+    for upload, content_type in zip(files, inspect_uploads(files), strict=True):
         evidence = Evidence(
             update=update,
             original_name=upload.name[:255],
             content_type=content_type,
             size=upload.size,
         )
-        evidence.file.save(safe_name(upload.name, content_type), upload, save=True)
+        evidence.file.save(safe_name(upload.name, content_type, "evidence"), upload, save=True)
     return update
 
 
@@ -87,8 +88,8 @@ def _tell(
     if not one_tap:
         notify(rule=f"{rule}:{update.pk}", recipients=people, source=commitment, context=context)
         return
-    # Each email carries the recipient's own one-tap progress link; the in-app row (whose
-    # text may be shared to a WhatsApp group) does not.
+    # Each email carries the recipient's own one-tap progress link (made when it is sent); the
+    # in-app row (whose text may be shared to a WhatsApp group) does not.
     notify(
         rule=f"{rule}:{update.pk}",
         recipients=people,
@@ -96,14 +97,13 @@ def _tell(
         context=context,
         channels=(Notification.Channel.INAPP,),
     )
-    for person in people:
-        notify(
-            rule=f"{rule}:{update.pk}",
-            recipients=[person],
-            source=commitment,
-            context={**context, "one_tap_url": progress_url(commitment, person)},
-            channels=(Notification.Channel.EMAIL,),
-        )
+    notify(
+        rule=f"{rule}:{update.pk}",
+        recipients=people,
+        source=commitment,
+        context={**context, "one_tap_url": progress_link(commitment)},
+        channels=(Notification.Channel.EMAIL,),
+    )
 
 
 @transaction.atomic
@@ -156,9 +156,13 @@ def post_update(
     note: str,
     percent: int | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
-    """A progress report. The first one moves an open commitment to in progress."""
+    """A progress report. The first one moves an open commitment to in progress.
+    `submission_key` (the form's nonce) makes a double submit record it once."""
     commitment = _locked(commitment)
+    if earlier := _submitted(commitment, submission_key):
+        return earlier
     if not commitment.can_change(acting_user):
         raise PermissionDenied
     if not commitment.is_open:
@@ -172,16 +176,32 @@ def post_update(
         status=Commitment.Status.IN_PROGRESS,
         percent=percent,
         files=files,
+        submission_key=submission_key,
     )
+
+
+def _submitted(commitment: Commitment, submission_key: str) -> CommitmentUpdate | None:
+    """The update an earlier submit of the same form recorded (read under the row lock, so
+    two submits at once record one update)."""
+    if not submission_key:
+        return None
+    return commitment.updates.filter(submission_key=submission_key).first()
 
 
 @transaction.atomic
 def mark_done(
-    *, commitment: Commitment, acting_user, note: str, files: Iterable[UploadedFile] = ()
+    *,
+    commitment: Commitment,
+    acting_user,
+    note: str,
+    files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
     """The owner closes the RTL; evidence is required (attached now or earlier)."""
     files = list(files)
     commitment = _locked(commitment)
+    if earlier := _submitted(commitment, submission_key):
+        return earlier
     if not commitment.can_mark_done(acting_user):
         raise PermissionDenied
     commitment.check_transition(Commitment.Status.DONE, with_evidence=bool(files))
@@ -192,6 +212,7 @@ def mark_done(
         status=Commitment.Status.DONE,
         percent=100,
         files=files,
+        submission_key=submission_key,
     )
     _tell("commitment_done", commitment, update, commitment.secretariat())
     return update

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch
 from django.utils import translation
 
 from ..models import Notification
+from ..tokens import redact, resolve_links
 
 
 @dataclass
@@ -74,8 +75,10 @@ def render(notification: Notification) -> Rendered:
     """Subject, text, HTML and WhatsApp share text, from `templates/emails/<rule>_*`."""
     with translation.override(notification.recipient.language or settings.LANGUAGE_CODE):
         url = absolute_url(notification)
+        # One-tap links are made here, for this recipient only; the stored context holds
+        # markers without any secret (portal.tokens).
         context = {
-            **notification.context,
+            **resolve_links(notification.context, notification.recipient),
             "recipient": notification.recipient,
             "source": notification.source,
             "notification": notification,
@@ -102,3 +105,15 @@ def render(notification: Notification) -> Rendered:
         inapp_text=without_links(text),
         attachments=attachments,
     )
+
+
+def stored_copy(rendered: Rendered, *, inapp: bool = False) -> dict:
+    """What the outbox keeps of a sent message: the text with its one-tap tokens redacted,
+    so that reading the outbox never lets anyone act as the recipient. The in-app list shows
+    the text without raw links (its actions are buttons)."""
+    return {
+        "title": redact(rendered.subject)[:255],
+        "body": redact(rendered.inapp_text if inapp else rendered.text),
+        "share_text": redact(rendered.share_text),
+        "url": redact(rendered.url)[:500],
+    }
