@@ -69,11 +69,12 @@ class MinutesPDF(MeetingPDF):
         super().__init__(meeting)
 
     def header(self) -> None:
+        super().header()
         if not self.draft:
             return
         self.set_text_color(200, 0, 0)
         self.font(16, True)
-        self.cell(0, 8, self.clean(_("DRAFT").upper() + " — " + _("not approved yet")), align="R")
+        self.cell(0, 8, self.text_of(_("DRAFT").upper() + " — " + _("not approved yet")), align="R")
         self.ln(10)
         self.set_text_color(0, 0, 0)
 
@@ -114,15 +115,15 @@ def signatures(pdf: MeetingPDF, meeting: Meeting, minutes) -> None:
         x = pdf.l_margin + column * width
         pdf.set_xy(x, top)
         pdf.font(10, True)
-        pdf.multi_cell(width, 6, pdf.clean(role), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(width, 6, pdf.text_of(role), align="C", new_x="LEFT", new_y="NEXT")
         pdf.set_xy(x, top + 30)
         name = person.get_full_name() if person else "...................................."
         pdf.font(10, True)
-        pdf.multi_cell(width, 6, pdf.clean(name), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(width, 6, pdf.text_of(name), align="C", new_x="LEFT", new_y="NEXT")
         pdf.font(9)
         position = person.jabatan if person and person.jabatan else ""
         pdf.set_x(x)
-        pdf.multi_cell(width, 5, pdf.clean(position), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(width, 5, pdf.text_of(position), align="C", new_x="LEFT", new_y="NEXT")
     pdf.set_xy(pdf.l_margin, top + 50)
 
 

@@ -39,9 +39,9 @@ class ProgressForm(forms.Form):
         self.commitment = commitment
         self.mark_done = mark_done
         self.fields["submission"].initial = uuid.uuid4().hex
-        self.fields[
-            "files"
-        ].help_text = f"{limits_text()} {_('Photos are made smaller on your phone before sending.')}"
+        self.fields["files"].help_text = (
+            limits_text() + " " + _("Photos are made smaller on your phone before sending.")
+        )
         # For static/meetings/evidence.js: scale photos down and refuse oversized files before sending.
         self.fields["files"].widget.attrs.update(
             {

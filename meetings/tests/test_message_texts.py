@@ -65,6 +65,16 @@ def commitment(demo, meeting, kapus, notulis):
     )
 
 
+def _held(meeting) -> None:
+    """Minutes are approved only after the meeting was held."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        start=meeting.start - timedelta(days=12),
+        end=meeting.end - timedelta(days=12),
+        status=Meeting.Status.HELD,
+    )
+    meeting.refresh_from_db()
+
+
 def _day(moment):
     return timezone.localtime(moment).date()
 
@@ -104,6 +114,7 @@ def test_the_meeting_reminders_name_the_meeting_and_its_day(rule, meeting, camat
 def test_the_new_commitments_message_names_each_commitment_and_its_deadline(
     meeting, commitment, kapus, dppkb, reminder_settings
 ):
+    _held(meeting)
     Minutes.objects.create(meeting=meeting)
     services.approve_minutes(minutes=meeting.minutes, acting_user=dppkb)
     rule = rules.REGISTRY["meeting_commitments"]
@@ -114,6 +125,7 @@ def test_the_new_commitments_message_names_each_commitment_and_its_deadline(
 
 def test_the_minutes_approved_message_names_the_meeting(meeting, camat_a, dppkb, reminder_settings):
     services.invite(meeting=meeting, people=[camat_a], acting_user=dppkb)
+    _held(meeting)
     Minutes.objects.create(meeting=meeting)
     services.approve_minutes(minutes=meeting.minutes, acting_user=dppkb)
     check_message(rows("minutes_approved", camat_a), name=TITLE)

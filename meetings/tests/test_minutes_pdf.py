@@ -36,6 +36,13 @@ def rakor(demo, dppkb, kabupaten_rakor, camat_a, kapus):
         acting_user=kapus,
     )
     services.prepare_attendance(meeting=kabupaten_rakor)
+    # Held: the chair approves minutes only after the meeting.
+    Meeting.objects.filter(pk=kabupaten_rakor.pk).update(
+        start=kabupaten_rakor.start - timedelta(days=10),
+        end=kabupaten_rakor.end - timedelta(days=10),
+        status=Meeting.Status.HELD,
+    )
+    kabupaten_rakor.refresh_from_db()
     return kabupaten_rakor
 
 

@@ -13,24 +13,19 @@
     });
   }
 
+  // createImageBitmap decodes the file without an <img src="blob:...">, which the
+  // Content-Security-Policy (img-src 'self' data:) would block.
   function load(file) {
-    return new Promise(function (resolve, reject) {
-      var image = new Image();
-      image.onload = function () {
-        resolve(image);
-      };
-      image.onerror = reject;
-      image.src = URL.createObjectURL(file);
-    });
+    return createImageBitmap(file);
   }
 
   async function shrink(file, limit) {
     var image = await load(file);
     for (var s = 0; s < SIDES.length; s++) {
-      var scale = Math.min(1, SIDES[s] / Math.max(image.naturalWidth, image.naturalHeight));
+      var scale = Math.min(1, SIDES[s] / Math.max(image.width, image.height));
       var canvas = document.createElement("canvas");
-      canvas.width = Math.round(image.naturalWidth * scale);
-      canvas.height = Math.round(image.naturalHeight * scale);
+      canvas.width = Math.round(image.width * scale);
+      canvas.height = Math.round(image.height * scale);
       canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
       for (var q = 0; q < QUALITIES.length; q++) {
         var out = await blob(canvas, QUALITIES[q]);
