@@ -120,6 +120,15 @@ class Training(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     cohort = models.CharField(_("cohort (angkatan)"), max_length=30, blank=True)
+    completed_at = models.DateTimeField(
+        _("completion rule applied at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the organiser issued the certificates; participants who did not pass then see why."
+        ),
+    )
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     kabupaten_quota = models.PositiveIntegerField(
         _("seats per kabupaten"),
@@ -229,6 +238,18 @@ class Training(models.Model):
 
     def is_past(self) -> bool:
         return self.end_date < timezone.localdate()
+
+    def ends_at(self) -> datetime:
+        """When the last session ends (the end of the last day when there are no sessions)."""
+        last = max((session.ends_at for session in self.sessions.all()), default=None)
+        return last or timezone.make_aware(datetime.combine(self.end_date, time.max))
+
+    def has_ended(self) -> bool:
+        return timezone.now() >= self.ends_at()
+
+    def offers_seats(self) -> bool:
+        """Seats are worth showing until the training starts (not on a past training)."""
+        return not self.has_started()
 
     def registration_is_open(self) -> bool:
         return self.registration_opens <= timezone.now() <= self.registration_closes
@@ -476,6 +497,26 @@ class Enrollment(models.Model):
             return False
         mark = training.post_test_pass_mark
         return mark is None or (self.post_test_score is not None and self.post_test_score >= mark)
+
+    def completion_shortfalls(self, attended: int, total: int) -> list[str]:
+        """Why this participant does not meet the completion rule (empty when they do)."""
+        training = self.training
+        reasons = []
+        if not total or self.attendance_share(attended, total) * 100 < training.min_attendance_percent:
+            reasons.append(
+                _("attended %(attended)d of %(total)d sessions (at least %(share)d%% needed)")
+                % {"attended": attended, "total": total, "share": training.min_attendance_percent}
+            )
+        mark = training.post_test_pass_mark
+        if mark is not None and (self.post_test_score is None or self.post_test_score < mark):
+            if self.post_test_score is None:
+                reasons.append(_("no post-test score (at least %(mark)s needed)") % {"mark": f"{mark:g}"})
+            else:
+                reasons.append(
+                    _("post-test score %(score)s (at least %(mark)s needed)")
+                    % {"score": f"{self.post_test_score:g}", "mark": f"{mark:g}"}
+                )
+        return reasons
 
     def has_certificate(self) -> bool:
         return self.status == self.Status.COMPLETED and bool(self.certificate_number)

@@ -296,6 +296,8 @@ def complete_training(*, training: Training, acting_user: User) -> list[Enrollme
 
     _require_organiser(training, acting_user)
 
+    if not training.has_ended():
+        raise EnrollmentError(_("Certificates are issued after the last session has ended."))
     total = training.sessions.count()
     completed = []
     now = timezone.now()
@@ -311,6 +313,7 @@ def complete_training(*, training: Training, acting_user: User) -> list[Enrollme
             enrollment, "training_certificate", extra={"certificate_number": enrollment.certificate_number}
         )
         completed.append(enrollment)
+    Training.objects.filter(pk=training.pk).update(completed_at=now)
     return completed
 
 

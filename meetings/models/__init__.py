@@ -14,7 +14,7 @@ from ..commitments.models import (
     evidence_path,
 )
 from .calendar import CalendarFeed, new_feed_token
-from .invitations import Attendance, Invitation
+from .invitations import Attendance, Invitation, contacts_of
 from .meeting import (
     CHECKIN_OPENS_BEFORE,
     WRITER_ROLES,
@@ -42,6 +42,7 @@ __all__ = [
     "MeetingQuerySet",
     "Minutes",
     "MinutesVersion",
+    "contacts_of",
     "document_path",
     "evidence_path",
     "new_feed_token",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,11 +30,17 @@ class MeetingQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
+        published = self.exclude(status=Meeting.Status.DRAFT).filter(
             region_q(user.scope_codes(), self.region_field)
             | Q(pk__in=self.invited(user).values("pk"))
             | Q(chair=user)
         )
+        # A draft is seen only by its organisers (who may write meetings there) until scheduled:
+        # invitees, the chair and read-only roles cannot see or answer it yet.
+        drafts = self.filter(status=Meeting.Status.DRAFT).filter(
+            region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
+        )
+        return published | drafts
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
@@ -234,7 +240,11 @@ class Meeting(models.Model):
         """The people expected: one row per invited person, per contact of an invited organisation
         (or the organisation alone when it has no contact in the portal)."""
         rows, seen = [], set()
-        invitations = self.invitations.select_related("person__organisation", "organisation")
+        # Personal invitations first: someone also invited through their office is listed
+        # once, with their own answer.
+        invitations = self.invitations.select_related("person__organisation", "organisation").order_by(
+            F("organisation_id").asc(nulls_first=True), "pk"
+        )
         for invitation in invitations:
             if invitation.person_id:
                 people = [invitation.person]
@@ -270,7 +280,7 @@ class Meeting(models.Model):
         """The invitation through which this user is expected (their own first)."""
         invitations = list(
             self.invitations.filter(Q(person=user) | Q(organisation__in=user_organisations(user))).order_by(
-                "organisation_id"
+                F("organisation_id").asc(nulls_first=True), "pk"
             )
         )
         return invitations[0] if invitations else None

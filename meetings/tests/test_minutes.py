@@ -58,7 +58,9 @@ def test_only_the_chair_approves(client, notulis, dppkb, rakor):
     assert Minutes.objects.get(meeting=rakor).status == "draft"
 
     client.force_login(dppkb)  # the chair of this rakor
-    assert client.post(approve).status_code == 302
+    assert client.post(approve).status_code == 302  # without the confirmation box: nothing happens
+    assert Minutes.objects.get(meeting=rakor).status == "draft"
+    assert client.post(approve, {"confirm": "on"}).status_code == 302
     minutes = Minutes.objects.get(meeting=rakor)
     assert (minutes.status, minutes.approved_by) == ("approved", dppkb)
     rakor.refresh_from_db()

@@ -16,6 +16,7 @@ from django.views.generic import ListView
 
 from ..models import Notification
 from . import notify
+from .actions import actions_for
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -24,6 +25,12 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return Notification.objects.inbox(self.request.user).order_by("-sent_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for notification in context["object_list"]:
+            notification.actions = actions_for(notification)
+        return context
 
 
 @login_required

@@ -24,17 +24,17 @@ RULES = [
 
 @pytest.mark.parametrize("rule", RULES)
 def test_every_message_has_a_subject_text_and_html_body_in_indonesian(rule, camat_a):
+    # The shape the renderer gives the templates: the context's values at the top level,
+    # the source object, and the absolute link (the templates once read `context.training`).
+    training = TrainingFactory(title="Pelatihan Teknis TPPS")
+    enrollment = services.register(training=training, person=camat_a, acting_user=camat_a)
     context = {
-        "context": {
-            "training": "Pelatihan Teknis TPPS",
-            "start_date": "2024-07-15",
-            "end_date": "2024-07-18",
-            "url": "/trainings/1/",
-            "reason": "Kuota penuh",
-            "certificate_number": "TPPS-2024-0001-000001",
-            "person": "Rahmat Hidayat",
-            "jabatan": "Camat Tapin Utara",
-        },
+        "reason": "Kuota penuh",
+        "certificate_number": "TPPS-2024-0001-000001",
+        "person": "Rahmat Hidayat",
+        "jabatan": "Camat Tapin Utara",
+        "source": enrollment,
+        "link": "https://portal.example.id/trainings/1/",
         "recipient": camat_a,
         "site_url": "https://portal.example.id",
     }
