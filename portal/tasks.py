@@ -41,6 +41,12 @@ def send_notification(pk: int) -> bool:
 
 
 @shared_task
+def send_notifications(pks: list[int]) -> int:
+    """Send a batch of outbox rows (an invitation fan-out): one task instead of one per row."""
+    return sum(engine.deliver_one(pk) for pk in pks)
+
+
+@shared_task
 def beat_tick() -> None:
     """Record that the beat published and a worker ran this (the age shows on /healthz)."""
     Heartbeat.beat("beat")

@@ -1,6 +1,7 @@
 import pytest
 
-from portal.tests.conftest import celery_workers, smtp_server  # noqa: F401 - the real worker's fixtures
+# The real worker, SMTP server and people of the reminder engine's integration tests.
+from portal.tests.conftest import celery_workers, person, smtp_server  # noqa: F401
 
 from .factories import MeetingFactory
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0007_heartbeat'),
+        ('portal', '0008_heartbeat'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0006_app_lead_times_leave_reminder_settings'),
+        ('portal', '0007_reminder_settings_history'),
     ]
 
     operations = [
