@@ -355,7 +355,11 @@ EXPECTED: dict[str, Expect] = {
     "portal:notification-read-all": Expect(users("405|same"), users("ok")),
     "portal:notification-preferences": Expect(users("405"), users("ok")),
     "portal:notification-test": Expect(users("405|same"), users("ok")),
-    "healthz": Expect(everyone("ok"), everyone("405|same")),
+    "portal:job-detail": Expect(users("404"), users("404")),  # another person's job: nobody else's
+    "portal:job-status": Expect(users("404"), users("404")),
+    "portal:job-download": Expect(users("404"), users("404")),
+    # No beat runs in this test, so /healthz names it (503); what matters is that anyone may ask.
+    "healthz": Expect(everyone("ok|503"), everyone("405|same")),
     "set_language": Expect(everyone("ok|405"), everyone("ok")),
     "login": Expect(everyone("ok"), everyone("ok"), writes_ok=True),
     "logout": Expect(everyone("405"), everyone("login"), writes_ok=True),
@@ -397,6 +401,8 @@ EXPECTED: dict[str, Expect] = {
     "meetings:my-calendar": Expect(users("ok"), users("ok")),
     "meetings:calendar-feed": Expect(everyone("ok"), everyone("405|same"), SIDES),  # the token is the key
     "meetings:my-commitments": Expect(users("ok"), users("405|same")),
+    "meetings:minutes-pdf-job": Expect(everyone("405"), reads("meeting"), SIDES),  # ok: a job is queued
+    "meetings:commitment-export-job": Expect(everyone("405"), users("ok|404")),
     "meetings:commitment-export": Expect(
         only(COMMITMENT_READERS, "404"), _post_refused(only(COMMITMENT_READERS, "404"))
     ),
@@ -596,6 +602,8 @@ def _portal_id(route: Route, name: str, s: tk.Side, app: str):
         return s.organisation.pk
     if key.startswith("portal:notification"):
         return s.notification.pk
+    if key.startswith("portal:job"):
+        return "00000000-0000-4000-8000-000000000000"  # a job of someone else (or of nobody)
     if key == "meetings:evidence-download":
         return s.evidence.pk
     if key.startswith("meetings:commitment"):
