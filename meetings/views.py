@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from portal.jobs import start_job
 from portal.models import Organisation
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
@@ -269,6 +270,20 @@ def attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     return _pdf_response(pdf.minutes_document(meeting), f"notulen-{meeting.pk}.pdf")
+
+
+@require_POST
+@login_required
+def minutes_pdf_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Large minutes take a while: the worker makes the PDF, the person watches its progress."""
+    meeting = get_meeting_for_user(request.user, pk)
+    job = start_job(
+        kind="meetings.jobs.minutes_pdf",
+        title=_("Notulen / berita acara (PDF): %(title)s") % {"title": meeting.title},
+        owner=request.user,
+        params={"meeting": meeting.pk},
+    )
+    return redirect(job)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -608,3 +609,29 @@ class JobLock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Heartbeat(models.Model):
+    """When a periodic proof of life last arrived, e.g. the beat's tick run by a worker (/healthz)."""
+
+    name = models.CharField(_("name"), max_length=60, primary_key=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"at": timezone.now()})
+
+    @classmethod
+    def age_seconds(cls, name: str) -> float | None:
+        at = cls.objects.filter(name=name).values_list("at", flat=True).first()
+        return None if at is None else (timezone.now() - at).total_seconds()
+
+
+from .jobs.models import Job  # noqa: E402, F401 - a model of this app, kept in its own package

@@ -44,6 +44,30 @@ def test_two_beats_at_once_send_every_message_exactly_once(
     assert Counter(smtp_server.notification_ids()).most_common(1)[0][1] == 1
 
 
+def test_two_worker_processes_on_one_broker_deliver_each_message_once_when_its_task_is_published_twice(
+    celery_workers, smtp_server, fast_settings, person
+):
+    from portal.tasks import send_notification
+
+    people = [person(f"p{n}") for n in range(6)]
+    rows = notify(rule="test_message", recipients=people, channels=[EMAIL])
+    celery_workers(concurrency=2)
+    celery_workers(concurrency=2)  # a second host, as a process: four consumers of one queue
+
+    for row in rows:  # as a redelivery or a double click would: every send asked for twice more
+        send_notification.delay(row.pk)
+        send_notification.delay(row.pk)
+    dispatch_due.delay()
+    dispatch_due.delay()
+
+    wait_for(lambda: states() == Counter({State.SENT: 6}), timeout=40, what="all rows sent")
+    import time
+
+    time.sleep(2)  # the duplicate tasks have run by now: they must have found nothing to send
+    assert len(smtp_server.messages) == 6
+    assert sorted(smtp_server.notification_ids()) == sorted(str(row.pk) for row in rows)
+
+
 def test_a_worker_killed_mid_batch_then_restarted_sends_each_message_exactly_once(
     celery_workers, smtp_server, fast_settings, person
 ):
