@@ -77,6 +77,6 @@ def test_camat_tapin_utara_sees_only_the_aggregates_of_the_kecamatan(page, a11y,
     assert "Tapin Utara" in table and "Binuang" not in table
     assert page.get_by_test_id("case-table").count() == 0
     assert "6305" not in page.content()
-    case = AuditCase.objects.filter(round=tapin_round, desa_id__startswith="63.05.04.").first()
+    case = AuditCase.objects.filter(round=tapin_round, desa__code__startswith="63.05.04.").first()
     response = page.goto(case.get_absolute_url())
     assert response.status == 404
