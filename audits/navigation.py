@@ -5,10 +5,15 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.registry import NavEntry
 
-def nav_entries(user) -> list:
-    from portal.registry import NavEntry
 
-    if not user.has_perm("audits.view_auditround") and not user.has_perm("audits.view_recommendation"):
+def nav_entries(user) -> list[NavEntry]:
+    """Everyone who may see a round (camat: its aggregates) or an audit recommendation (OPD)."""
+    if not (
+        user.is_superuser
+        or user.has_perm("audits.view_auditround")
+        or user.has_perm("audits.view_recommendation")
+    ):
         return []
-    return [NavEntry(label=_("Case audits (AKS)"), url=reverse("audits:round-list"), key="audits", order=30)]
+    return [NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40)]
