@@ -62,10 +62,16 @@ class AuditsConfig(AppConfig):
     navigation = "audits.navigation.nav_entries"
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.core import checks
+        from django.core.exceptions import ImproperlyConfigured
 
         from . import sources
-        from .checks import keys_check
+        from .checks import KEYS_MISSING, keys_check
+        from .crypto import keys_configured
 
+        # Production refuses to start (web and worker alike) without the keys of personal data.
+        if not settings.DEBUG and not keys_configured():
+            raise ImproperlyConfigured(KEYS_MISSING)
         checks.register(keys_check)
         sources.register()
