@@ -7,13 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.registry import NavEntry
 
+# Roles that work in the audits; others (camat, OPD, puskesmas) reach their aggregates and
+# recommendations from the dashboard card.
+AUDIT_ROLES = ("dppkb_admin", "notulis", "tim_pakar", "tpk")
+
 
 def nav_entries(user) -> list[NavEntry]:
-    """Everyone who may see a round (camat: its aggregates) or an audit recommendation (OPD)."""
-    if not (
-        user.is_superuser
-        or user.has_perm("audits.view_auditround")
-        or user.has_perm("audits.view_recommendation")
-    ):
+    if not (user.is_superuser or user.has_role(*AUDIT_ROLES) or user.audit_teams.exists()):
         return []
     return [NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40)]
