@@ -34,6 +34,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
+# Links in messages and QR codes point at the port served (an explicit SITE_URL wins).
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@mkdir -p var
 	DEBUG=True $(PY) manage.py migrate --noinput -v0

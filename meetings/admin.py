@@ -2,8 +2,9 @@
 commitments (CommitmentInline, owned by admin_commitments.py) on one page."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin
+from portal.admin_labels import LabelledFieldsMixin
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
@@ -13,7 +14,7 @@ from .forms import people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
 
 
-class AgendaItemInline(ScopedInlineMixin, admin.TabularInline):
+class AgendaItemInline(LabelledFieldsMixin, ScopedInlineMixin, admin.TabularInline):
     model = AgendaItem
     extra = 1
     fields = ["order", "title", "presenter", "minutes_planned"]
@@ -38,20 +39,20 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class InvitationInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+class InvitationInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Invitation
     extra = 0
     fields = ["person", "organisation", "response", "delegate_name", "delegate_position"]
 
 
-class AttendanceInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+class AttendanceInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ["invitation", "person", "name", "jabatan", "instansi", "status", "delegate_name"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedAdminMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]

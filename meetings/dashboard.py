@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Commitment, Meeting
+from .models import Commitment, Meeting, Minutes
 
 
 def dashboard_card(user) -> dict | None:
@@ -15,6 +15,13 @@ def dashboard_card(user) -> dict | None:
         open=Count("pk", filter=Q(status__in=Commitment.OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=Commitment.OPEN_STATUSES, due_date__lt=today)),
     )
-    if not (upcoming or counts["open"] or user.has_perm("meetings.view_meeting")):
+    awaiting = list(Minutes.objects.awaiting_approval_by(user).select_related("meeting"))
+    shown = upcoming or awaiting or counts["open"] or user.has_perm("meetings.view_meeting")
+    if not shown and not Meeting.objects.visible_to(user).filter(chair=user).exists():
         return None  # nothing to show to someone with no meetings at all
-    return {"template": "meetings/_dashboard_card.html", "upcoming": list(upcoming), **counts}
+    return {
+        "template": "meetings/_dashboard_card.html",
+        "upcoming": list(upcoming),
+        "awaiting": awaiting,
+        **counts,
+    }

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation, Region, User, region_q
 from portal.uploads import UploadField, limits_text
 
-from .models import WRITER_ROLES, AgendaItem, Attendance, Invitation, Meeting, MeetingDocument
+from .models import (
+    WRITER_ROLES,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    Meeting,
+    MeetingDocument,
+    contacts_of,
+)
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -134,7 +142,7 @@ class AgendaItemForm(forms.ModelForm):
 
 
 AgendaFormSet = forms.inlineformset_factory(
-    Meeting, AgendaItem, form=AgendaItemForm, extra=2, can_delete=True
+    Meeting, AgendaItem, form=AgendaItemForm, extra=1, can_delete=True
 )
 
 
@@ -164,6 +172,16 @@ class InviteForm(forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Invite")))
 
+    def organisation_rows(self) -> list[dict]:
+        """Each organisation on offer with who would receive its invitation (head or focal points)."""
+        organisations = list(self.fields["organisations"].queryset.select_related("head"))
+        recipients = contacts_of(organisations)
+        bound = {str(value) for value in (self["organisations"].value() or [])}
+        return [
+            {"organisation": org, "recipients": recipients[org.pk], "checked": str(org.pk) in bound}
+            for org in organisations
+        ]
+
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("organisations") and not data.get("people"):
@@ -184,6 +202,14 @@ class RsvpForm(forms.ModelForm):
         ]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Send answer")))
+
+    def error_summary(self) -> str:
+        """The errors with each field's label (not its code name), for a message on the next page."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            parts += [f"{label}: {error}" if label else str(error) for error in errors]
+        return "; ".join(parts)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal.pdf import PortalPDF
+from portal.templatetags.portal_format import time_span
 
 from .models import Meeting
 
@@ -33,8 +34,8 @@ class MeetingPDF(PortalPDF):
 
     def facts(self) -> list[tuple[str, str]]:
         meeting = self.meeting
-        start, end = timezone.localtime(meeting.start), timezone.localtime(meeting.end)
-        when = f"{formats.date_format(start, 'l, j F Y')}, {start:%H.%M}–{end:%H.%M} WITA"
+        # One format everywhere; a meeting across midnight shows its end date.
+        when = time_span(meeting.start, meeting.end)
         facts = [(_("Date"), when), (_("Place"), meeting.place or "-")]
         if meeting.chair_id:
             facts.append((_("Chair"), meeting.chair.get_full_name()))
@@ -60,10 +61,76 @@ def attendance_sheet(meeting: Meeting, blank_rows: int = 5) -> bytes:
     return pdf.render()
 
 
+class MinutesPDF(MeetingPDF):
+    """The notulen; until the chair approves them every page says DRAF."""
+
+    def __init__(self, meeting: Meeting, *, draft: bool) -> None:
+        self.draft = draft
+        super().__init__(meeting)
+
+    def header(self) -> None:
+        super().header()
+        if not self.draft:
+            return
+        self.set_text_color(200, 0, 0)
+        self.font(16, True)
+        self.cell(0, 8, self.text_of(_("DRAFT").upper() + " — " + _("not approved yet")), align="R")
+        self.ln(10)
+        self.set_text_color(0, 0, 0)
+
+
+def _attendance_rows(meeting: Meeting) -> list[list[str]]:
+    """Person names in the Name column, the organisation in its own; the delegate for "diwakilkan"."""
+    rows = []
+    attendances = meeting.attendances.select_related("person").order_by("name")
+    for i, a in enumerate(attendances, start=1):
+        # An organisation with nobody in the portal is listed by its name alone: no person to name.
+        name = "-" if a.person_id is None and a.name == a.instansi else a.name
+        status = a.get_status_display()
+        if a.status == a.Status.DIWAKILKAN and a.delegate_name:
+            status = f"{status}: {a.delegate_name}"
+        rows.append([str(i), name, a.jabatan, a.instansi, status])
+    return rows
+
+
+def _writer(minutes):
+    """Who wrote the minutes (the notulis): the author of the latest draft."""
+    if minutes is None:
+        return None
+    version = minutes.versions.filter(kind="draft").exclude(author=None).select_related("author").last()
+    return version.author if version else None
+
+
+def signatures(pdf: MeetingPDF, meeting: Meeting, minutes) -> None:
+    """Place and date, then the chair's and the notulis' names and positions to sign above."""
+    day = timezone.localtime(minutes.approved_at if minutes and minutes.approved_at else meeting.start)
+    place = meeting.region.name.title() if meeting.region_id else ""
+    pdf.ln(6)
+    pdf.line_text(f"{place}, {formats.date_format(day, 'j F Y')}", 10, align="R")
+    pdf.ln(2)
+    people = [(_("Chair of the meeting"), meeting.chair), (_("Minutes taker (notulis)"), _writer(minutes))]
+    width = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    top = pdf.get_y()
+    for column, (role, person) in enumerate(people):
+        x = pdf.l_margin + column * width
+        pdf.set_xy(x, top)
+        pdf.font(10, True)
+        pdf.multi_cell(width, 6, pdf.text_of(role), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.set_xy(x, top + 30)
+        name = person.get_full_name() if person else "...................................."
+        pdf.font(10, True)
+        pdf.multi_cell(width, 6, pdf.text_of(name), align="C", new_x="LEFT", new_y="NEXT")
+        pdf.font(9)
+        position = person.jabatan if person and person.jabatan else ""
+        pdf.set_x(x)
+        pdf.multi_cell(width, 5, pdf.text_of(position), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_xy(pdf.l_margin, top + 50)
+
+
 def minutes_document(meeting: Meeting) -> bytes:
-    """The notulen / berita acara: agenda, discussion, decisions, RTL table, attendance annex."""
-    pdf = MeetingPDF(meeting)
+    """The notulen / berita acara: agenda, discussion, decisions, RTL table, signatures, attendance annex."""
     minutes = getattr(meeting, "minutes", None)
+    pdf = MinutesPDF(meeting, draft=minutes is None or not minutes.is_locked)
     pdf.heading(_("Minutes (notulen) and berita acara"))
     if minutes is not None:
         state = minutes.get_status_display()
@@ -108,16 +175,14 @@ def minutes_document(meeting: Meeting) -> bytes:
         or [["-", _("No commitments recorded."), "", ""]],
         (10, 95, 50, 25),
     )
+    if pdf.get_y() > pdf.h - 80:
+        pdf.add_page()
+    signatures(pdf, meeting, minutes)
     pdf.add_page()
     pdf.line_text(_("Annex: attendance list"), 11, bold=True)
-    attendances = meeting.attendances.order_by("name")
     pdf.table(
         [_("No."), _("Name"), _("Position (jabatan)"), _("Agency (instansi)"), _("Attendance")],
-        [
-            [str(i), a.name, a.jabatan, a.instansi, a.get_status_display()]
-            for i, a in enumerate(attendances, start=1)
-        ]
-        or [["-", _("No attendance recorded."), "", "", ""]],
-        (10, 50, 45, 45, 30),
+        _attendance_rows(meeting) or [["-", _("No attendance recorded."), "", "", ""]],
+        (10, 45, 40, 45, 40),
     )
     return pdf.render()

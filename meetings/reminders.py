@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import timedelta
 from itertools import pairwise
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Notification, ReminderSettings
+from portal.notifications.actions import Action, register_actions
 from portal.notifications.rules import Reminder, ReminderRule, at, register
 from portal.registry import ReminderOption, reminder_days, reminder_value
 
@@ -259,7 +261,8 @@ class MeetingCommitmentsRule(ReminderRule):
                     rule=f"{self.name}:{meeting.pk}",
                     recipients=[person],
                     send_at=minutes.approved_at,
-                    context={"items": rows},
+                    # The PIC may not see the meeting itself (a kabupaten rakor): link their list.
+                    context={"items": rows, "url": reverse("meetings:my-commitments")},
                     channels=channels,
                 )
                 for rows, channels in (
@@ -268,3 +271,31 @@ class MeetingCommitmentsRule(ReminderRule):
                 )
             ]
         return wanted
+
+
+# --- buttons under the in-app messages ----------------------------------------------
+
+
+ANSWER_BUTTONS = {
+    Invitation.Response.HADIR: _("Attend"),
+    Invitation.Response.IZIN: _("Excused"),
+    Invitation.Response.DIWAKILKAN: _("Send a representative"),
+}
+
+
+@register_actions("meeting_invitation", "meeting_reminder", "meeting_rsvp_nudge", "meeting_changed")
+def meeting_actions(notification: Notification) -> list[Action]:
+    """Answer from the message: each button opens the meeting with that answer chosen."""
+    url = reverse("meetings:meeting-detail", args=[notification.source_id])
+    if notification.context.get("cancelled"):
+        return [Action(_("Open the meeting"), url)]
+    return [
+        Action(label, f"{url}?answer={answer}#rsvp", primary=answer == Invitation.Response.HADIR)
+        for answer, label in ANSWER_BUTTONS.items()
+    ]
+
+
+@register_actions("commitment_due", "commitment_reopened")
+def commitment_actions(notification: Notification) -> list[Action]:
+    url = reverse("meetings:commitment-detail", args=[notification.source_id])
+    return [Action(_("Update progress"), f"{url}#progress", primary=True)]

@@ -11,14 +11,14 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.notifications import notify
+from portal.notifications import notify, notify_each
 
 from .links import rsvp_link
-from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
+from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion, contacts_of
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -43,32 +43,65 @@ def _answer_context(invitation: Invitation, person) -> dict:
     return {"rsvp_url": rsvp_link(invitation), "rsvp_links": {a: rsvp_link(invitation, a) for a in ANSWERS}}
 
 
+def recipients_of(invitations) -> list[tuple[Invitation, object]]:
+    """(invitation, person) for everyone the invitations reach, in two queries for them all."""
+    # Personal invitations first: someone also invited through their office gets their own link.
+    invitations = list(
+        invitations.select_related("person", "organisation__head").order_by(
+            F("organisation_id").asc(nulls_first=True), "pk"
+        )
+    )
+    contacts = contacts_of([i.organisation for i in invitations if i.organisation_id])
+    return [
+        (invitation, person)
+        for invitation in invitations
+        for person in ([invitation.person] if invitation.person_id else contacts[invitation.organisation_id])
+    ]
+
+
 def send_invitations(*, meeting: Meeting, invitations=None) -> int:
-    """Invite every recipient once (the outbox key makes a second call a no-op)."""
+    """Invite every recipient once (the outbox key makes a second call a no-op).
+
+    The outbox rows are written in a few queries and sent by the worker after the commit, so
+    scheduling a meeting with many invitations answers quickly. Returns how many people the
+    invitations reach."""
     if meeting.status != Meeting.Status.SCHEDULED:
         return 0
-    count = 0
-    invitations = invitations if invitations is not None else meeting.invitations.all()
-    for invitation in invitations:
-        for person in invitation.recipients():
-            context = {**_meeting_context(meeting), **_answer_context(invitation, person)}
-            count += len(
-                notify(rule="meeting_invitation", recipients=[person], source=meeting, context=context)
-            )
-    return count
+    if invitations is None:
+        invitations = meeting.invitations.all()
+    elif not hasattr(invitations, "select_related"):
+        invitations = Invitation.objects.filter(pk__in=[i.pk for i in invitations])
+    base = _meeting_context(meeting)
+    rows = notify_each(
+        rule="meeting_invitation",
+        source=meeting,
+        messages=[
+            (person, {**base, **_answer_context(invitation, person)})
+            for invitation, person in recipients_of(invitations)
+        ],
+    )
+    return len({row.recipient_id for row in rows})
 
 
 def notify_change(*, meeting: Meeting) -> None:
     """Tell invitees who have not declined that time, place, link or status changed."""
-    for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
-        for person in invitation.recipients():
-            context = {**_meeting_context(meeting), "rsvp_url": rsvp_link(invitation)}
-            notify(
-                rule=f"meeting_changed:{meeting.sequence}",
-                recipients=[person],
-                source=meeting,
-                context=context,
-            )
+    base = _meeting_context(meeting)
+    if meeting.status == Meeting.Status.CANCELLED:
+        base["cancelled"] = True
+    invitations = meeting.invitations.exclude(response=Invitation.Response.IZIN)
+    notify_each(
+        rule=f"meeting_changed:{meeting.sequence}",
+        source=meeting,
+        messages=[
+            (person, {**base, "rsvp_url": rsvp_link(invitation)})
+            for invitation, person in recipients_of(invitations)
+        ],
+    )
+
+
+def _require_writer(meeting: Meeting, acting_user) -> None:
+    if acting_user is None or not meeting.can_change(acting_user):
+        raise PermissionDenied
 
 
 def allowed_statuses(meeting: Meeting) -> set[str]:
@@ -114,8 +147,10 @@ def save_meeting_changes(
     if save_parts:
         save_parts(meeting)
     # Each invitation is sent once (outbox key): this reaches only invitees not told yet.
-    send_invitations(meeting=meeting)
+    reached = send_invitations(meeting=meeting)
     just_scheduled = "status" in schedule and meeting.status == Meeting.Status.SCHEDULED
+    # Publishing says how many people the invitations reach (meeting_form's message).
+    meeting.notified = reached if just_scheduled else None
     if not creating and schedule and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
         notify_change(meeting=meeting)
     return meeting
@@ -150,6 +185,7 @@ def renumber_agenda(meeting: Meeting) -> None:
 @transaction.atomic
 def invite(*, meeting: Meeting, people=(), organisations=(), acting_user) -> list[Invitation]:
     """Invite people and organisations not invited yet; notify them if the meeting is scheduled."""
+    _require_writer(meeting, acting_user)
     created = []
     for person in people:
         invitation, new = Invitation.objects.get_or_create(meeting=meeting, person=person, organisation=None)
@@ -187,6 +223,7 @@ def respond(
 @transaction.atomic
 def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     """The next meeting of a monthly/quarterly series: same agenda template and invitees, as a draft."""
+    _require_writer(meeting, acting_user)
     months = 3 if meeting.recurrence == Meeting.Recurrence.QUARTERLY else 1
     organisers = list(meeting.organisers.all())
     agenda = list(meeting.agenda_items.all())
@@ -217,21 +254,35 @@ def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     return new
 
 
+def unlisted_invitees(meeting: Meeting) -> list[dict]:
+    """The expected people (Meeting.invitee_rows) who have no daftar hadir line yet."""
+    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    listed_invitations = set(
+        meeting.attendances.exclude(invitation=None).values_list("invitation_id", flat=True)
+    )
+    return [
+        row
+        for row in meeting.invitee_rows()
+        if (
+            row["person"].pk not in listed
+            if row["person"]
+            else row["invitation"].pk not in listed_invitations
+        )
+    ]
+
+
 @transaction.atomic
 def prepare_attendance(*, meeting: Meeting) -> int:
     """One daftar hadir line per expected person not listed yet (status absent until they come)."""
-    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    _lock_attendance(meeting)
     created = 0
-    for row in meeting.invitee_rows():
+    for row in unlisted_invitees(meeting):
         person = row["person"]
-        if person is None:
-            if meeting.attendances.filter(invitation=row["invitation"]).exists():
-                continue
-        elif person.pk in listed:
-            continue
         invitation = row["invitation"]
         linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
+        # Filled in from the answer to the invitation; the secretariat corrects it in the room.
         status = {
+            Invitation.Response.HADIR: Attendance.Status.HADIR,
             Invitation.Response.IZIN: Attendance.Status.IZIN,
             Invitation.Response.DIWAKILKAN: Attendance.Status.DIWAKILKAN,
         }.get(invitation.response, Attendance.Status.TIDAK_HADIR)
@@ -249,9 +300,17 @@ def prepare_attendance(*, meeting: Meeting) -> int:
     return created
 
 
+def _lock_attendance(meeting: Meeting) -> None:
+    """Serialise writers of one meeting's daftar hadir: two check-ins of the same person (a form
+    sent twice, parallel walk-ins) would otherwise both insert and one would hit the unique
+    constraint (a 500). Under the lock the second sees the first's line and updates it."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+
+
 @transaction.atomic
 def check_in(*, meeting: Meeting, user) -> Attendance:
-    """Mark the user present (an invitee, or a walk-in who is logged in)."""
+    """Mark the user present (an invitee, or a walk-in who is logged in). Idempotent."""
+    _lock_attendance(meeting)
     invitation = meeting.invitation_for(user)
     attendance = meeting.attendances.filter(person=user).first()
     if attendance is None:
@@ -298,15 +357,27 @@ def _write_minutes(minutes: Minutes, data: dict) -> None:
 @transaction.atomic
 def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion:
     """Save a draft; approved minutes change only through amend_minutes."""
+    _require_writer(minutes.meeting, acting_user)
     if minutes.is_locked:
         raise ValueError("approved minutes change only by amendment")
     _write_minutes(minutes, data)
-    return minutes.snapshot(kind=MinutesVersion.Kind.DRAFT, author=acting_user)
+    version = minutes.snapshot(kind=MinutesVersion.Kind.DRAFT, author=acting_user)
+    meeting = minutes.meeting
+    if meeting.chair_id and meeting.chair_id != acting_user.pk and meeting.start <= timezone.now():
+        # Once per minutes (the outbox key): the chair learns they wait for approval.
+        notify(
+            rule="minutes_awaiting_approval",
+            recipients=[meeting.chair],
+            source=minutes,
+            context={"url": minutes.get_absolute_url()},
+        )
+    return version
 
 
 @transaction.atomic
 def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> MinutesVersion:
     """A recorded change to approved minutes: who, when and why, kept as a new version."""
+    _require_writer(minutes.meeting, acting_user)
     if not minutes.is_locked:
         raise ValueError("draft minutes are simply saved")
     if not reason.strip():

@@ -10,9 +10,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from portal.models import Organisation
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
@@ -31,7 +33,8 @@ from .forms import (
 )
 from .ics import meeting_calendar
 from .links import RsvpLinkError, read_rsvp_token
-from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion
+from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion, contacts_of
+from .services import ANSWERS
 
 
 def _post(request: HttpRequest):
@@ -68,6 +71,9 @@ index = MeetingListView.as_view()
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     invitation = meeting.invitation_for(request.user)
+    # The buttons under an in-app message open this page with their answer chosen.
+    answer = request.GET.get("answer")
+    initial = {"response": answer} if answer in ANSWERS else {}
     context = {
         "meeting": meeting,
         "can_change": meeting.can_change(request.user),
@@ -76,12 +82,24 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": meeting.documents.all(),
         "commitments": meeting.commitments.select_related("owner", "pic").order_by("due_date", "pk"),
         "my_invitation": invitation,
-        "rsvp_form": RsvpForm(instance=invitation) if invitation else None,
+        "rsvp_form": RsvpForm(instance=invitation, initial=initial) if invitation else None,
         "document_form": DocumentForm(),
         "minutes": Minutes.objects.filter(meeting=meeting).first(),
         "checkin_open": meeting.checkin_code and meeting.checkin_open(),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def published_message(count: int) -> str:
+    if not count:
+        return _(
+            "The meeting is scheduled, but its invitations reach nobody yet: invite people, or set the invited organisations' head or focal points."
+        )
+    return ngettext(
+        "The meeting is scheduled: %(count)d person was sent the invitation.",
+        "The meeting is scheduled: %(count)d people were sent the invitation.",
+        count,
+    ) % {"count": count}
 
 
 @login_required
@@ -99,6 +117,8 @@ def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if data is not None and form.is_valid() and agenda.is_valid():
         meeting = services.save_meeting(form=form, agenda_formset=agenda, acting_user=request.user)
         messages.success(request, _("The meeting is saved."))
+        if meeting.notified is not None:
+            messages.info(request, published_message(meeting.notified))
         return redirect(meeting)
     context = {"form": form, "agenda": agenda, "meeting": meeting}
     return render(request, "meetings/meeting_form.html", context)
@@ -117,7 +137,17 @@ def meeting_invite(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("%(count)d invitation(s) added.") % {"count": len(created)})
         return redirect(meeting)
-    return render(request, "meetings/meeting_invite.html", {"meeting": meeting, "form": form})
+    invited = list(meeting.invitations.select_related("person", "organisation__head"))
+    recipients = contacts_of([i.organisation for i in invited if i.organisation_id])
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "invited": [(i, [i.person] if i.person_id else recipients[i.organisation_id]) for i in invited],
+        "editable": set(Organisation.objects.editable_by(request.user).values_list("pk", flat=True))
+        if request.user.has_perm("portal.change_organisation")
+        else set(),
+    }
+    return render(request, "meetings/meeting_invite.html", context)
 
 
 @require_POST
@@ -138,9 +168,7 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = RsvpForm(request.POST, instance=invitation)
     if not form.is_valid():
-        messages.error(
-            request, _("Please correct the answer: %(errors)s") % {"errors": form.errors.as_text()}
-        )
+        messages.error(request, _("Please correct the answer: %(errors)s") % {"errors": form.error_summary()})
         return redirect(meeting)
     services.respond(invitation=invitation, acting_user=request.user, **form.cleaned_data)
     messages.success(request, _("Your answer is recorded."))
@@ -154,6 +182,10 @@ def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         invitation, person = read_rsvp_token(token, pk, request.user)
     except RsvpLinkError as error:
         return render(request, "meetings/rsvp_invalid.html", {"message": error.message}, status=400)
+    if invitation.meeting.status == Meeting.Status.DRAFT:
+        # Taken back to draft after the invitations went out: nothing to answer until rescheduled.
+        message = _("This meeting is not scheduled at the moment. You will be told when it is.")
+        return render(request, "meetings/rsvp_invalid.html", {"message": message}, status=400)
     # The email offers one link per answer; the page opens with that answer chosen.
     answer = request.GET.get("answer")
     initial = {"response": answer} if answer in Invitation.Response.values else {}
@@ -177,27 +209,35 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal feed a calendar app subscribes to: the secret token is the only key."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
     invited = Meeting.objects.invited(feed.user).values("pk")
-    meetings = Meeting.objects.filter(Q(pk__in=invited) | Q(chair=feed.user)).order_by("start")
+    meetings = (
+        Meeting.objects.filter(Q(pk__in=invited) | Q(chair=feed.user))
+        .exclude(status=Meeting.Status.DRAFT)
+        .order_by("start")
+    )
     body = meeting_calendar(meetings, name=_("TPPS meetings"))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @login_required
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
-        feed.regenerate()
-        messages.success(request, _("A new calendar address was made; the old one no longer works."))
+        if feed is None:
+            CalendarFeed.objects.get_or_create(user=request.user)
+        else:
+            feed.regenerate()
+            messages.success(request, _("A new calendar address was made; the old one no longer works."))
         return redirect("meetings:my-calendar")
-    url = request.build_absolute_uri(feed.get_absolute_url())
+    url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
     return render(request, "meetings/my_calendar.html", {"feed_url": url})
 
 
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    if request.method == "GET":
+    if "prepare" in request.POST:
         services.prepare_attendance(meeting=meeting)
+        return redirect("meetings:attendance", pk=meeting.pk)
     formset = AttendanceFormSet(_post(request), queryset=meeting.attendances.all(), prefix="attendance")
     if request.method == "POST" and formset.is_valid():
         for row in formset.save(commit=False):
@@ -205,9 +245,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             row.save()
         for row in formset.deleted_objects:
             row.delete()
+        # Invitees nobody marked are listed too: absent, excused or represented, as they answered.
+        services.prepare_attendance(meeting=meeting)
         messages.success(request, _("The attendance list is saved."))
         return redirect(meeting)
-    context = {"meeting": meeting, "formset": formset}
+    context = {"meeting": meeting, "formset": formset, "unlisted": services.unlisted_invitees(meeting)}
     return render(request, "meetings/attendance.html", context)
 
 
@@ -233,7 +275,7 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def checkin_screen(request: HttpRequest, pk: int) -> HttpResponse:
     """What the organiser shows in the room: the code and a QR leading to the check-in page."""
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    code = meeting.ensure_checkin_code()
+    code = meeting.checkin_code
     url = request.build_absolute_uri(reverse("meetings:checkin") + f"?code={code}")
     qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code to check in"))
     return render(request, "meetings/checkin_screen.html", {"meeting": meeting, "code": code, "qr": qr})
@@ -303,7 +345,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = meeting.can_change(request.user)
     notes = Minutes.objects.filter(meeting=meeting).first()
     if notes is None and can_change:
-        notes = Minutes.objects.create(meeting=meeting)
+        notes = Minutes(meeting=meeting)  # stored by the first save of the draft
     form = MinutesForm(_post(request), minutes=notes) if can_change else None
     if request.method == "POST":
         if not can_change:
@@ -325,8 +367,9 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "minutes": notes,
         "form": form,
-        "versions": notes.versions.select_related("author") if notes else [],
+        "versions": notes.versions.select_related("author") if notes and notes.pk else [],
         "can_approve": notes is not None
+        and notes.pk is not None
         and not notes.is_locked
         and meeting.can_approve_minutes(request.user),
     }
@@ -340,6 +383,9 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     notes = get_object_or_404(Minutes, meeting=meeting)
     if not meeting.can_approve_minutes(request.user) or notes.is_locked:
         raise PermissionDenied
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick the box to confirm that you approve and lock the minutes."))
+        return redirect("meetings:minutes", pk=meeting.pk)
     services.approve_minutes(minutes=notes, acting_user=request.user)
     messages.success(request, _("The minutes are approved and locked."))
     return redirect("meetings:minutes", pk=meeting.pk)

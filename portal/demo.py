@@ -85,6 +85,20 @@ ACCOUNTS = [
 ]
 
 
+# Who heads the organisations the demo accounts belong to: invitations to them reach someone.
+HEADS = {
+    "dppkb": "dppkb",
+    "kec_tapinutara": "camat.tapinutara",
+    "kec_binuang": "camat.binuang",
+    "pkm_tapinutara": "kapus.tapinutara",
+    "pkk_tapinutara": "pkk.tapinutara",
+    "tpps_tapinutara": "camat.tapinutara",
+    # The only demo staff of these two: they stand in for the head.
+    "dinkes": "dinkes",
+    "bkkbn": "bkkbn",
+}
+
+
 def region_source() -> Path:
     official = Path(settings.WILAYAH_DIR) / "regions-63-kalsel.csv"
     return official if official.is_file() else BUILTIN_REGIONS
@@ -120,6 +134,9 @@ def seed(log=print, regions_file: Path | None = None) -> dict[str, Organisation]
             )
         else:
             RoleAssignment.objects.get_or_create(user=user, role=role, region_id=code, organisation=None)
+    for org_key, username in HEADS.items():
+        Organisation.objects.filter(pk=orgs[org_key].pk).update(head=User.objects.get(username=username))
+        orgs[org_key].refresh_from_db()
     log(f"accounts: {len(ACCOUNTS)} demo accounts, password {DEMO_PASSWORD}")
     return orgs
 

@@ -38,3 +38,9 @@ def send_digests() -> int:
 def send_notification(pk: int) -> bool:
     """Send one outbox row now if it is due and nobody took it yet."""
     return engine.deliver_one(pk)
+
+
+@shared_task
+def send_notifications(pks: list[int]) -> int:
+    """Send a batch of outbox rows (an invitation fan-out): one task instead of one per row."""
+    return sum(engine.deliver_one(pk) for pk in pks)

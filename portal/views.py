@@ -1,10 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -64,7 +67,11 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "portal/organisation_detail.html",
-        {"organisation": organisation, "can_change": organisation.can_change(request.user)},
+        {
+            "organisation": organisation,
+            "focal_points": organisation.focal_points(),
+            "can_change": organisation.can_change(request.user),
+        },
     )
 
 
@@ -84,6 +91,16 @@ class OrganisationCreateView(OrganisationFormMixin, PermissionRequiredMixin, Cre
 class OrganisationUpdateView(OrganisationFormMixin, UpdateView):
     def get_object(self, queryset=None):
         return get_organisation_for_user(self.request.user, self.kwargs["pk"], write=True)
+
+    def get_success_url(self) -> str:
+        # From the invite page: back to it once the organisation has someone to receive.
+        back = self.request.GET.get("next", "")
+        allowed = url_has_allowed_host_and_scheme(back, {self.request.get_host()}, self.request.is_secure())
+        return back if back and allowed else super().get_success_url()
+
+    def form_valid(self, form):
+        messages.success(self.request, _("The organisation is saved."))
+        return super().form_valid(form)
 
 
 @require_POST

@@ -63,8 +63,8 @@ class TrainingForm(forms.ModelForm):
         if not user.is_superuser:
             organisers = organisers.filter(region_q(organiser_codes(user), "region_id"))
         self.fields["organiser"].queryset = organisers
-        if self.instance.pk:
-            self.initial["eligible_roles"] = self.instance.eligible_role_list
+        # A new training starts with the defaults ticked (camat, Ketua TP PKK, Kepala Puskesmas).
+        self.initial["eligible_roles"] = self.instance.eligible_role_list
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
-from portal.models import Organisation, Region, RoleAssignment, User, region_q
+from portal.models import Organisation, Region, RoleAssignment, User, new_checkin_code, region_q
 from portal.roles import Role
 
 DEFAULT_ELIGIBLE_ROLES = [Role.CAMAT, Role.KETUA_PKK, Role.KEPALA_PUSKESMAS]
@@ -44,8 +44,8 @@ def default_eligible_roles() -> str:
 
 
 def new_code() -> str:
-    # Short, unambiguous code to read out in an online session.
-    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+    # The field's default, as named in migration 0001.
+    return new_checkin_code()
 
 
 def new_token() -> str:
@@ -120,6 +120,15 @@ class Training(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     cohort = models.CharField(_("cohort (angkatan)"), max_length=30, blank=True)
+    completed_at = models.DateTimeField(
+        _("completion rule applied at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the organiser issued the certificates; participants who did not pass then see why."
+        ),
+    )
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     kabupaten_quota = models.PositiveIntegerField(
         _("seats per kabupaten"),
@@ -229,6 +238,18 @@ class Training(models.Model):
 
     def is_past(self) -> bool:
         return self.end_date < timezone.localdate()
+
+    def ends_at(self) -> datetime:
+        """When the last session ends (the end of the last day when there are no sessions)."""
+        last = max((session.ends_at for session in self.sessions.all()), default=None)
+        return last or timezone.make_aware(datetime.combine(self.end_date, time.max))
+
+    def has_ended(self) -> bool:
+        return timezone.now() >= self.ends_at()
+
+    def offers_seats(self) -> bool:
+        """Seats are worth showing until the training starts (not on a past training)."""
+        return not self.has_started()
 
     def registration_is_open(self) -> bool:
         return self.registration_opens <= timezone.now() <= self.registration_closes
@@ -386,7 +407,10 @@ class Enrollment(models.Model):
         Training, verbose_name=_("training"), on_delete=models.CASCADE, related_name="enrollments"
     )
     person = models.ForeignKey(
-        User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
     )
     kabupaten = models.ForeignKey(
         Region,
@@ -401,7 +425,7 @@ class Enrollment(models.Model):
     requested_at = models.DateTimeField(_("registered at"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     acted_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("last acted by"),
         null=True,
         blank=True,
@@ -409,7 +433,7 @@ class Enrollment(models.Model):
         related_name="+",
     )
     nominated_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("nominated by"),
         null=True,
         blank=True,
@@ -474,6 +498,26 @@ class Enrollment(models.Model):
         mark = training.post_test_pass_mark
         return mark is None or (self.post_test_score is not None and self.post_test_score >= mark)
 
+    def completion_shortfalls(self, attended: int, total: int) -> list[str]:
+        """Why this participant does not meet the completion rule (empty when they do)."""
+        training = self.training
+        reasons = []
+        if not total or self.attendance_share(attended, total) * 100 < training.min_attendance_percent:
+            reasons.append(
+                _("attended %(attended)d of %(total)d sessions (at least %(share)d%% needed)")
+                % {"attended": attended, "total": total, "share": training.min_attendance_percent}
+            )
+        mark = training.post_test_pass_mark
+        if mark is not None and (self.post_test_score is None or self.post_test_score < mark):
+            if self.post_test_score is None:
+                reasons.append(_("no post-test score (at least %(mark)s needed)") % {"mark": f"{mark:g}"})
+            else:
+                reasons.append(
+                    _("post-test score %(score)s (at least %(mark)s needed)")
+                    % {"score": f"{self.post_test_score:g}", "mark": f"{mark:g}"}
+                )
+        return reasons
+
     def has_certificate(self) -> bool:
         return self.status == self.Status.COMPLETED and bool(self.certificate_number)
 
@@ -496,7 +540,7 @@ class Attendance(models.Model):
     )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     recorded_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
         blank=True,

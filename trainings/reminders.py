@@ -125,6 +125,8 @@ class SessionDayRule(ReminderRule):
                 recipients=list(session.training.participants()),
                 send_at=send_at,
                 expires_at=session.ends_at,
+                # The session's own page is the organiser's attendance list: link the training.
+                context={"url": session.training.get_absolute_url()},
             )
         ]
 

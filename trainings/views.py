@@ -92,8 +92,13 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
             + 1
         )
     can_change = training.can_change(request.user)
+    shortfalls = []
+    if training.completed_at and enrollment and enrollment.status == Enrollment.Status.CONFIRMED:
+        attended = enrollment.attendances.count()
+        shortfalls = enrollment.completion_shortfalls(attended, training.sessions.count())
     context = {
         "training": training,
+        "shortfalls": shortfalls,
         "sessions": training.sessions.all(),
         "enrollment": enrollment,
         "position": position,
@@ -119,6 +124,11 @@ class TrainingFormMixin(LoginRequiredMixin):
 class TrainingCreateView(TrainingFormMixin, PermissionRequiredMixin, CreateView):
     permission_required = "trainings.add_training"
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("The training is saved. Add its sessions below."))
+        return response
+
 
 class TrainingUpdateView(TrainingFormMixin, UpdateView):
     def get_object(self, queryset=None):
@@ -133,6 +143,7 @@ class TrainingUpdateView(TrainingFormMixin, UpdateView):
             # A registration took a seat since the form was checked: the recount under the lock says so.
             form.add_error(None, error)
             return self.form_invalid(form)
+        messages.success(self.request, _("The training is saved."))
         if promoted:
             messages.info(self.request, _("%d person(s) moved up from the waiting list.") % len(promoted))
         return redirect(self.get_success_url())
@@ -292,7 +303,11 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
     training = get_training_for_user(request.user, pk, write=True)
-    completed = services.complete_training(training=training, acting_user=request.user)
+    try:
+        completed = services.complete_training(training=training, acting_user=request.user)
+    except services.EnrollmentError as exc:
+        messages.error(request, str(exc))
+        return redirect("trainings:enrollment-list", pk=training.pk)
     messages.success(request, _("%d participant(s) completed the training.") % len(completed))
     return redirect("trainings:enrollment-list", pk=training.pk)
 
@@ -435,5 +450,6 @@ def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
         Enrollment.objects.filter(certificate_token=token).select_related("training", "person").first()
     )
     if enrollment is None:
-        raise Http404
+        # A clear answer to whoever scanned a wrong or mistyped code, not a bare 404.
+        return render(request, "trainings/certificate_verify.html", {"enrollment": None}, status=404)
     return render(request, "trainings/certificate_verify.html", {"enrollment": enrollment})

@@ -16,8 +16,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin, StrictListFilterMixin
+from portal.admin_labels import LabelledFieldsMixin
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 from . import services
@@ -80,7 +81,9 @@ class CommitmentInlineFormSet(BaseInlineFormSet):
         return save_through_services(form, self.acting_user, note=gettext("Edited in administration."))
 
 
-class CommitmentInline(ScopedInlineMixin, ScopedCommitmentChoicesMixin, admin.TabularInline):
+class CommitmentInline(
+    LabelledFieldsMixin, ScopedInlineMixin, ScopedCommitmentChoicesMixin, admin.TabularInline
+):
     model = Commitment
     form = CommitmentAdminForm
     formset = CommitmentInlineFormSet
@@ -93,7 +96,7 @@ class CommitmentInline(ScopedInlineMixin, ScopedCommitmentChoicesMixin, admin.Ta
         return formset
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(StrictListFilterMixin, admin.SimpleListFilter):
     """Overdue is derived (open and past its due date), so it needs its own filter."""
 
     title = _("overdue")
@@ -110,7 +113,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DueDateFilter(admin.SimpleListFilter):
+class DueDateFilter(StrictListFilterMixin, admin.SimpleListFilter):
     """Due dates looking ahead (Django's date filter only looks back)."""
 
     title = _("due date")
@@ -137,7 +140,7 @@ class DueDateFilter(admin.SimpleListFilter):
         return queryset.filter(**ranges[self.value()]) if self.value() in ranges else queryset
 
 
-class CommitmentUpdateInline(admin.TabularInline):
+class CommitmentUpdateInline(LabelledFieldsMixin, admin.TabularInline):
     """The history, read-only: rows are written by the workflows, never edited."""
 
     model = CommitmentUpdate
@@ -198,12 +201,21 @@ def _bulk_status(status: str, description, reason=""):
 
 @admin.register(Commitment)
 class CommitmentAdmin(
-    ScopedAdminMixin, ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+    LabelledFieldsMixin,
+    ScopedAdminMixin,
+    ScopedCommitmentChoicesMixin,
+    ImportExportModelAdmin,
+    HistoryAdmin,
 ):
     resource_classes = [CommitmentResource]
     formats = [CSV, XLSX]
     form = CommitmentAdminForm
-    list_display = ["summary", "meeting", "owner", "pic", "due_date", "status", "progress", "overdue"]
+    # Owner and PIC share a column so deadline, status and overdue fit a 1366 px screen.
+    list_display = ["summary", "meeting", "responsible", "due_date", "status", "progress", "overdue"]
+
+    class Media:
+        css = {"all": ["meetings/admin.css"]}
+
     list_filter = [
         "status",
         OverdueFilter,
@@ -265,6 +277,11 @@ class CommitmentAdmin(
     @admin.display(description=_("commitment"), ordering="description")
     def summary(self, obj: Commitment) -> str:
         return str(obj)
+
+    @admin.display(description=_("responsible"), ordering="owner__name")
+    def responsible(self, obj: Commitment) -> str:
+        owner = obj.owner.short_name or obj.owner.name
+        return f"{owner} / {obj.pic.get_full_name()}" if obj.pic_id else owner
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj: Commitment) -> bool:

@@ -14,9 +14,8 @@ from ..commitments.models import (
     evidence_path,
 )
 from .calendar import CalendarFeed, new_feed_token
-from .invitations import Attendance, Invitation
+from .invitations import Attendance, Invitation, contacts_of
 from .meeting import (
-    CHECKIN_ALPHABET,
     CHECKIN_OPENS_BEFORE,
     WRITER_ROLES,
     AgendaItem,
@@ -27,7 +26,6 @@ from .meeting import (
 from .minutes import MeetingDocument, Minutes, MinutesVersion, document_path
 
 __all__ = [
-    "CHECKIN_ALPHABET",
     "CHECKIN_OPENS_BEFORE",
     "WRITER_ROLES",
     "AgendaItem",
@@ -44,6 +42,7 @@ __all__ = [
     "MeetingQuerySet",
     "Minutes",
     "MinutesVersion",
+    "contacts_of",
     "document_path",
     "evidence_path",
     "new_feed_token",

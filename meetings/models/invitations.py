@@ -148,3 +148,22 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+
+def contacts_of(organisations) -> dict[int, list]:
+    """{organisation id: who receives what is sent to it}, as Organisation.contacts, in one query
+    for them all (the organisations come with their head)."""
+    from portal.models import RoleAssignment
+    from portal.roles import Role
+
+    found = {org.pk: [] for org in organisations}
+    focal = RoleAssignment.objects.filter(
+        role=Role.OPD_FOCAL, organisation__in=list(found), user__is_active=True
+    ).select_related("user")
+    for assignment in focal.order_by("user__full_name", "user_id"):
+        if assignment.user not in found[assignment.organisation_id]:
+            found[assignment.organisation_id].append(assignment.user)
+    for org in organisations:
+        if org.head_id and org.head.is_active and org.head not in found[org.pk]:
+            found[org.pk].insert(0, org.head)
+    return found

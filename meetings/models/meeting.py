@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import Organisation, Region, ScopedQuerySet, region_q
+from portal.models import Organisation, Region, ScopedQuerySet, new_checkin_code, region_q
 from portal.roles import Role
 
 if TYPE_CHECKING:
@@ -31,11 +30,17 @@ class MeetingQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
+        published = self.exclude(status=Meeting.Status.DRAFT).filter(
             region_q(user.scope_codes(), self.region_field)
             | Q(pk__in=self.invited(user).values("pk"))
             | Q(chair=user)
         )
+        # A draft is seen only by its organisers (who may write meetings there) until scheduled:
+        # invitees, the chair and read-only roles cannot see or answer it yet.
+        drafts = self.filter(status=Meeting.Status.DRAFT).filter(
+            region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
+        )
+        return published | drafts
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
@@ -56,7 +61,6 @@ WRITER_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS, Role.CAMAT)
 # How long before the start an invitee may already check in.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 # Check-in codes avoid look-alike characters (0/O, 1/I) so they are easy to read off a screen.
-CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def user_organisations(user) -> list[int]:
@@ -127,7 +131,7 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="next_meetings",
     )
-    checkin_code = models.CharField(_("check-in code"), max_length=12, blank=True)
+    checkin_code = models.CharField(_("check-in code"), max_length=12, default=new_checkin_code)
     # Incremented whenever time, place or link changes (ICS SEQUENCE, change notices).
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_by = models.ForeignKey(
@@ -232,17 +236,15 @@ class Meeting(models.Model):
             and self.start - CHECKIN_OPENS_BEFORE <= now <= self.end
         )
 
-    def ensure_checkin_code(self) -> str:
-        if not self.checkin_code:
-            self.checkin_code = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(6))
-            self.save(update_fields=["checkin_code"])
-        return self.checkin_code
-
     def invitee_rows(self) -> list[dict]:
         """The people expected: one row per invited person, per contact of an invited organisation
         (or the organisation alone when it has no contact in the portal)."""
         rows, seen = [], set()
-        invitations = self.invitations.select_related("person__organisation", "organisation")
+        # Personal invitations first: someone also invited through their office is listed
+        # once, with their own answer.
+        invitations = self.invitations.select_related("person__organisation", "organisation").order_by(
+            F("organisation_id").asc(nulls_first=True), "pk"
+        )
         for invitation in invitations:
             if invitation.person_id:
                 people = [invitation.person]
@@ -278,7 +280,7 @@ class Meeting(models.Model):
         """The invitation through which this user is expected (their own first)."""
         invitations = list(
             self.invitations.filter(Q(person=user) | Q(organisation__in=user_organisations(user))).order_by(
-                "organisation_id"
+                F("organisation_id").asc(nulls_first=True), "pk"
             )
         )
         return invitations[0] if invitations else None
@@ -298,6 +300,7 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=200, blank=True)
     minutes_planned = models.PositiveSmallIntegerField(_("minutes planned"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("agenda item")

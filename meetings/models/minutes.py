@@ -14,6 +14,17 @@ from portal.storage import private_storage
 from .meeting import AgendaItem, Meeting
 
 
+class MinutesQuerySet(models.QuerySet):
+    def awaiting_approval_by(self, user) -> MinutesQuerySet:
+        """Draft minutes, written after the meeting began, of meetings this user chairs."""
+        return self.filter(
+            meeting__chair=user,
+            status=Minutes.Status.DRAFT,
+            version__gte=1,
+            meeting__start__lte=timezone.now(),
+        ).exclude(meeting__status=Meeting.Status.CANCELLED)
+
+
 class Minutes(models.Model):
     """The notulen of a meeting. Approval by the chair locks it; later changes are amendments."""
 
@@ -40,6 +51,8 @@ class Minutes(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MinutesQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("minutes")

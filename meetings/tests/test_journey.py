@@ -33,7 +33,10 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
     page.select_option("#id_status", "scheduled")
     page.fill("#id_agenda-0-title", "Paparan hasil Audit Kasus Stunting")
     page.fill("#id_agenda-0-presenter", "Tim pakar")
+    assert page.locator("#id_agenda-1-title").count() == 0
+    page.get_by_test_id("agenda-add").click()  # a row more, without saving
     page.fill("#id_agenda-1-title", "Rencana tindak lanjut per OPD")
+    a11y(page)
     page.get_by_role("button", name="Simpan").click()
     page.wait_for_url(DETAIL)
     a11y(page)
@@ -44,6 +47,7 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
     a11y(page)
     page.check("label:has-text('Dinas Kesehatan Kabupaten Tapin')")
     page.check("label:has-text('Dinas Sosial Kabupaten Tapin')")
+    assert page.get_by_test_id("no-recipient").count() >= 1  # Dinsos has nobody to receive it
     page.get_by_role("button", name="Undang").click()
     page.wait_for_url(DETAIL)
     a11y(page)
@@ -56,7 +60,7 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
         "Rencana tindak lanjut per OPD",
     ]
     assert {i.organisation.short_name for i in meeting.invitations.all()} == {"Dinkes Tapin", "Dinsos Tapin"}
-    assert Notification.objects.filter(rule="meeting_invitation", recipient__username="dinkes").exists()
+    assert Notification.objects.of_rule("meeting_invitation").filter(recipient__username="dinkes").exists()
 
 
 def test_invitee_answers_by_link_and_the_secretariat_records_minutes_and_attendance(
@@ -110,7 +114,12 @@ def test_invitee_answers_by_link_and_the_secretariat_records_minutes_and_attenda
     type(meeting).objects.filter(pk=meeting.pk).update(end=timezone.now() - timedelta(minutes=1))
     page.context.clear_cookies()
     browser_login(page, "dppkb")
-    page.goto(f"/meetings/{meeting.pk}/minutes/")
+    page.goto("/")
+    assert meeting.title in page.get_by_test_id("minutes-awaiting").inner_text()
+    assert Notification.objects.filter(rule="minutes_awaiting_approval", recipient__username="dppkb").exists()
+    page.get_by_test_id("minutes-awaiting").get_by_role("link").click()
+    page.wait_for_url(f"**/meetings/{meeting.pk}/minutes/")
+    page.check("#approve-confirm")
     page.get_by_role("button", name="Setujui notulen (mengunci notulen)").click()
     page.get_by_test_id("minutes-status").wait_for()
     a11y(page)

@@ -88,6 +88,58 @@ def notify(
     return rows
 
 
+def notify_each(
+    *,
+    rule: str,
+    messages: Iterable[tuple[User, dict]],
+    source: models.Model | None = None,
+    channels: Iterable[str] = DEFAULT_CHANNELS,
+) -> list[Notification]:
+    """`notify` for many people at once, each with their own context (an invitation fan-out).
+
+    The same outbox rows and keys as `notify` (asking twice stores once), written with one
+    query to find those already there and one insert, and sent by one task after the commit:
+    saving a meeting with many invitations stays quick; the sending happens in the background.
+    """
+    from ..tasks import send_notifications
+    from .publish import publish_on_commit
+
+    now = timezone.now()
+    source_type = ContentType.objects.get_for_model(source) if source is not None else None
+    wanted: dict[str, Notification] = {}
+    for recipient, context in messages:
+        if recipient is None or not recipient.is_active:
+            continue
+        for channel in channels:
+            if channel == Notification.Channel.EMAIL and not recipient.email:
+                continue
+            key = notification_key(source, rule, recipient, channel)
+            wanted.setdefault(
+                key,
+                Notification(
+                    key=key,
+                    rule=rule,
+                    channel=channel,
+                    recipient=recipient,
+                    source_type=source_type,
+                    source_id=str(source.pk) if source is not None else "",
+                    context=context or {},
+                    send_at=now,
+                    due_at=now,
+                ),
+            )
+    if not wanted:
+        return []
+    existing = set(Notification.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+    new = [row for key, row in wanted.items() if key not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    rows = list(Notification.objects.filter(key__in=list(wanted)))
+    created = [row.pk for row in rows if row.key not in existing]
+    if created:
+        publish_on_commit(send_notifications, created)
+    return rows
+
+
 def _move(row: Notification, *, send_at: datetime, expires_at: datetime | None, context: dict) -> None:
     if (row.due_at, row.expires_at, row.context) == (send_at, expires_at, context):
         return

@@ -19,6 +19,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Notification, ReminderSettings
@@ -105,7 +106,7 @@ def deliver(row: Notification, cfg: ReminderSettings) -> bool:
         provider_message_id=provider_id[:255],
         last_error="",
         updated_at=now,
-        **stored_copy(rendered),
+        **stored_copy(rendered, inapp=row.channel == Notification.Channel.INAPP),
     )
     row.state = State.SENT
     _settle_items(row, provider_id=provider_id)
@@ -239,7 +240,11 @@ def send_digests(now: datetime | None = None) -> int:
                 rule=rule,
                 recipients=[recipient],
                 channels=[Notification.Channel.EMAIL],
-                context={"items": entries, "date": local.date().isoformat()},
+                context={
+                    "items": entries,
+                    "date": local.date().isoformat(),
+                    "url": reverse("portal:notification-list"),
+                },
                 send_at=now,
             )
             Notification.objects.filter(pk__in=items, state=State.SCHEDULED).update(digest=digest)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.urls import NoReverseMatch
 from django.utils import translation
 
@@ -21,6 +22,7 @@ class Rendered:
     html: str = ""
     share_text: str = ""
     url: str = ""
+    inapp_text: str = ""
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
@@ -37,11 +39,36 @@ def absolute_url(notification: Notification) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _optional(template: str, context: dict) -> str:
+def _plain(template: str, context: dict) -> str:
+    """A text template rendered as plain text: no HTML escaping (`&quot;`) in a text part."""
+    return get_template(template).template.render(Context(context, autoescape=False)).strip()
+
+
+def _optional(template: str, context: dict, *, plain: bool = False) -> str:
     try:
-        return render_to_string(template, context).strip()
+        return _plain(template, context) if plain else render_to_string(template, context).strip()
     except TemplateDoesNotExist:
         return ""
+
+
+URL = re.compile(r"https?://\S+")
+
+
+def without_links(text: str) -> str:
+    """The text for the in-app list: the portal shows links as buttons, never as long raw URLs.
+
+    A line carrying a URL is dropped, and so is a label line ("Answer with one tap:") left
+    with nothing under it."""
+    lines = [line for line in text.splitlines() if not URL.search(line)]
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if line.rstrip().endswith(":") and not following.strip():
+            continue
+        if not line.strip() and (not kept or not kept[-1].strip()):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
 
 
 def render(notification: Notification) -> Rendered:
@@ -59,23 +86,34 @@ def render(notification: Notification) -> Rendered:
             "link": url,
         }
         name = f"emails/{notification.rule_name}"
-        subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
-        text = render_to_string(f"{name}_body.txt", context).strip()
+        subject = " ".join(_plain(f"{name}_subject.txt", context).split())
+        text = _plain(f"{name}_body.txt", context)
         html = _optional(f"{name}_body.html", context)
-        share = _optional(f"{name}_share.txt", context) or "\n".join(part for part in (subject, url) if part)
+        share = _optional(f"{name}_share.txt", context, plain=True) or "\n".join(
+            part for part in (subject, url) if part
+        )
     source = notification.source
     attachments = []
     if source is not None and hasattr(source, "email_attachments"):
         attachments = list(source.email_attachments(notification))
-    return Rendered(subject=subject, text=text, html=html, share_text=share, url=url, attachments=attachments)
+    return Rendered(
+        subject=subject,
+        text=text,
+        html=html,
+        share_text=share,
+        url=url,
+        inapp_text=without_links(text),
+        attachments=attachments,
+    )
 
 
-def stored_copy(rendered: Rendered) -> dict:
+def stored_copy(rendered: Rendered, *, inapp: bool = False) -> dict:
     """What the outbox keeps of a sent message: the text with its one-tap tokens redacted,
-    so that reading the outbox never lets anyone act as the recipient."""
+    so that reading the outbox never lets anyone act as the recipient. The in-app list shows
+    the text without raw links (its actions are buttons)."""
     return {
         "title": redact(rendered.subject)[:255],
-        "body": redact(rendered.text),
+        "body": redact(rendered.inapp_text if inapp else rendered.text),
         "share_text": redact(rendered.share_text),
         "url": redact(rendered.url)[:500],
     }

@@ -27,6 +27,15 @@ class TrainingFactory(factory.django.DjangoModelFactory):
     registration_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     registration_closes = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
 
+    class Params:
+        # A training that is over (its sessions default to its first day): certificates may be issued.
+        past = factory.Trait(
+            start_date=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10)),
+            end_date=factory.LazyAttribute(lambda o: o.start_date + timedelta(days=3)),
+            registration_opens=factory.LazyFunction(lambda: timezone.now() - timedelta(days=40)),
+            registration_closes=factory.LazyFunction(lambda: timezone.now() - timedelta(days=20)),
+        )
+
 
 class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:

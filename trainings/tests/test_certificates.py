@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from .factories import SessionFactory, TrainingFactory, enroll
 
 @pytest.fixture
 def training(demo):
-    training = TrainingFactory(title="Pelatihan Teknis TPPS", min_attendance_percent=80)
+    training = TrainingFactory(title="Pelatihan Teknis TPPS", min_attendance_percent=80, past=True)
     for _ in range(5):
         SessionFactory(training=training, mode=Session.Mode.DARING)
     return training
@@ -51,12 +52,12 @@ def test_only_those_who_meet_the_rule_complete(training, bkkbn, camat_a, kapus, 
     for other in (low_attendance, failed_test, no_test):
         other.refresh_from_db()
         assert other.status == Enrollment.Status.CONFIRMED and other.certificate_number is None
-    assert Notification.objects.filter(recipient=camat_a, rule__startswith="training_certificate:").exists()
-    assert not Notification.objects.filter(recipient=kapus, rule__startswith="training_certificate:").exists()
+    assert Notification.objects.of_rule("training_certificate").filter(recipient=camat_a).exists()
+    assert not Notification.objects.of_rule("training_certificate").filter(recipient=kapus).exists()
 
 
 def test_training_without_post_test_needs_attendance_only(demo, bkkbn, camat_a):
-    training = TrainingFactory(post_test_pass_mark=None)
+    training = TrainingFactory(post_test_pass_mark=None, past=True)
     SessionFactory(training=training)
     enrollment = enroll(training, camat_a)
     attend(enrollment, 1, bkkbn)
@@ -146,7 +147,91 @@ def test_verification_page_is_public_and_shows_only_name_training_dates_validity
 
 
 def test_verification_of_an_unknown_token_is_404(client, demo):
-    assert client.get(reverse("trainings:certificate-verify", args=["not-a-token"])).status_code == 404
+    response = client.get(reverse("trainings:certificate-verify", args=["not-a-token"]))
+    assert response.status_code == 404
+    # A clear page for whoever scanned it, not a bare 404.
+    assert "Tidak ada sertifikat dengan kode ini" in response.content.decode()
+
+
+def test_the_verification_page_shows_the_number_the_training_its_cohort_and_dates(client, certified):
+    training = certified.training
+    training.cohort = "III"
+    training.save()
+    page = client.get(
+        reverse("trainings:certificate-verify", args=[certified.certificate_token])
+    ).content.decode()
+    certificate = page.split('data-testid="certificate"')[1].split("</dl>")[0]
+    assert certified.certificate_number in certificate and training.title in certificate
+    assert "III" in certificate and "Angkatan" in certificate
+    assert training.start_date.strftime("%Y") in certificate and str(training.end_date.day) in certificate
+
+
+def test_no_certificates_before_the_last_session_has_ended(demo, bkkbn, camat_a):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    training = TrainingFactory(start_date=timezone.localdate() - dt.timedelta(days=1), end_date=tomorrow)
+    SessionFactory(training=training, date=training.start_date)  # over
+    session = SessionFactory(training=training, date=tomorrow)  # the last one is not
+    enrollment = enroll(training, camat_a)
+    session.attendances.create(enrollment=enrollment, method="organiser", recorded_by=bkkbn)
+    enrollment.post_test_score = 90
+    enrollment.save()
+    with pytest.raises(services.EnrollmentError):
+        services.complete_training(training=training, acting_user=bkkbn)
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.CONFIRMED and enrollment.certificate_number is None
+    training.refresh_from_db()
+    assert training.completed_at is None
+
+
+def test_the_issue_button_waits_for_the_end_of_the_training(client, demo, bkkbn, camat_a):
+    training = TrainingFactory()
+    SessionFactory(training=training)
+    enroll(training, camat_a)
+    client.force_login(bkkbn)
+    page = client.get(reverse("trainings:enrollment-list", args=[training.pk])).content.decode()
+    assert 'data-testid="certificates-later"' in page
+    response = client.post(reverse("trainings:complete", args=[training.pk]), follow=True)
+    assert "setelah sesi terakhir" in response.content.decode()
+    assert not training.enrollments.filter(status=Enrollment.Status.COMPLETED).exists()
+
+
+def test_a_participant_who_did_not_pass_sees_why(client, training, bkkbn, kapus, pkk):
+    low_attendance = enroll(training, kapus)
+    attend(low_attendance, 3, bkkbn)
+    low_attendance.post_test_score = Decimal("95")
+    low_attendance.save()
+    failed_test = enroll(training, pkk)
+    attend(failed_test, 5, bkkbn)
+    failed_test.post_test_score = Decimal("69.5")
+    failed_test.save()
+    client.force_login(kapus)
+    assert 'data-testid="not-passed"' not in client.get(training.get_absolute_url()).content.decode()
+
+    services.complete_training(training=training, acting_user=bkkbn)
+
+    page = client.get(training.get_absolute_url()).content.decode()
+    assert "Tidak lulus" in page and "3 dari 5 sesi" in page
+    client.force_login(pkk)
+    page = client.get(training.get_absolute_url()).content.decode()
+    assert "Tidak lulus" in page and "69.5" in page and "70" in page
+
+
+def test_a_past_training_does_not_offer_seats(client, demo, camat_a):
+    past = TrainingFactory(title="Pelatihan yang sudah lewat", past=True)
+    client.force_login(camat_a)
+    enroll(past, camat_a)
+    assert 'data-testid="seats-left"' not in client.get(past.get_absolute_url()).content.decode()
+    assert (
+        "kursi"
+        not in client.get(reverse("trainings:index") + "?show=past")
+        .content.decode()
+        .split("Pelatihan yang sudah lewat")[-1]
+        .split("</li>")[0]
+    )
+    upcoming = TrainingFactory()
+    assert 'data-testid="seats-left"' in client.get(upcoming.get_absolute_url()).content.decode()
 
 
 NON_LATIN1_NAME = "Nurhayati Ṣalih Đăng"

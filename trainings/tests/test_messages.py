@@ -24,17 +24,17 @@ RULES = [
 
 @pytest.mark.parametrize("rule", RULES)
 def test_every_message_has_a_subject_text_and_html_body_in_indonesian(rule, camat_a):
+    # The shape the renderer gives the templates: the context's values at the top level,
+    # the source object, and the absolute link (the templates once read `context.training`).
+    training = TrainingFactory(title="Pelatihan Teknis TPPS")
+    enrollment = services.register(training=training, person=camat_a, acting_user=camat_a)
     context = {
-        "context": {
-            "training": "Pelatihan Teknis TPPS",
-            "start_date": "2024-07-15",
-            "end_date": "2024-07-18",
-            "url": "/trainings/1/",
-            "reason": "Kuota penuh",
-            "certificate_number": "TPPS-2024-0001-000001",
-            "person": "Rahmat Hidayat",
-            "jabatan": "Camat Tapin Utara",
-        },
+        "reason": "Kuota penuh",
+        "certificate_number": "TPPS-2024-0001-000001",
+        "person": "Rahmat Hidayat",
+        "jabatan": "Camat Tapin Utara",
+        "source": enrollment,
+        "link": "https://portal.example.id/trainings/1/",
         "recipient": camat_a,
         "site_url": "https://portal.example.id",
     }
@@ -70,7 +70,7 @@ def test_a_registration_awaiting_approval_tells_the_person_and_the_organiser(cam
     mine = Notification.objects.filter(recipient=camat_a, source_id=str(enrollment.pk))
     assert {r.channel for r in mine} == {"email", "inapp"}
     assert all(r.rule.startswith("training_pending:") for r in mine)
-    asked = Notification.objects.filter(recipient=bkkbn, rule__startswith="training_approval_needed:")
+    asked = Notification.objects.of_rule("training_approval_needed").filter(recipient=bkkbn)
     assert {r.channel for r in asked} == {"email", "inapp"}
     assert asked[0].source_id == str(enrollment.pk) and asked[0].context["person"] == camat_a.full_name
     assert asked[0].context["url"] == reverse("trainings:enrollment-list", args=[training.pk])
