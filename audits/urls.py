@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,9 @@ app_name = "audits"
 
 urlpatterns = [
     path("", views.index, name="index"),
+]
+
+# Monitoring, reports and exchange files (helper audits2).
+urlpatterns += [
+    path("monitoring/", include("audits.monitoring.urls")),
 ]

@@ -1,0 +1,73 @@
+"""Admin for prevalence figures: listed as the portal shows them, changed only within the
+editor's own region (national figures: superusers)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.models import Region, region_q
+
+from .models import EDITOR_ROLES, PrevalenceRecord
+
+
+def editable_regions(user):
+    if user.is_superuser:
+        return Region.objects.all()
+    return Region.objects.filter(region_q(user.scope_codes(roles=EDITOR_ROLES), "code"))
+
+
+@admin.register(PrevalenceRecord)
+class PrevalenceRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "region", "year", "source", "value"]
+    list_filter = ["source", "year"]
+    search_fields = ["region__name", "region__code"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+
+    def get_queryset(self, request):
+        return PrevalenceRecord.objects.visible_to(request.user).select_related("region")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = editable_regions(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.is_superuser:
+            form.base_fields["region"].required = True  # the national figures are the superuser's
+        return form
+
+    def _may_edit(self, request, obj) -> bool:
+        return obj is None or obj.can_change(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if (
+            not request.user.is_superuser
+            and not editable_regions(request.user).filter(pk=obj.region_id).exists()
+        ):
+            raise ValidationError(_("You may only record figures of your own region."))
+        super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id if str(object_id).isdigit() else None).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.get_queryset(request).filter(pk=object_id if str(object_id).isdigit() else None).first()
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
