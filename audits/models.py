@@ -1,2 +1,2 @@
 # The monitoring models live in audits/monitoring/ (helper audits2).
-from .monitoring.models import PrevalenceRecord  # noqa: E402,F401
+from .monitoring.models import PrevalenceRecord  # noqa: F401

@@ -4,7 +4,6 @@ the region (a province with 2,016 desa costs as many queries as a kecamatan with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
