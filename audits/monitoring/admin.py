@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Region, region_q
 
-from .models import EDITOR_ROLES, PrevalenceRecord
+from ..models.prevalence import EDITOR_ROLES, PrevalenceRecord
 
 
 def editable_regions(user):

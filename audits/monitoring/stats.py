@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from meetings.models import Attendance, Commitment, Meeting
 from portal.models import Region, region_q
 
+from ..models.prevalence import TARGET_PERCENT, PrevalenceRecord
 from .chart import line_chart
-from .models import TARGET_PERCENT, PrevalenceRecord
 
 PRESENT = [Attendance.Status.HADIR, Attendance.Status.DIWAKILKAN]
 DONE = [Commitment.Status.DONE, Commitment.Status.VERIFIED]

@@ -19,7 +19,7 @@ from portal.access import get_for_user
 
 from ..links import ProgressLinkError, read_progress_token
 from ..models import Meeting
-from . import services
+from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence
 from .resources import CommitmentResource
@@ -59,6 +59,7 @@ def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **f
     updates = commitment.updates.select_related("author").prefetch_related("evidence").order_by("-created_at")
     context = {
         "commitment": commitment,
+        "origins": sources.origins(commitment),
         "updates": updates,
         "can_report": commitment.is_open and commitment.can_change(user),
         "can_mark_done": commitment.can_mark_done(user),

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from audits.monitoring.models import seed_prevalence
+from audits.models.prevalence import seed_prevalence
 
 
 class Command(BaseCommand):

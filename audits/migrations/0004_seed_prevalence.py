@@ -6,12 +6,12 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from audits.monitoring.models import seed_prevalence
+    from audits.models.prevalence import seed_prevalence
 
     seed_prevalence(apps.get_model("audits", "PrevalenceRecord"), apps.get_model("portal", "Region"))
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audits", "0001_prevalence_record")]
+    dependencies = [("audits", "0003_prevalence_record")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -10,9 +10,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('audits', '0002_seed_risk_factors_append_only_log'),
         ('portal', '0004_reminders_engine'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

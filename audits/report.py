@@ -1,0 +1,255 @@
+"""The semester report of an AKS round as PDF (fpdf2, fonts from portal.pdf).
+
+Pseudonymous by construction: it reads case numbers, groups, kecamatan, risk statuses and
+aggregates, and never touches the identity fields (NIK, name), so no name or NIK can end up
+in a document that is shared at the rakor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from meetings.models import Commitment
+from portal.pdf import setup_fonts
+
+from .models import AuditCase, AuditRound, Recommendation
+from .monitoring import stats
+
+# The only case fields the report may read (no identity block).
+CASE_FIELDS = (
+    "pk",
+    "number",
+    "target_group",
+    "desa__parent__name",
+    "risk_before",
+    "risk_after",
+    "audit_date",
+)
+
+
+def recommendation_status(recommendation: Recommendation, today) -> str:
+    """Derived from its commitments, never stored: not adopted, done, overdue or in follow-up."""
+    commitments = [c for c in recommendation.commitments.all() if c.status != Commitment.Status.CANCELLED]
+    if not commitments:
+        return _("not adopted")
+    if any(c.status in stats.DONE for c in commitments):
+        return _("done")
+    if any(c.is_open and c.due_date < today for c in commitments):
+        return _("overdue")
+    return _("in follow-up")
+
+
+@dataclass
+class ReportData:
+    round: AuditRound
+    coverage: list
+    coverage_total: object
+    groups: list
+    groups_total: object
+    causes: list
+    owners: list
+    owners_total: object
+    cases: list[dict]
+    recommendations: list[tuple[Recommendation, str]]
+
+
+def collect(audit_round: AuditRound) -> ReportData:
+    kabupaten = audit_round.kabupaten
+    coverage = stats.coverage_by_kecamatan(audit_round, kabupaten)
+    groups = stats.cases_by_group(audit_round, kabupaten)
+    owners = stats.recommendations_by_owner(audit_round, kabupaten)
+    today = timezone.localdate()
+    recommendations = (
+        Recommendation.objects.filter(round=audit_round)
+        .select_related("owner")
+        .only(
+            "pk",
+            "round_id",
+            "case_id",
+            "case__number",
+            "text",
+            "intervention_type",
+            "priority",
+            "owner__name",
+        )
+        .select_related("case")
+        .prefetch_related(
+            Prefetch("commitments", queryset=Commitment.objects.only("pk", "status", "due_date"))
+        )
+        .order_by("priority", "owner__name", "pk")
+    )
+    return ReportData(
+        round=audit_round,
+        coverage=coverage,
+        coverage_total=stats.coverage_total(coverage),
+        groups=groups,
+        groups_total=stats.group_total(groups),
+        causes=stats.causes(audit_round, kabupaten, limit=20),
+        owners=owners,
+        owners_total=stats.recommendation_total(owners),
+        cases=list(AuditCase.objects.filter(round=audit_round).order_by("number").values(*CASE_FIELDS)),
+        recommendations=[(r, recommendation_status(r, today)) for r in recommendations],
+    )
+
+
+class ReportPDF(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.fonts = setup_fonts(self)
+        self.report_title = title
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=18)
+        self.set_title(self.fonts.text(title))
+        self.alias_nb_pages()
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.fonts.family, "", 8)
+        text = _("%(title)s · page %(page)s of %(pages)s · pseudonymous: case numbers only") % {
+            "title": self.report_title,
+            "page": self.page_no(),
+            "pages": "{nb}",
+        }
+        self.cell(0, 6, self.fonts.text(text), align="C")
+
+    def para(self, text, size: float = 10, bold: bool = False, align: str = "L", h: float = 5.5) -> None:
+        self.set_font(self.fonts.family, "B" if bold else "", size)
+        self.multi_cell(0, h, self.fonts.text(text), align=align, new_x="LMARGIN", new_y="NEXT")
+
+    def section(self, text: str) -> None:
+        self.ln(3)
+        self.para(text, 12, bold=True, h=7)
+
+    def grid(self, headings: list[str], rows: list[list], widths: tuple | None = None, align=None) -> None:
+        self.set_font(self.fonts.family, "", 9)
+        with self.table(
+            col_widths=widths,
+            headings_style=FontFace(emphasis="BOLD"),
+            text_align=align or "LEFT",
+            line_height=5,
+        ) as table:
+            for row in [headings, *rows]:
+                cells = table.row()
+                for value in row:
+                    cells.cell(self.fonts.text("" if value is None else value))
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def render(audit_round: AuditRound) -> bytes:
+    data = collect(audit_round)
+    r = data.round
+    title = _("AKS semester report %(kabupaten)s %(year)s %(semester)s") % {
+        "kabupaten": r.kabupaten.name,
+        "year": r.year,
+        "semester": r.get_semester_display(),
+    }
+    pdf = ReportPDF(title)
+    pdf.add_page()
+    pdf.para(_("TIM PERCEPATAN PENURUNAN STUNTING").upper(), 11, bold=True, align="C")
+    pdf.para(_("Semester report of the stunting case audit (AKS)").upper(), 13, bold=True, align="C", h=7)
+    pdf.para(f"{r.kabupaten.name} · {r.year} · {r.get_semester_display()}", 11, bold=True, align="C")
+    pdf.ln(2)
+    facts = [
+        (
+            _("Team decree (SK)"),
+            " ".join(filter(None, [r.sk_number, formats.date_format(r.sk_date) if r.sk_date else ""])) or "–",
+        ),
+        (_("Stage"), r.get_stage_display()),
+        (_("Printed"), formats.date_format(timezone.localdate())),
+    ]
+    for label, value in facts:
+        pdf.para(f"{label}: {value}")
+    pdf.para(_("This report names cases by their number only: no name or NIK appears in it."), 9)
+
+    pdf.section(_("1. Coverage of desa/kelurahan"))
+    pdf.grid(
+        [_("Kecamatan"), _("Desa/kelurahan"), _("Reached"), _("Done"), _("Share reached")],
+        [
+            [c.name, c.total, c.covered, c.done, _pct(c.covered_share)]
+            for c in [*data.coverage, data.coverage_total]
+        ],
+        (60, 30, 25, 25, 30),
+    )
+
+    pdf.section(_("2. Cases by target group and cause"))
+    pdf.grid(
+        [_("Target group"), _("Cases"), _("Direct cause"), _("Indirect cause"), _("Reviewed")],
+        [[g.label, g.cases, g.direct, g.indirect, g.reviewed] for g in [*data.groups, data.groups_total]],
+        (60, 25, 30, 30, 25),
+    )
+    if data.causes:
+        pdf.ln(2)
+        pdf.grid(
+            [_("Cause"), _("Kind"), _("Cases")],
+            [[c["name"], c["kind"], c["cases"]] for c in data.causes],
+            (95, 60, 25),
+        )
+
+    pdf.section(_("3. Cases (by number)"))
+    groups = dict(stats_groups())
+    risks = dict(stats_risks())
+    if data.cases:
+        pdf.grid(
+            [_("Case number"), _("Target group"), _("Kecamatan"), _("Risk before"), _("Risk after")],
+            [
+                [
+                    c["number"],
+                    groups.get(c["target_group"], c["target_group"]),
+                    c["desa__parent__name"],
+                    risks.get(c["risk_before"], "–"),
+                    risks.get(c["risk_after"], "–"),
+                ]
+                for c in data.cases
+            ],
+            (25, 50, 45, 30, 30),
+        )
+    else:
+        pdf.para(_("No cases recorded."))
+
+    pdf.section(_("4. Recommendations and their status"))
+    pdf.grid(
+        [_("Organisation"), _("Recommendations"), _("Adopted"), _("Done"), _("Overdue"), _("Share done")],
+        [
+            [o.name, o.total, o.adopted, o.done, o.overdue, _pct(o.done_share)]
+            for o in [*data.owners, data.owners_total]
+        ],
+        (60, 28, 22, 20, 22, 28),
+    )
+    if data.recommendations:
+        pdf.ln(2)
+        pdf.grid(
+            [_("From"), _("Recommendation"), _("Type"), _("Organisation"), _("Status")],
+            [
+                [
+                    _("Case %(number)s") % {"number": rec.case.number} if rec.case_id else _("Whole round"),
+                    rec.text,
+                    rec.get_intervention_type_display(),
+                    rec.owner.name,
+                    status,
+                ]
+                for rec, status in data.recommendations
+            ],
+            (22, 70, 28, 40, 20),
+        )
+    return bytes(pdf.output())
+
+
+def stats_groups():
+    from .kka import TargetGroup
+
+    return [(code, str(label)) for code, label in TargetGroup.choices]
+
+
+def stats_risks():
+    from .models import RiskStatus
+
+    return [(code, str(label)) for code, label in RiskStatus.choices]
