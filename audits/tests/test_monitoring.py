@@ -72,7 +72,7 @@ def test_recommendations_by_organisation_show_adopted_done_and_overdue(data):
     dinsos = rows["Dinas Sosial Kabupaten Tapin"]
     assert (dinkes.total, dinkes.adopted, dinkes.done, dinkes.overdue, dinkes.done_share) == (2, 2, 1, 1, 50)
     assert (dinsos.total, dinsos.adopted, dinsos.done, dinsos.overdue) == (1, 0, 0, 0)
-    assert list(rows)[0] == "Dinas Kesehatan Kabupaten Tapin"  # the overdue first
+    assert next(iter(rows)) == "Dinas Kesehatan Kabupaten Tapin"  # the overdue first
 
 
 def test_commitments_by_organisation_count_open_done_and_overdue(data):
