@@ -18,7 +18,8 @@ from fpdf.fonts import FontFace
 from meetings.models import Commitment
 from portal.pdf import setup_fonts
 
-from .models import AuditCase, AuditRound, Recommendation
+from .kka import TargetGroup
+from .models import AuditCase, AuditRound, Recommendation, RiskStatus
 from .monitoring import stats
 
 # The only case fields the report may read (no identity block).
@@ -101,33 +102,33 @@ def collect(audit_round: AuditRound) -> ReportData:
 class ReportPDF(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.fonts = setup_fonts(self)
+        self.typeface = setup_fonts(self)
         self.report_title = title
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(self.fonts.text(title))
+        self.set_title(self.typeface.text(title))
         self.alias_nb_pages()
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(self.fonts.family, "", 8)
+        self.set_font(self.typeface.family, "", 8)
         text = _("%(title)s · page %(page)s of %(pages)s · pseudonymous: case numbers only") % {
             "title": self.report_title,
             "page": self.page_no(),
             "pages": "{nb}",
         }
-        self.cell(0, 6, self.fonts.text(text), align="C")
+        self.cell(0, 6, self.typeface.text(text), align="C")
 
     def para(self, text, size: float = 10, bold: bool = False, align: str = "L", h: float = 5.5) -> None:
-        self.set_font(self.fonts.family, "B" if bold else "", size)
-        self.multi_cell(0, h, self.fonts.text(text), align=align, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.typeface.family, "B" if bold else "", size)
+        self.multi_cell(0, h, self.typeface.text(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def section(self, text: str) -> None:
         self.ln(3)
         self.para(text, 12, bold=True, h=7)
 
     def grid(self, headings: list[str], rows: list[list], widths: tuple | None = None, align=None) -> None:
-        self.set_font(self.fonts.family, "", 9)
+        self.set_font(self.typeface.family, "", 9)
         with self.table(
             col_widths=widths,
             headings_style=FontFace(emphasis="BOLD"),
@@ -137,7 +138,7 @@ class ReportPDF(FPDF):
             for row in [headings, *rows]:
                 cells = table.row()
                 for value in row:
-                    cells.cell(self.fonts.text("" if value is None else value))
+                    cells.cell(self.typeface.text("" if value is None else value))
 
 
 def _pct(value) -> str:
@@ -195,8 +196,8 @@ def render(audit_round: AuditRound) -> bytes:
         )
 
     pdf.section(_("3. Cases (by number)"))
-    groups = dict(stats_groups())
-    risks = dict(stats_risks())
+    groups = {code: str(label) for code, label in TargetGroup.choices}
+    risks = {code: str(label) for code, label in RiskStatus.choices}
     if data.cases:
         pdf.grid(
             [_("Case number"), _("Target group"), _("Kecamatan"), _("Risk before"), _("Risk after")],
@@ -241,15 +242,3 @@ def render(audit_round: AuditRound) -> bytes:
             (22, 70, 28, 40, 20),
         )
     return bytes(pdf.output())
-
-
-def stats_groups():
-    from .kka import TargetGroup
-
-    return [(code, str(label)) for code, label in TargetGroup.choices]
-
-
-def stats_risks():
-    from .models import RiskStatus
-
-    return [(code, str(label)) for code, label in RiskStatus.choices]

@@ -44,3 +44,19 @@ def monitored_region(user, code: str) -> Region:
     if user.is_superuser or any(region.is_within(c) for c in monitoring_codes(user)):
         return region
     raise Http404
+
+
+def round_for_reports(user, pk: int):
+    """A round whose whole-kabupaten report and exports the user may take: monitoring roles of
+    the kabupaten or above, and the round's team. 404 outside the user's rounds; 403 for one
+    they see only in part (a camat: their kecamatan's aggregates)."""
+    from django.shortcuts import get_object_or_404
+
+    from ..models import AuditRound
+
+    audit_round = get_object_or_404(AuditRound.objects.visible_to(user).select_related("kabupaten"), pk=pk)
+    if user.is_superuser or audit_round.is_team_member(user):
+        return audit_round
+    if any(audit_round.kabupaten.is_within(code) for code in monitoring_codes(user)):
+        return audit_round
+    raise PermissionDenied

@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
 
 from portal.models import Region
 
 from . import stats
-from .access import may_monitor, monitored_region, monitoring_codes
+from .access import may_monitor, monitored_region, monitoring_codes, round_for_reports
 
 
 @login_required
@@ -52,6 +54,21 @@ def monitoring_region(request: HttpRequest, code: str) -> HttpResponse:
         "rounds": rounds,
         "round": audit_round,
         "is_kecamatan": region.level == Region.Level.KECAMATAN,
+        "report_url": reverse("audits:round-report", args=[audit_round.pk])
+        if audit_round and region.level != Region.Level.KECAMATAN
+        else "",
         **stats.region_dashboard(region, audit_round),
     }
     return render(request, "audits/monitoring/region.html", context)
+
+
+@login_required
+def round_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The semester report of a round as PDF (pseudonymous: case numbers, never names or NIK)."""
+    from .. import report
+
+    audit_round = round_for_reports(request.user, pk)
+    response = HttpResponse(report.render(audit_round), content_type="application/pdf")
+    name = f"laporan-aks-{audit_round.kabupaten.name}-{audit_round.year}-s{audit_round.semester}"
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
+    return response
