@@ -10,5 +10,5 @@ urlpatterns = [
 
 # Monitoring, reports and exchange files (helper audits2).
 urlpatterns += [
-    path("monitoring/", include("audits.monitoring.urls")),
+    path("", include("audits.monitoring.urls")),
 ]

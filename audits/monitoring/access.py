@@ -60,3 +60,17 @@ def round_for_reports(user, pk: int):
     if any(audit_round.kabupaten.is_within(code) for code in monitoring_codes(user)):
         return audit_round
     raise PermissionDenied
+
+
+def round_with_cases(user, pk: int, *, fill: bool = False):
+    """A round whose cases the user may read (the round's team, the kabupaten's DPPKB admin),
+    or fill in (`fill`). 404 outside the user's rounds, 403 for one they may not."""
+    from django.shortcuts import get_object_or_404
+
+    from ..models import AuditRound
+
+    audit_round = get_object_or_404(AuditRound.objects.visible_to(user).select_related("kabupaten"), pk=pk)
+    allowed = audit_round.can_fill_cases(user) if fill else audit_round.can_see_identities(user)
+    if not allowed:
+        raise PermissionDenied
+    return audit_round

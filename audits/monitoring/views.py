@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from portal.models import Region
 
 from . import stats
-from .access import may_monitor, monitored_region, monitoring_codes, round_for_reports
+from .access import may_monitor, monitored_region, monitoring_codes, round_for_reports, round_with_cases
 
 
 @login_required
@@ -72,3 +74,82 @@ def round_report(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"laporan-aks-{audit_round.kabupaten.name}-{audit_round.year}-s{audit_round.semester}"
     response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
     return response
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from ..resources import XLSX_TYPE
+
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _stem(audit_round) -> str:
+    return slugify(f"aks-{audit_round.kabupaten.name}-{audit_round.year}-s{audit_round.semester}")
+
+
+@login_required
+def round_cases_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round's cases by number; with ?identitas=1 also NIK and name, each logged."""
+    from .. import resources
+
+    audit_round = round_with_cases(request.user, pk)
+    identities = request.GET.get("identitas") == "1"
+    if identities:
+        resources.log_identity_export(
+            audit_round=audit_round, acting_user=request.user, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    dataset = resources.CaseResource(identities=identities).export_cases(audit_round)
+    suffix = "-identitas" if identities else ""
+    return _xlsx(resources.to_xlsx(dataset), f"{_stem(audit_round)}-kasus{suffix}.xlsx")
+
+
+@login_required
+def round_desa_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row per desa/kelurahan: coverage and case counts, for the national reporting apps."""
+    from .. import resources
+
+    audit_round = round_for_reports(request.user, pk)
+    dataset = resources.DesaAggregateResource(audit_round).export_round()
+    return _xlsx(resources.to_xlsx(dataset), f"{_stem(audit_round)}-per-desa.xlsx")
+
+
+@login_required
+def round_cases_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    from .. import resources
+
+    audit_round = round_with_cases(request.user, pk, fill=True)
+    return _xlsx(resources.to_xlsx(resources.template_dataset()), f"{_stem(audit_round)}-impor-kasus.xlsx")
+
+
+@login_required
+def round_cases_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload an XLSX of cases: every row validated; one bad row and nothing is written."""
+    from .. import resources
+    from .forms import CaseImportForm
+
+    audit_round = round_with_cases(request.user, pk, fill=True)
+    form = CaseImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        importer = resources.CaseImporter(audit_round=audit_round, acting_user=request.user)
+        try:
+            result = importer.run(form.cleaned_data["file"].read())
+        except resources.ImportFailed as failure:
+            errors = failure.errors
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)d case imported.", "%(n)d cases imported.", len(result.created))
+                % {"n": len(result.created)},
+            )
+            return redirect("audits:round-cases-import", pk=audit_round.pk)
+    context = {
+        "round": audit_round,
+        "form": form,
+        "errors": errors,
+        "required": resources.REQUIRED_COLUMNS,
+        "optional": resources.OPTIONAL_COLUMNS,
+    }
+    return render(request, "audits/monitoring/import.html", context, status=400 if errors else 200)
