@@ -190,8 +190,6 @@ class AuditCase(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if not self.form_version:
-            self.form_version = kka.CURRENT.get(self.target_group, "")
         if self.round_id and self.desa_id and not self.desa.is_within(self.round.kabupaten_id):
             errors["desa"] = _("The desa must lie in the round's kabupaten.")
         if self.round_id and self.puskesmas_id:
