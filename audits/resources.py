@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
 
-from portal.models import Organisation
+from portal.models import Organisation, region_q
 
 from . import kka
 from .kka import TargetGroup
@@ -340,9 +339,8 @@ class CaseImporter:
         self.desa = set(RoundDesa.objects.filter(round=audit_round).values_list("desa_id", flat=True))
         self.numbers = set(AuditCase.objects.filter(round=audit_round).values_list("number", flat=True))
         self.puskesmas = list(
-            Organisation.objects.filter(kind=Organisation.Kind.PUSKESMAS).filter(
-                Q(region_id=audit_round.kabupaten_id)
-                | Q(region_id__startswith=f"{audit_round.kabupaten_id}.")
+            Organisation.objects.filter(
+                region_q([audit_round.kabupaten_id]), kind=Organisation.Kind.PUSKESMAS
             )
         )
         self.factors = {f.name.lower(): f for f in RiskFactor.objects.filter(active=True)}
@@ -448,6 +446,17 @@ class CaseImporter:
             education=check("pendidikan", education) or "",
             kka={code: row[code] for code in self.item_codes if code in row and _text(row[code])},
         )
+        if target_group:
+            # The case's own form checks its items (the service checks again on save); here each
+            # message keeps the item's column name.
+            version = case.form_version or kka.CURRENT.get(target_group, "")
+            form = check("versi_kka", lambda: kka.get_form(target_group, version))
+            if form is not None:
+                try:
+                    form.clean(case.kka, visited=case.visit_date is not None)
+                except ValidationError as error:
+                    for code, messages in error.message_dict.items():
+                        errors.setdefault("kka" if code == "__all__" else code, []).extend(messages)
         factors = []
         for name in filter(None, (part.strip() for part in _text(row.get("penyebab")).split(";"))):
             factor = self.factors.get(name.lower())
