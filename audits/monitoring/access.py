@@ -55,11 +55,17 @@ def round_for_reports(user, pk: int):
     from ..models import AuditRound
 
     audit_round = get_object_or_404(AuditRound.objects.visible_to(user).select_related("kabupaten"), pk=pk)
-    if user.is_superuser or audit_round.is_team_member(user):
-        return audit_round
-    if any(audit_round.kabupaten.is_within(code) for code in monitoring_codes(user)):
-        return audit_round
-    raise PermissionDenied
+    if not may_report(user, audit_round):
+        raise PermissionDenied
+    return audit_round
+
+
+def may_report(user, audit_round) -> bool:
+    return (
+        user.is_superuser
+        or any(audit_round.kabupaten.is_within(code) for code in monitoring_codes(user))
+        or audit_round.is_team_member(user)
+    )
 
 
 def round_with_cases(user, pk: int, *, fill: bool = False):

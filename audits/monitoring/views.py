@@ -9,12 +9,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.models import Region
 
 from . import stats
-from .access import may_monitor, monitored_region, monitoring_codes, round_for_reports, round_with_cases
+from .access import (
+    may_monitor,
+    may_report,
+    monitored_region,
+    monitoring_codes,
+    round_for_reports,
+    round_with_cases,
+)
 
 
 @login_required
@@ -42,6 +50,22 @@ def _round(request: HttpRequest, rounds: list):
     return chosen
 
 
+def _round_files(user, audit_round) -> list[tuple[str, str]]:
+    """The round's report and exchange files the user may take: (label, url)."""
+    if audit_round is None or not may_report(user, audit_round):
+        return []
+    pk = audit_round.pk
+    files = [
+        (_("Semester report (PDF)"), reverse("audits:round-report", args=[pk])),
+        (_("Per-desa figures (XLSX)"), reverse("audits:round-desa-export", args=[pk])),
+    ]
+    if audit_round.can_see_identities(user):
+        files.append((_("Cases by number (XLSX)"), reverse("audits:round-cases-export", args=[pk])))
+    if audit_round.can_fill_cases(user):
+        files.append((_("Import cases (XLSX)"), reverse("audits:round-cases-import", args=[pk])))
+    return files
+
+
 @login_required
 def monitoring_region(request: HttpRequest, code: str) -> HttpResponse:
     region = monitored_region(request.user, code)
@@ -56,9 +80,7 @@ def monitoring_region(request: HttpRequest, code: str) -> HttpResponse:
         "rounds": rounds,
         "round": audit_round,
         "is_kecamatan": region.level == Region.Level.KECAMATAN,
-        "report_url": reverse("audits:round-report", args=[audit_round.pk])
-        if audit_round and region.level != Region.Level.KECAMATAN
-        else "",
+        "files": _round_files(request.user, audit_round) if region.level != Region.Level.KECAMATAN else [],
         **stats.region_dashboard(region, audit_round),
     }
     return render(request, "audits/monitoring/region.html", context)

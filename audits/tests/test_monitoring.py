@@ -203,3 +203,22 @@ def test_national_and_seeded_figures_are_unique_per_region_year_and_source(data)
     with pytest.raises(IntegrityError), transaction.atomic():
         PrevalenceRecord.objects.create(region_id="63.05", year=2021, source="ssgi", value=Decimal("1"))
     assert PrevalenceRecord.objects.count() == 9
+
+
+def test_the_round_files_offered_follow_the_persons_rights(client, dppkb, bkkbn, camat_a, data):
+    def offered(person, code):
+        client.force_login(person)
+        return [href for _label, href in client.get(url(code)).context["files"]]
+
+    pk = data.round.pk
+    assert offered(dppkb, "63.05") == [
+        reverse("audits:round-report", args=[pk]),
+        reverse("audits:round-desa-export", args=[pk]),
+        reverse("audits:round-cases-export", args=[pk]),
+        reverse("audits:round-cases-import", args=[pk]),
+    ]
+    assert offered(bkkbn, "63.05") == [
+        reverse("audits:round-report", args=[pk]),
+        reverse("audits:round-desa-export", args=[pk]),
+    ]
+    assert offered(camat_a, "63.05.04") == []
