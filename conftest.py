@@ -151,6 +151,21 @@ def reminder_settings(db):
 
 
 @pytest.fixture
+def set_reminder_option(db):
+    """Set an app's reminder option as the admin would: set_reminder_option("meetings", "x", 3)."""
+    from portal.models import ReminderValue
+    from portal.registry import reminder_option
+
+    def set_option(app_label: str, name: str, value) -> None:
+        option = reminder_option(app_label, name)
+        ReminderValue.objects.update_or_create(
+            app_label=app_label, name=name, defaults={"value": option.format(option.parse(str(value)))}
+        )
+
+    return set_option
+
+
+@pytest.fixture
 def mailbox(settings):
     from django.core import mail
 

@@ -62,6 +62,7 @@ class AuditsConfig(AppConfig):
     dashboard_card = "audits.dashboard.dashboard_card"
     role_permissions = ROLE_PERMISSIONS
     navigation = "audits.navigation.nav_entries"
+    reminder_options = "audits.reminders.OPTIONS"  # stage deadlines (helper audits2)
 
     def ready(self) -> None:
         from django.core import checks

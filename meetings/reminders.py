@@ -1,6 +1,6 @@
 """Time-driven reminders about meetings and commitments (RTL), run by the periodic scan.
 
-Lead times come from portal.models.ReminderSettings (admin). The stage key of
+Lead times are this app's reminder OPTIONS (edited in the admin). The stage key of
 each reminder carries the date it is about, so a moved deadline or meeting
 gets fresh reminders and the pending ones for the old date are cancelled.
 """
@@ -8,20 +8,39 @@ gets fresh reminders and the pending ones for the old date are cancelled.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from itertools import pairwise
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Notification, ReminderSettings
-from portal.notifications.rules import Reminder, ReminderRule, register
+from portal.notifications.rules import Reminder, ReminderRule, at, register
+from portal.registry import ReminderOption, reminder_days, reminder_value
 
 from .links import progress_url, rsvp_url
 from .models import Commitment, Invitation, Meeting, Minutes
 
+OPTIONS = [
+    ReminderOption(
+        "commitment_lead_days",
+        _("commitment reminders (days before the deadline)"),
+        default=(7, 3, 1, 0),
+        help_text=_("Comma-separated, e.g. 7,3,1,0 for H-7, H-3, H-1 and the due day."),
+        maximum=90,
+    ),
+    ReminderOption("overdue_days", _("overdue reminder (days after the deadline)"), default=1),
+    ReminderOption(
+        "escalation_days", _("escalation to the secretariat (days after the deadline)"), default=7
+    ),
+    ReminderOption("meeting_days_before", _("meeting reminder (days before)"), default=1),
+    ReminderOption("meeting_hours_before", _("meeting reminder (hours before)"), default=3, maximum=168),
+    ReminderOption("rsvp_nudge_days_before", _("nudge invitees without an answer (days before)"), default=3),
+]
 
-def at(day: date, clock: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, clock))
+
+def option(name: str) -> int:
+    return reminder_value("meetings", name)
 
 
 def meeting_stamp(meeting: Meeting) -> str:
@@ -38,8 +57,8 @@ class CommitmentDeadlineRule(ReminderRule):
 
     def candidates(self, now, cfg):
         today = timezone.localdate(now)
-        ahead = max(cfg.lead_days(), default=0) + 1
-        behind = max(cfg.overdue_days, cfg.escalation_days) + 1
+        ahead = max(reminder_days("meetings", "commitment_lead_days"), default=0) + 1
+        behind = max(option("overdue_days"), option("escalation_days")) + 1
         return (
             Commitment.objects.open()
             .filter(due_date__gte=today - timedelta(days=behind), due_date__lte=today + timedelta(days=ahead))
@@ -50,6 +69,7 @@ class CommitmentDeadlineRule(ReminderRule):
         if not commitment.is_open:
             return []
         due = commitment.due_date
+        overdue_days, escalation_days = option("overdue_days"), option("escalation_days")
         context = {"due_date": due.isoformat()}
         ladder = [
             Reminder(
@@ -58,14 +78,14 @@ class CommitmentDeadlineRule(ReminderRule):
                 send_at=at(due - timedelta(days=days), cfg.send_time),
                 context={**context, "stage": "before", "days": days},
             )
-            for days in cfg.lead_days()
+            for days in reminder_days("meetings", "commitment_lead_days")
         ]
         ladder.append(
             Reminder(
                 rule=f"{self.name}:overdue:{due.isoformat()}",
                 recipients=[],
-                send_at=at(due + timedelta(days=cfg.overdue_days), cfg.send_time),
-                context={**context, "stage": "overdue", "days": cfg.overdue_days},
+                send_at=at(due + timedelta(days=overdue_days), cfg.send_time),
+                context={**context, "stage": "overdue", "days": overdue_days},
             )
         )
         # A late stage is never sent once the next one is due (no "due in 1 day" on the due day).
@@ -81,8 +101,8 @@ class CommitmentDeadlineRule(ReminderRule):
             Reminder(
                 rule=f"{self.name}:escalation:{due.isoformat()}",
                 recipients=list(commitment.kabupaten_admins()),
-                send_at=at(due + timedelta(days=cfg.escalation_days), cfg.send_time),
-                context={**context, "stage": "escalation", "days": cfg.escalation_days},
+                send_at=at(due + timedelta(days=escalation_days), cfg.send_time),
+                context={**context, "stage": "escalation", "days": escalation_days},
             )
         )
         return wanted
@@ -124,7 +144,7 @@ class MeetingRule(ReminderRule):
     days_field = ""
 
     def candidates(self, now, cfg):
-        ahead = timedelta(days=max(cfg.meeting_days_before, cfg.rsvp_nudge_days_before) + 1)
+        ahead = timedelta(days=max(option("meeting_days_before"), option("rsvp_nudge_days_before")) + 1)
         return Meeting.objects.filter(status=Meeting.Status.SCHEDULED, start__gt=now, start__lte=now + ahead)
 
     def is_on(self, meeting: Meeting, now) -> bool:
@@ -151,6 +171,7 @@ class MeetingReminderRule(MeetingRule):
         if not self.is_on(meeting, now):
             return []
         stamp, wanted = meeting_stamp(meeting), []
+        days, hours = option("meeting_days_before"), option("meeting_hours_before")
         # One reminder per person: each carries that person's own RSVP link.
         for person, invitation in self.people(meeting).items():
             context = {"rsvp_url": rsvp_url(invitation, person)}
@@ -158,16 +179,16 @@ class MeetingReminderRule(MeetingRule):
                 Reminder(
                     rule=f"{self.name}:days:{stamp}",
                     recipients=[person],
-                    send_at=meeting.start - timedelta(days=cfg.meeting_days_before),
+                    send_at=meeting.start - timedelta(days=days),
                     expires_at=meeting.start,
-                    context={**context, "stage": "days", "days": cfg.meeting_days_before},
+                    context={**context, "stage": "days", "days": days},
                 ),
                 Reminder(
                     rule=f"{self.name}:hours:{stamp}",
                     recipients=[person],
-                    send_at=meeting.start - timedelta(hours=cfg.meeting_hours_before),
+                    send_at=meeting.start - timedelta(hours=hours),
                     expires_at=meeting.start,
-                    context={**context, "stage": "hours", "hours": cfg.meeting_hours_before},
+                    context={**context, "stage": "hours", "hours": hours},
                 ),
             ]
         return wanted
@@ -185,7 +206,7 @@ class MeetingRsvpNudgeRule(MeetingRule):
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
             return []
-        day = timezone.localdate(meeting.start) - timedelta(days=cfg.rsvp_nudge_days_before)
+        day = timezone.localdate(meeting.start) - timedelta(days=option("rsvp_nudge_days_before"))
         return [
             Reminder(
                 rule=f"{self.name}:{meeting_stamp(meeting)}",

@@ -287,6 +287,7 @@ class User(AbstractUser):
             self.save(update_fields=["is_staff"])
 
 
+# Used by migration 0004 (the lead days were a field of ReminderSettings then).
 def validate_day_list(value: str) -> None:
     parts = [part.strip() for part in value.split(",")]
     if not parts or not all(part.isdigit() and int(part) <= 90 for part in parts):
@@ -504,32 +505,12 @@ class Notification(models.Model):
 
 
 class ReminderSettings(models.Model):
-    """Lead times, quiet hours and retry policy, edited by an admin (one row)."""
+    """Send time, quiet hours, digest and retry policy, edited by an admin (one row).
 
-    commitment_lead_days = models.CharField(
-        _("commitment reminders (days before the deadline)"),
-        max_length=50,
-        default="7,3,1,0",
-        validators=[validate_day_list],
-        help_text=_("Comma-separated, e.g. 7,3,1,0 for H-7, H-3, H-1 and the due day."),
-    )
-    overdue_days = models.PositiveSmallIntegerField(
-        _("overdue reminder (days after the deadline)"), default=1
-    )
-    escalation_days = models.PositiveSmallIntegerField(
-        _("escalation to the secretariat (days after the deadline)"), default=7
-    )
-    meeting_days_before = models.PositiveSmallIntegerField(_("meeting reminder (days before)"), default=1)
-    meeting_hours_before = models.PositiveSmallIntegerField(_("meeting reminder (hours before)"), default=3)
-    rsvp_nudge_days_before = models.PositiveSmallIntegerField(
-        _("nudge invitees without an answer (days before)"), default=3
-    )
-    training_closing_days = models.PositiveSmallIntegerField(
-        _("registration closing reminder (days before)"), default=3
-    )
-    training_start_days = models.PositiveSmallIntegerField(
-        _("training start reminder (days before)"), default=3
-    )
+    The apps' own lead times are their `reminder_options` (portal.registry), stored as
+    ReminderValue rows and edited on the same admin page.
+    """
+
     send_time = models.TimeField(_("time of day for day-based reminders (WITA)"), default=time(8, 0))
     quiet_start = models.TimeField(_("quiet hours start (WITA)"), default=time(21, 0))
     quiet_end = models.TimeField(_("quiet hours end (WITA)"), default=time(6, 0))
@@ -568,10 +549,23 @@ class ReminderSettings(models.Model):
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 
-    def lead_days(self) -> list[int]:
-        return sorted(
-            {int(part) for part in self.commitment_lead_days.split(",") if part.strip()}, reverse=True
-        )
+
+class ReminderValue(models.Model):
+    """An admin's value for one app's reminder option; an option without a row has its default."""
+
+    app_label = models.CharField(_("app"), max_length=100)
+    name = models.CharField(_("option"), max_length=100)
+    value = models.CharField(_("value"), max_length=200)
+
+    class Meta:
+        verbose_name = _("reminder option value")
+        verbose_name_plural = _("reminder option values")
+        constraints = [
+            models.UniqueConstraint(fields=["app_label", "name"], name="remindervalue_unique_option")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_label}.{self.name} = {self.value}"
 
 
 class JobLock(models.Model):

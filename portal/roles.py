@@ -2,8 +2,8 @@
 
 A role is held through a RoleAssignment (user, role, region or organisation).
 Each role maps to one Django group of the same name; the group's permissions
-are listed here and synced by the migrations (and after every migrate), so a
-new app only adds its permission codenames to ROLE_PERMISSIONS.
+are the core's (listed here) and each app's (its AppConfig's `role_permissions`),
+synced by the migrations and after every migrate, so a new app needs no change here.
 """
 
 from django.db import models
@@ -41,15 +41,9 @@ STAFF_ROLES = {Role.DPPKB_ADMIN, Role.NOTULIS}
 
 _VIEW_CORE = ["portal.view_region", "portal.view_organisation"]
 
-# What a meeting is made of, for those who schedule meetings in Django admin.
-_MEETING_PARTS = [
-    f"meetings.{action}_{model}"
-    for model in ("agendaitem", "invitation", "attendance")
-    for action in ("view", "add", "change", "delete")
-] + ["meetings.add_minutes", "meetings.view_meetingdocument", "meetings.add_meetingdocument"]
-
-# "app_label.codename" per role. Codenames of apps not migrated yet are skipped
-# and picked up when that app's migration runs.
+# The core's own permissions ("app_label.codename") per role. Each app adds its own in its
+# AppConfig's `role_permissions` (portal.registry); codenames of apps not migrated yet are
+# skipped and picked up when that app's migration runs.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.DPPKB_ADMIN: _VIEW_CORE
     + [
@@ -58,95 +52,31 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_user",
         "portal.view_notification",
         "portal.change_notification",
-        "meetings.view_meeting",
-        "meetings.add_meeting",
-        "meetings.change_meeting",
-        "meetings.delete_meeting",
-        *_MEETING_PARTS,
-        "meetings.view_commitment",
-        "meetings.add_commitment",
-        "meetings.change_commitment",
-        "meetings.view_minutes",
-        "meetings.change_minutes",
-        "trainings.view_training",
-        "trainings.view_enrollment",
-        "trainings.add_enrollment",
     ],
-    Role.NOTULIS: _VIEW_CORE
-    + [
-        "meetings.view_meeting",
-        "meetings.add_meeting",
-        "meetings.change_meeting",
-        "meetings.view_invitation",
-        "meetings.add_invitation",
-        "meetings.change_invitation",
-        "meetings.delete_invitation",
-        "meetings.view_meetingdocument",
-        "meetings.add_meetingdocument",
-        "meetings.view_agendaitem",
-        "meetings.add_agendaitem",
-        "meetings.change_agendaitem",
-        "meetings.delete_agendaitem",
-        "meetings.view_attendance",
-        "meetings.add_attendance",
-        "meetings.change_attendance",
-        "meetings.delete_attendance",
-        "meetings.view_commitment",
-        "meetings.add_commitment",
-        "meetings.change_commitment",
-        "meetings.delete_commitment",
-        "meetings.view_minutes",
-        "meetings.add_minutes",
-        "meetings.change_minutes",
-        "trainings.view_training",
-    ],
-    Role.CAMAT: _VIEW_CORE
-    + [
-        "meetings.view_meeting",
-        "meetings.add_meeting",
-        "meetings.change_meeting",
-        "meetings.view_commitment",
-        "meetings.change_commitment",
-        "trainings.view_training",
-        "trainings.add_enrollment",
-    ],
-    Role.KEPALA_PUSKESMAS: _VIEW_CORE
-    + [
-        "meetings.view_meeting",
-        "meetings.view_commitment",
-        "meetings.change_commitment",
-        "trainings.view_training",
-        "trainings.add_enrollment",
-    ],
-    Role.KETUA_PKK: _VIEW_CORE
-    + [
-        "meetings.view_meeting",
-        "meetings.view_commitment",
-        "trainings.view_training",
-        "trainings.add_enrollment",
-    ],
-    Role.OPD_FOCAL: _VIEW_CORE
-    + [
-        "meetings.view_meeting",
-        "meetings.view_commitment",
-        "meetings.change_commitment",
-        "trainings.view_training",
-    ],
-    Role.TIM_PAKAR: _VIEW_CORE + ["meetings.view_meeting", "trainings.view_training"],
-    Role.TPK: _VIEW_CORE + ["meetings.view_meeting", "trainings.view_training"],
-    Role.TRAINING_ORGANISER: _VIEW_CORE
-    + [
-        "trainings.view_training",
-        "trainings.add_training",
-        "trainings.change_training",
-        "trainings.view_session",
-        "trainings.add_session",
-        "trainings.change_session",
-        "trainings.view_enrollment",
-        "trainings.add_enrollment",
-        "trainings.change_enrollment",
-    ],
+    **{
+        role: _VIEW_CORE
+        for role in (
+            Role.NOTULIS,
+            Role.CAMAT,
+            Role.KEPALA_PUSKESMAS,
+            Role.KETUA_PKK,
+            Role.OPD_FOCAL,
+            Role.TIM_PAKAR,
+            Role.TPK,
+            Role.TRAINING_ORGANISER,
+        )
+    },
 }
+
+
+def permissions_by_role() -> dict[str, list[str]]:
+    """The core's permissions plus every app's, per role code."""
+    from .registry import role_permissions
+
+    wanted = {str(role): list(names) for role, names in ROLE_PERMISSIONS.items()}
+    for role, names in role_permissions().items():
+        wanted.setdefault(role, []).extend(names)
+    return wanted
 
 
 def sync_role_groups(apps=None, schema_editor=None) -> None:
@@ -166,7 +96,7 @@ def sync_role_groups(apps=None, schema_editor=None) -> None:
         create_permissions(app_config, apps=apps, verbosity=0)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, names in ROLE_PERMISSIONS.items():
+    for role, names in permissions_by_role().items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = set()
         for name in names:

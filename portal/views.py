@@ -1,11 +1,9 @@
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 from django.utils.translation import check_for_language
 from django.views import i18n
 from django.views.decorators.cache import never_cache
@@ -16,6 +14,7 @@ from .access import get_organisation_for_user, get_region_for_user
 from .celery import app as celery_app
 from .forms import OrganisationForm
 from .models import Organisation, Region
+from .registry import dashboard_cards
 
 
 @login_required
@@ -31,19 +30,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cards": dashboard_cards(request.user),
     }
     return render(request, "portal/dashboard.html", context)
-
-
-def dashboard_cards(user) -> list[dict]:
-    """Cards from every app whose AppConfig names a `dashboard_card(user)` function.
-
-    The core never imports the apps: each app registers its own card.
-    """
-    cards = []
-    for config in apps.get_app_configs():
-        path = getattr(config, "dashboard_card", None)
-        if path and (card := import_string(path)(user)):
-            cards.append(card)
-    return cards
 
 
 @login_required

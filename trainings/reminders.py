@@ -1,21 +1,28 @@
 """Time-driven reminders about trainings, run by the periodic scan: registration closing soon
 (eligible people who have not registered), H-3 before the start, and each session's day with
-its mode and link (to registered participants). Lead times: portal.models.ReminderSettings."""
+its mode and link (to registered participants). Lead times: this app's reminder OPTIONS."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import Notification, ReminderSettings
-from portal.notifications.rules import Reminder, ReminderRule, register
+from portal.notifications.rules import Reminder, ReminderRule, at, register
+from portal.registry import ReminderOption, reminder_value
 
 from .models import Session, Training
 
+OPTIONS = [
+    ReminderOption("training_closing_days", _("registration closing reminder (days before)"), default=3),
+    ReminderOption("training_start_days", _("training start reminder (days before)"), default=3),
+]
 
-def at(day: date, clock: time) -> datetime:
-    return timezone.make_aware(datetime.combine(day, clock))
+
+def option(name: str) -> int:
+    return reminder_value("trainings", name)
 
 
 def stamp(moment: datetime) -> str:
@@ -30,7 +37,7 @@ class RegistrationClosingRule(ReminderRule):
     model = "trainings.Training"
 
     def candidates(self, now, cfg):
-        ahead = timedelta(days=cfg.training_closing_days + 1)
+        ahead = timedelta(days=option("training_closing_days") + 1)
         return Training.objects.filter(
             registration_opens__lte=now, registration_closes__gt=now, registration_closes__lte=now + ahead
         ).select_related("organiser")
@@ -39,7 +46,9 @@ class RegistrationClosingRule(ReminderRule):
         if not training.registration_is_open():
             return []
         closes = training.registration_closes
-        send_at = at(timezone.localdate(closes) - timedelta(days=cfg.training_closing_days), cfg.send_time)
+        send_at = at(
+            timezone.localdate(closes) - timedelta(days=option("training_closing_days")), cfg.send_time
+        )
         return [
             Reminder(
                 rule=f"{self.name}:{stamp(closes)}",
@@ -67,13 +76,13 @@ class TrainingStartRule(ReminderRule):
     def candidates(self, now, cfg):
         today = timezone.localdate(now)
         return Training.objects.filter(
-            start_date__gt=today, start_date__lte=today + timedelta(days=cfg.training_start_days + 1)
+            start_date__gt=today, start_date__lte=today + timedelta(days=option("training_start_days") + 1)
         )
 
     def reminders(self, training: Training, now, cfg: ReminderSettings) -> list[Reminder]:
         if training.has_started():
             return []
-        days = cfg.training_start_days
+        days = option("training_start_days")
         return [
             Reminder(
                 rule=f"{self.name}:h-{days}:{training.start_date.isoformat()}",

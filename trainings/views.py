@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from portal.access import get_for_user
 from portal.roles import Role
 
 from . import pdf, resources, services
+from .access import get_enrollment_for_user, get_session_for_user, get_training_for_user
 from .forms import (
     CheckInForm,
     DecisionForm,
@@ -33,25 +33,6 @@ from .forms import (
 from .models import Attendance, Enrollment, Session, Training
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# --- access ---------------------------------------------------------------
-
-
-def get_training_for_user(user, pk: int, *, write: bool = False) -> Training:
-    return get_for_user(Training.objects.select_related("organiser__region"), user, write=write, pk=pk)
-
-
-def get_session_for_user(user, training_pk: int, pk: int, *, write: bool = False) -> Session:
-    training = get_training_for_user(user, training_pk, write=write)
-    return get_object_or_404(training.sessions.select_related("training__organiser"), pk=pk)
-
-
-def get_enrollment_for_user(user, pk: int) -> Enrollment:
-    return get_object_or_404(
-        Enrollment.objects.visible_to(user).select_related("training__organiser", "person", "kabupaten"),
-        pk=pk,
-    )
 
 
 def _download(content: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
@@ -456,20 +437,3 @@ def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:
     if enrollment is None:
         raise Http404
     return render(request, "trainings/certificate_verify.html", {"enrollment": enrollment})
-
-
-def dashboard_card(user) -> dict | None:
-    """The dashboard card: my upcoming trainings and how many are open for registration."""
-    if not user.has_perm("trainings.view_training"):
-        return None
-    now = timezone.now()
-    open_now = Training.objects.visible_to(user).filter(
-        registration_opens__lte=now, registration_closes__gte=now
-    )
-    mine = (
-        Enrollment.objects.filter(person=user, training__end_date__gte=timezone.localdate())
-        .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.REJECTED])
-        .select_related("training")
-        .order_by("training__start_date")[:3]
-    )
-    return {"template": "trainings/_dashboard_card.html", "open_count": open_now.count(), "mine": list(mine)}

@@ -72,10 +72,9 @@ def test_the_commitment_ladder_goes_to_the_pic_and_focal_point_and_escalates_to_
     assert scheduled() == expected
 
 
-def test_lead_times_come_from_the_admin_settings(commitment, reminder_settings):
-    reminder_settings.commitment_lead_days = "14,2"
-    reminder_settings.escalation_days = 3
-    reminder_settings.save()
+def test_lead_times_come_from_the_admin_settings(commitment, reminder_settings, set_reminder_option):
+    set_reminder_option("meetings", "commitment_lead_days", "14,2")
+    set_reminder_option("meetings", "escalation_days", 3)
 
     rules.scan(now=wita(commitment.due_date - timedelta(days=15), 9))
 

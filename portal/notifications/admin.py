@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpRequest
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..models import Notification, ReminderSettings, region_q
+from ..models import Notification, ReminderSettings, ReminderValue, region_q
+from ..registry import ReminderOption, reminder_options
 
 
 class RuleFilter(admin.SimpleListFilter):
@@ -80,9 +82,95 @@ class NotificationAdmin(admin.ModelAdmin):
         )
 
 
+def option_field_name(app_label: str, option: ReminderOption) -> str:
+    return f"{app_label}__{option.name}"
+
+
+class OptionField(forms.CharField):
+    """One app's reminder option: a number, or numbers separated by commas."""
+
+    def __init__(self, option: ReminderOption, **kwargs) -> None:
+        self.option = option
+        super().__init__(label=option.label, help_text=option.help_text, max_length=200, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return self.option.parse(value)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter whole numbers between %(minimum)d and %(maximum)d, separated by commas.")
+                if self.option.many
+                else _("Enter a whole number between %(minimum)d and %(maximum)d."),
+                params={"minimum": self.option.minimum, "maximum": self.option.maximum},
+            ) from None
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """The core's settings plus every app's reminder options (stored as ReminderValue rows)."""
+
+    class Meta:
+        model = ReminderSettings
+        fields = [
+            "send_time",
+            "quiet_start",
+            "quiet_end",
+            "digest_time",
+            "grace_hours",
+            "max_attempts",
+            "retry_base_seconds",
+            "stale_after_seconds",
+            "job_lock_seconds",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stored = {(v.app_label, v.name): v.value for v in ReminderValue.objects.all()}
+        for app_label, options in reminder_options().items():
+            for option in options:
+                name = option_field_name(app_label, option)
+                self.fields[name] = OptionField(option)
+                self.initial.setdefault(
+                    name, stored.get((app_label, option.name), option.format(option.default))
+                )
+
+    def save_options(self) -> None:
+        for app_label, options in reminder_options().items():
+            for option in options:
+                value = option.format(self.cleaned_data[option_field_name(app_label, option)])
+                ReminderValue.objects.update_or_create(
+                    app_label=app_label, name=option.name, defaults={"value": value}
+                )
+
+
 @admin.register(ReminderSettings)
 class ReminderSettingsAdmin(admin.ModelAdmin):
-    """One row of settings: the list goes straight to it."""
+    """One row of settings: the list goes straight to it. Each app's options get a section."""
+
+    form = ReminderSettingsForm
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        from django.apps import apps
+
+        core = [
+            field.name for field in ReminderSettings._meta.fields if field.editable and not field.primary_key
+        ]
+        return [(None, {"fields": core})] + [
+            (
+                apps.get_app_config(app_label).verbose_name,
+                {"fields": [option_field_name(app_label, o) for o in options]},
+            )
+            for app_label, options in reminder_options().items()
+        ]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        # The apps' option fields are added by the form itself, not by the model.
+        kwargs["fields"] = ReminderSettingsForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        form.save_options()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.db import models, transaction
@@ -35,6 +35,11 @@ class Reminder:
     context: dict = field(default_factory=dict)
     expires_at: datetime | None = None
     channels: tuple[str, ...] = DEFAULT_CHANNELS
+
+
+def at(day: date, clock: time) -> datetime:
+    """`clock` on `day` in the portal's time zone (WITA): when a day-based reminder goes out."""
+    return timezone.make_aware(datetime.combine(day, clock))
 
 
 class ReminderRule:

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Notification, ReminderSettings
+from portal.models import Notification, ReminderSettings, ReminderValue
 from portal.notifications import engine, notify
+from portal.registry import reminder_days
 
 State = Notification.State
 
@@ -163,13 +164,13 @@ def test_admin_edits_the_reminder_lead_times(admin_client, db):
     assert response.status_code == 302
     form = admin_client.get(response["Location"]).context["adminform"].form
     data = {name: form.initial.get(name) for name in form.fields}
-    data |= {"commitment_lead_days": "14,7,1", "quiet_start": "22:00", "quiet_end": "05:30"}
+    data |= {"meetings__commitment_lead_days": "14,7,1", "quiet_start": "22:00", "quiet_end": "05:30"}
     data = {k: ("" if v is None else v) for k, v in data.items()}
 
     admin_client.post(response["Location"], data)
 
     cfg = ReminderSettings.load()
-    assert cfg.lead_days() == [14, 7, 1] and cfg.quiet_start.hour == 22
+    assert reminder_days("meetings", "commitment_lead_days") == [14, 7, 1] and cfg.quiet_start.hour == 22
 
 
 def test_bad_lead_times_get_a_field_error(admin_client, db):
@@ -177,10 +178,11 @@ def test_bad_lead_times_get_a_field_error(admin_client, db):
     form = admin_client.get(url).context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in ((n, form.initial.get(n)) for n in form.fields)}
 
-    response = admin_client.post(url, data | {"commitment_lead_days": "7,three"})
+    response = admin_client.post(url, data | {"meetings__commitment_lead_days": "7,three"})
 
-    assert "commitment_lead_days" in response.context["adminform"].form.errors
-    assert ReminderSettings.load().commitment_lead_days == "7,3,1,0"
+    assert "meetings__commitment_lead_days" in response.context["adminform"].form.errors
+    assert not ReminderValue.objects.exists()
+    assert reminder_days("meetings", "commitment_lead_days") == [7, 3, 1, 0]
 
 
 def test_reminders_left_for_later_are_not_in_the_list(client, camat_a, reminder_settings):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.models import Notification, Region
 from portal.notifications import notify
+from portal.registry import reminder_value
 from portal.tasks import dispatch_due, scan_reminders
 
 from .conftest import wait_for
@@ -177,7 +178,11 @@ def test_a_meeting_moved_by_a_day_sends_nothing_for_the_old_time_and_reschedules
     from portal.notifications import rules
 
     kecamatan = Region.objects.create(code="63.05.04", name="Tapin Utara", level="kecamatan")
-    start = timezone.now() + timedelta(hours=fast_settings.meeting_hours_before) - timedelta(minutes=1)
+    start = (
+        timezone.now()
+        + timedelta(hours=reminder_value("meetings", "meeting_hours_before"))
+        - timedelta(minutes=1)
+    )
     meeting = Meeting.objects.create(
         title="Rakor TPPS Kecamatan",
         region=kecamatan,
@@ -208,4 +213,6 @@ def test_a_meeting_moved_by_a_day_sends_nothing_for_the_old_time_and_reschedules
     moved = Notification.objects.filter(
         state=State.SCHEDULED, rule__startswith="meeting_reminder:hours:"
     ).first()
-    assert moved.send_at == start + timedelta(days=1) - timedelta(hours=fast_settings.meeting_hours_before)
+    assert moved.send_at == start + timedelta(days=1) - timedelta(
+        hours=reminder_value("meetings", "meeting_hours_before")
+    )

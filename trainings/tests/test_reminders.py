@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.models import Notification
 from portal.notifications import engine, rules
+from portal.registry import reminder_value
 from portal.roles import Role
 from trainings.models import Enrollment, Session
 
@@ -48,7 +49,7 @@ def test_registration_closing_soon_reaches_eligible_people_who_have_not_register
     rules.scan(now=wita(timezone.localdate(training.registration_closes) - timedelta(days=3), 9))
 
     closes = timezone.localdate(training.registration_closes)
-    send_at = wita(closes - timedelta(days=reminder_settings.training_closing_days), 8)
+    send_at = wita(closes - timedelta(days=reminder_value("trainings", "training_closing_days")), 8)
     assert rows("training_registration_closing:") == {
         (u, send_at) for u in ("camat.tapinutara", "kapus.tapinutara")
     }

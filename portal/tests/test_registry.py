@@ -1,0 +1,131 @@
+"""The core collects what each app declares in its AppConfig (portal.registry)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+
+from portal.models import ReminderValue
+from portal.registry import NavEntry, ReminderOption, reminder_days, reminder_value, role_permissions
+from portal.roles import permissions_by_role, sync_role_groups
+
+OPTIONS = [
+    ReminderOption("stage_days", "stage reminder (days before)", default=5, maximum=30),
+    ReminderOption("ladder", "ladder (days before)", default=(9, 2)),
+]
+
+
+def nav_entries(user) -> list[NavEntry]:
+    return [NavEntry("Early", "/early/", "early", order=1), NavEntry("Late", "/late/", "late", order=999)]
+
+
+@pytest.fixture
+def new_app(monkeypatch):
+    """An installed app declaring permissions, menu entries and reminder options, as a new app would."""
+    config = apps.get_app_config("staticfiles")
+    monkeypatch.setattr(config, "role_permissions", {"tim_pakar": ["portal.view_user"]}, raising=False)
+    monkeypatch.setattr(config, "navigation", f"{__name__}.nav_entries", raising=False)
+    monkeypatch.setattr(config, "reminder_options", f"{__name__}.OPTIONS", raising=False)
+    return config
+
+
+def group_permissions(role: str) -> set[str]:
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in Group.objects.get(name=role).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def test_every_role_group_holds_exactly_the_core_and_the_apps_permissions(db):
+    sync_role_groups()
+
+    for role, names in permissions_by_role().items():
+        assert group_permissions(role) == set(names), role
+    assert "meetings.add_meeting" in group_permissions("camat")
+    assert "trainings.change_training" in group_permissions("training_organiser")
+    assert "meetings.add_meeting" not in group_permissions("tpk")
+
+
+def test_a_new_apps_role_permissions_reach_the_groups_without_a_core_change(db, new_app):
+    assert "portal.view_user" in role_permissions()["tim_pakar"]
+
+    sync_role_groups()
+
+    assert "portal.view_user" in group_permissions("tim_pakar")
+
+
+def test_the_menu_shows_the_dashboard_then_the_apps_by_order_then_the_core(client, dppkb, new_app):
+    client.force_login(dppkb)
+
+    keys = [item["key"] for item in client.get(reverse("portal:dashboard")).context["nav_items"]]
+
+    assert keys == [
+        "dashboard",
+        "early",
+        "meetings",
+        "my-commitments",
+        "trainings",
+        "audits",
+        "late",
+        "organisations",
+        "admin",
+    ]
+
+
+def test_an_unset_reminder_option_has_its_default_and_a_stored_one_wins(db, new_app):
+    assert reminder_value("staticfiles", "stage_days") == 5
+    assert reminder_days("staticfiles", "ladder") == [9, 2]
+
+    ReminderValue.objects.create(app_label="staticfiles", name="stage_days", value="12")
+    ReminderValue.objects.create(app_label="staticfiles", name="ladder", value="1,14,1")
+
+    assert reminder_value("staticfiles", "stage_days") == 12
+    assert reminder_days("staticfiles", "ladder") == [14, 1]
+
+
+def test_the_admin_edits_a_new_apps_reminder_options_on_the_core_settings_page(admin_client, new_app):
+    response = admin_client.get(reverse("admin:portal_remindersettings_changelist"))
+    url = response["Location"]
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: ("" if form.initial.get(name) is None else form.initial.get(name)) for name in form.fields}
+
+    admin_client.post(url, data | {"staticfiles__stage_days": "20"})
+    refused = admin_client.post(url, data | {"staticfiles__stage_days": "31"})
+
+    assert "staticfiles__stage_days" in refused.context["adminform"].form.errors
+    assert reminder_value("staticfiles", "stage_days") == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_carries_the_admins_lead_times_over_to_the_apps_options():
+    before = [
+        ("portal", "0005_reminder_values"),
+        ("meetings", "0004_role_permissions"),
+        ("trainings", "0003_attendance_label"),
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old.get_model("portal", "ReminderSettings").objects.create(
+        commitment_lead_days="14, 2", escalation_days=4, meeting_hours_before=5, training_start_days=6
+    )
+
+    try:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+        assert reminder_days("meetings", "commitment_lead_days") == [14, 2]
+        assert reminder_value("meetings", "escalation_days") == 4
+        assert reminder_value("meetings", "meeting_hours_before") == 5
+        assert reminder_value("meetings", "overdue_days") == 1
+        assert reminder_value("trainings", "training_start_days") == 6
+    finally:
+        call_command("migrate", verbosity=0)
