@@ -17,6 +17,7 @@ from portal.roles import Role
 from . import kka
 from .kka import TargetGroup
 from .models import AuditCase, AuditRound, AuditTeamMember, Recommendation, RiskFactor, RiskStatus
+from .nik import validate_nik
 
 
 class DateInput(forms.DateInput):
@@ -205,6 +206,10 @@ class CaseForm(forms.ModelForm):
             help_text=help_text,
             widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         )
+
+    def clean_nik(self) -> str:
+        nik = self.cleaned_data["nik"]
+        return validate_nik(nik, self.audit_round.kabupaten_id) if nik else ""
 
     def kka_data(self) -> dict:
         return {

@@ -154,7 +154,10 @@ class AuditCase(models.Model):
     def set_identity(self, *, nik: str, name: str) -> None:
         from ..nik import validate_nik
 
-        nik = validate_nik(nik, self.round.kabupaten_id)
+        try:
+            nik = validate_nik(nik, self.round.kabupaten_id)
+        except ValidationError as error:
+            raise ValidationError({"nik": error.messages}) from None
         self.nik_encrypted = crypto.encrypt(nik)
         self.nik_hash = crypto.nik_hash(nik)
         self.nik_masked = crypto.mask_nik(nik)
