@@ -30,7 +30,9 @@ OPTIONS = [
         "stage_lead_days",
         _("AKS stage deadlines: reminders (days before)"),
         default=(7, 1),
-        help_text=_("Comma-separated, e.g. 7,1 for a week and a day before the visits, review or evaluation deadline."),
+        help_text=_(
+            "Comma-separated, e.g. 7,1 for a week and a day before the visits, review or evaluation deadline."
+        ),
         maximum=90,
     ),
     ReminderOption(

@@ -155,7 +155,7 @@ def render(audit_round: AuditRound) -> bytes:
     }
     pdf = ReportPDF(title)
     pdf.add_page()
-    pdf.para(_("TIM PERCEPATAN PENURUNAN STUNTING").upper(), 11, bold=True, align="C")
+    pdf.para(_("Stunting reduction acceleration team (TPPS)").upper(), 11, bold=True, align="C")
     pdf.para(_("Semester report of the stunting case audit (AKS)").upper(), 13, bold=True, align="C", h=7)
     pdf.para(f"{r.kabupaten.name} · {r.year} · {r.get_semester_display()}", 11, bold=True, align="C")
     pdf.ln(2)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-import pytest
-from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from audits.models import (
@@ -34,13 +32,7 @@ NIK = "6305044507900001"  # Tapin, born 5 July 1990 (woman: day + 40)
 NAME = "Siti Rahmah Binti Usman"
 
 
-@pytest.fixture
-def audit_keys(settings):
-    settings.AUDITS_FERNET_KEYS = [Fernet.generate_key().decode()]
-    settings.AUDITS_NIK_HMAC_KEY = "test-hmac-key"
-
-
-def make_round(kabupaten: str = "63.05", year: int = 2024, semester: int = 1, **fields) -> AuditRound:
+def bare_round(kabupaten: str = "63.05", year: int = 2024, semester: int = 1, **fields) -> AuditRound:
     audit_round = AuditRound.objects.create(kabupaten_id=kabupaten, year=year, semester=semester, **fields)
     desa = Region.objects.filter(code__startswith=f"{kabupaten}.", level__in=["desa", "kelurahan"])
     RoundDesa.objects.bulk_create(
@@ -112,7 +104,7 @@ def adopt(recommendation, meeting, *, status, due_in_days: int) -> Commitment:
 
 def build(demo) -> SimpleNamespace:
     orgs = demo.orgs
-    audit_round = make_round(sk_number="188.45/123/KUM/2024", stage=AuditRound.Stage.DISEMINASI)
+    audit_round = bare_round(sk_number="188.45/123/KUM/2024", stage=AuditRound.Stage.DISEMINASI)
     direct, indirect = factor(RiskFactor.Kind.LANGSUNG), factor(RiskFactor.Kind.TIDAK_LANGSUNG)
     set_status(audit_round, "63.05.04.2005", RoundDesa.Status.DIKUNJUNGI)
     set_status(audit_round, "63.05.04.2006", RoundDesa.Status.DIKAJI)
@@ -195,7 +187,7 @@ def grow(demo, audit_round, start: int = 100, count: int = 30) -> None:
             owner=[orgs["dinkes"], orgs["dinsos"], orgs["pupr"], orgs["dpmd"]][index % 4],
         )
     RoundDesa.objects.filter(round=audit_round).update(status=RoundDesa.Status.DIKUNJUNGI)
-    make_round(year=2023, semester=2)
-    make_round(kabupaten="63.01", year=2024, semester=1)
+    bare_round(year=2023, semester=2)
+    bare_round(kabupaten="63.01", year=2024, semester=1)
     for index in range(5):
         held_rakor(region="63.05.01", title=f"Rakor Binuang {index}", invited=6, present=4, absent=2)

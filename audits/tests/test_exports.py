@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from audits.models import NikAccessLog
 
-from .monitoring_data import NAME, NIK, audit_keys, build  # noqa: F401
+from .monitoring_data import NAME, NIK, build
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def data(demo, audit_keys):  # noqa: F811
+def data(demo):
     return build(demo)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from audits import crypto
 from audits.models import AuditCase, NikAccessLog, RoundDesa
 
-from .monitoring_data import audit_keys, make_round  # noqa: F401
+from .monitoring_data import bare_round
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +93,8 @@ def xlsx(*rows, headers=HEADERS) -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def audit_round(demo, audit_keys):  # noqa: F811
-    return make_round()
+def audit_round(demo):
+    return bare_round()
 
 
 def post(client, audit_round, upload):

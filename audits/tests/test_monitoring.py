@@ -14,7 +14,7 @@ from audits.models.prevalence import seed_prevalence
 from audits.monitoring import stats
 from portal.models import Region
 
-from .monitoring_data import NAME, NIK, audit_keys, build, grow  # noqa: F401
+from .monitoring_data import NAME, NIK, build, grow
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def url(code: str) -> str:
 
 
 @pytest.fixture
-def data(demo, audit_keys):  # noqa: F811
+def data(demo):
     seed_prevalence()
     return build(demo)
 

@@ -10,13 +10,13 @@ from pypdf import PdfReader
 
 from audits import report
 
-from .monitoring_data import NAME, NIK, audit_keys, build  # noqa: F401
+from .monitoring_data import NAME, NIK, build
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def data(demo, audit_keys):  # noqa: F811
+def data(demo):
     return build(demo)
 
 
@@ -67,8 +67,13 @@ def test_dppkb_downloads_the_report_and_a_camat_is_refused(client, dppkb, camat_
 
 def test_the_report_is_in_the_readers_language(client, dppkb, data):
     dppkb.language = "en"
+    dppkb.save()
     client.force_login(dppkb)
-    english = pdf_text(
-        client.get(reverse("audits:round-report", args=[data.round.pk]), HTTP_ACCEPT_LANGUAGE="en").content
-    )
+    english = pdf_text(client.get(reverse("audits:round-report", args=[data.round.pk])).content)
     assert "Coverage of desa/kelurahan" in english
+
+
+def test_the_report_is_in_indonesian_by_default(client, dppkb, data):
+    client.force_login(dppkb)
+    text = pdf_text(client.get(reverse("audits:round-report", args=[data.round.pk])).content)
+    assert "Cakupan desa/kelurahan" in text and "pseudonim" in text
