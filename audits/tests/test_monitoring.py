@@ -108,7 +108,7 @@ def test_dppkb_sees_the_kabupaten_dashboard_with_its_numbers(client, dppkb, data
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="prevalence-chart"' in html and "<svg" in html and "<polyline" in html
-    assert 'data-testid="prevalence-table"' in html and "33.5%" in html and "14.5%" in html
+    assert 'data-testid="prevalence-table"' in html and "33,5%" in html and "14,5%" in html
     assert "style=" not in html and "<script>" not in html.replace("<script src=", "")
     assert response.context["coverage_total"].covered == 3
     assert response.context["groups_total"].cases == 4
