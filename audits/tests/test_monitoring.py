@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -114,6 +115,8 @@ def test_dppkb_sees_the_kabupaten_dashboard_with_its_numbers(client, dppkb, data
     assert response.context["groups_total"].cases == 4
     assert response.context["recommendations_total"].overdue == 1
     assert NIK not in html and NAME not in html and "6305****" not in html
+    # Coordinates are never localised (an Indonesian "12,5" would break the SVG).
+    assert re.search(r'<circle class="aks-point aks-series-0" cx="\d+\.\d" cy="\d+\.\d"', html)
 
 
 def test_the_dashboard_index_takes_a_kabupaten_user_straight_to_it(client, dppkb, data):
