@@ -1,5 +1,3 @@
-from importlib import util
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -65,30 +63,19 @@ class AuditsConfig(AppConfig):
     reminder_options = "audits.reminders.OPTIONS"  # stage deadlines (helper audits2)
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.core import checks
-        from django.db.models.signals import post_migrate
+        from django.core.exceptions import ImproperlyConfigured
 
         from . import sources
-        from .checks import keys_check
+        from .checks import KEYS_MISSING, keys_check
+        from .crypto import keys_configured
 
+        # Production refuses to start (web and worker alike) without the keys of personal data.
+        if not settings.DEBUG and not keys_configured():
+            raise ImproperlyConfigured(KEYS_MISSING)
         checks.register(keys_check)
         sources.register()
-        if util.find_spec("portal.registry") is None:
-            # Until the core collects `role_permissions` itself, add them to the role groups
-            # after the core's own sync (which runs first: portal precedes audits).
-            post_migrate.connect(add_role_permissions, sender=self)
-
-
-def add_role_permissions(sender, **kwargs) -> None:
-    from django.contrib.auth.models import Group, Permission
-
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        for name in names:
-            app_label, codename = name.split(".")
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
 
 
 # Prevalence figures of the monitoring dashboard (helper audits2): the kabupaten keeps its own.

@@ -16,8 +16,9 @@ from portal.models import Organisation, Region, RoleAssignment, User
 from portal.roles import Role
 
 from . import services
+from .catalogue import ensure_risk_factors
 from .kka import TargetGroup
-from .models import AuditCase, AuditRound, AuditTeamMember, RiskFactor
+from .models import AuditCase, AuditRound, AuditTeamMember
 
 G = TargetGroup
 Stage = AuditRound.Stage
@@ -251,7 +252,7 @@ def seed(log=print) -> None:
     services.move_stage(audit_round=audit_round, stage=Stage.SELEKSI_KASUS, acting_user=dppkb)
     puskesmas = {o.region_id: o for o in Organisation.objects.filter(kind=Organisation.Kind.PUSKESMAS)}
     fallback = org["pkm_tapinutara"]
-    factors = {f.name: f for f in RiskFactor.objects.all()}
+    factors = ensure_risk_factors()
     cases = []
     for index, row in enumerate(audit_round.coverage.select_related("desa").order_by("desa_id")):
         group = GROUP_ORDER[index % len(GROUP_ORDER)]

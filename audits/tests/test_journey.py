@@ -77,6 +77,34 @@ def test_camat_tapin_utara_sees_only_the_aggregates_of_the_kecamatan(page, a11y,
     assert "Tapin Utara" in table and "Binuang" not in table
     assert page.get_by_test_id("case-table").count() == 0
     assert "6305" not in page.content()
-    case = AuditCase.objects.filter(round=tapin_round, desa_id__startswith="63.05.04.").first()
+    case = AuditCase.objects.filter(round=tapin_round, desa__code__startswith="63.05.04.").first()
     response = page.goto(case.get_absolute_url())
     assert response.status == 404
+
+
+def test_the_tim_teknis_records_a_case_on_a_phone_and_the_pakar_sees_what_is_pending(
+    page, a11y, browser_login, tapin_round
+):
+    browser_login(page, "kapus.tapinutara")
+    page.goto(f"/audits/rounds/{tapin_round.pk}/cases/new/")
+    a11y(page)
+    page.get_by_test_id("group-choice").get_by_role("link").nth(3).click()  # baduta
+    page.wait_for_url("**?group=baduta")
+    a11y(page)
+    page.fill("#id_number", "900")
+    page.select_option("#id_desa", "63.05.04.2005")
+    page.select_option("#id_puskesmas", label="Puskesmas Tapin Utara")
+    page.fill("#id_visit_date", "2024-03-04")
+    page.fill("#id_nik", "6305045205230099")
+    page.fill("#id_name", "Alya binti Ahmad")
+    page.fill("#id_kka_usia_bulan", "14")
+    page.select_option("#id_kka_jenis_kelamin", "P")
+    page.select_option("#id_kka_asi_eksklusif", "false")
+    page.select_option("#id_kka_infeksi_berulang", "true")
+    page.select_option("#id_kka_penyakit_penyerta", "false")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/audits/cases/\d+/$"))
+    a11y(page)
+    case = AuditCase.objects.get(round=tapin_round, number=900)
+    assert case.nik_masked == "6305********0099" and case.filled_by.username == "kapus.tapinutara"
+    assert "Z-skor" in page.get_by_test_id("pending-items").inner_text()

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from audits import evaluation, services
 from audits.kka import TargetGroup
@@ -16,6 +17,13 @@ from .factories import BINUANG_DESA, TAPIN_UTARA_DESA, make_case, make_round
 
 pytestmark = pytest.mark.django_db
 Stage = AuditRound.Stage
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English (the default language is Indonesian)."""
+    with translation.override("en"):
+        yield
 
 
 def test_a_new_round_covers_every_desa_and_kelurahan_of_the_kabupaten(dppkb):
