@@ -4,9 +4,8 @@ editor's own region (national figures: superusers)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Region, region_q
@@ -56,7 +55,7 @@ class PrevalenceRecordAdmin(SimpleHistoryAdmin):
             not request.user.is_superuser
             and not editable_regions(request.user).filter(pk=obj.region_id).exists()
         ):
-            raise ValidationError(_("You may only record figures of your own region."))
+            raise PermissionDenied  # the form offers only the editor's regions: a forged post
         super().save_model(request, obj, form, change)
 
     def history_view(self, request, object_id, extra_context=None):

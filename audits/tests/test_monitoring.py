@@ -225,3 +225,13 @@ def test_the_round_files_offered_follow_the_persons_rights(client, dppkb, bkkbn,
         reverse("audits:round-desa-export", args=[pk]),
     ]
     assert offered(camat_a, "63.05.04") == []
+
+
+def test_the_menu_offers_the_monitoring_to_those_who_may_open_it(client, dppkb, camat_a, bkkbn, dinkes, data):
+    def keys(person):
+        client.force_login(person)
+        return [item["key"] for item in client.get(reverse("portal:dashboard")).context["nav_items"]]
+
+    for person in (dppkb, camat_a, bkkbn):
+        assert "monitoring" in keys(person)
+    assert "monitoring" not in keys(dinkes)

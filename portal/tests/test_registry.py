@@ -73,6 +73,7 @@ def test_the_menu_shows_the_dashboard_then_the_apps_by_order_then_the_core(clien
         "my-commitments",
         "trainings",
         "audits",
+        "monitoring",
         "late",
         "organisations",
         "admin",
