@@ -81,7 +81,10 @@ def test_the_dashboard_card_and_menu_show_audits_to_those_who_see_a_round(
     audit_round, dppkb, camat_a, outsider
 ):
     assert any(card["template"] == "audits/_dashboard_card.html" for card in dashboard_cards(dppkb))
-    assert any(entry.key == "audits" for entry in nav_entries(camat_a))
+    assert any(entry.key == "audits" for entry in nav_entries(dppkb))
+    # A camat reaches the aggregates of the kecamatan from the card, not the menu.
+    assert any(card["template"] == "audits/_dashboard_card.html" for card in dashboard_cards(camat_a))
+    assert not any(entry.key == "audits" for entry in nav_entries(camat_a))
     assert not any(
         card.get("template") == "audits/_dashboard_card.html" for card in dashboard_cards(outsider)
     )
