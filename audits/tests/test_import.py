@@ -13,7 +13,7 @@ from django.urls import reverse
 from audits import crypto
 from audits.models import AuditCase, NikAccessLog, RoundDesa
 
-from .monitoring_data import bare_round
+from .monitoring_data import bare_round, factor
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,7 @@ def xlsx(*rows, headers=HEADERS) -> SimpleUploadedFile:
 
 @pytest.fixture
 def audit_round(demo):
+    factor("langsung")  # the cause the sheets name, even if a browser test's flush emptied the catalogue
     return bare_round()
 
 
