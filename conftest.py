@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -70,6 +71,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(settings) -> None:
+    # Throttling counts live in the (shared, Redis) cache: each test starts from zero.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture
@@ -211,8 +218,33 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    violations = watch_csp(page)  # any Content Security Policy violation fails the test
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+def watch_csp(page) -> list[str]:
+    """The Content Security Policy violations on this page, as they happen: the browser's own
+    console error and the page's securitypolicyviolation event (reported by CSP_LISTENER)."""
+    violations: list[str] = []
+
+    def on_console(msg) -> None:
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            violations.append(f"{page.url}: {msg.text}")
+
+    page.on("console", on_console)
+    page.context.add_init_script(CSP_LISTENER)
+    return violations
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy violation: ${event.violatedDirective} blocked ${event.blockedURI}`);
+});
+"""
 
 
 def assert_accessible(page) -> None:

@@ -5,6 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Organisation, Region, User
+from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
 from . import services
 from .commitments.admin import CommitmentInline
@@ -12,7 +13,7 @@ from .forms import people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ScopedInlineMixin, admin.TabularInline):
     model = AgendaItem
     extra = 1
     fields = ["order", "title", "presenter", "minutes_planned"]
@@ -37,20 +38,20 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class InvitationInline(ScopedChoicesMixin, admin.TabularInline):
+class InvitationInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Invitation
     extra = 0
     fields = ["person", "organisation", "response", "delegate_name", "delegate_position"]
 
 
-class AttendanceInline(ScopedChoicesMixin, admin.TabularInline):
+class AttendanceInline(ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     fields = ["invitation", "person", "name", "jabatan", "instansi", "status", "delegate_name"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(ScopedAdminMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]
@@ -60,7 +61,7 @@ class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     exclude = ["checkin_code", "created_by"]
     readonly_fields = ["sequence"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return Meeting.objects.visible_to(request.user).select_related("region")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -68,35 +69,38 @@ class MeetingAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = Organisation.objects.visible_to(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.can_change(request.user))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.can_change(request.user))
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "status" in form.base_fields:
+            # As on the portal form: only the moves Meeting.TRANSITIONS allows from here
+            # ("minutes approved" comes only from approving the minutes).
+            allowed = services.allowed_statuses(obj or Meeting())
+            status = form.base_fields["status"]
+            status.choices = [(value, label) for value, label in status.choices if value in allowed]
+        return form
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        elif set(Meeting.SCHEDULE_FIELDS) & set(form.changed_data):
-            obj.sequence += 1
-        super().save_model(request, obj, form, change)
+        if is_history_form(request):
+            # A superuser's revert from history: that page has no inlines.
+            services.save_meeting_changes(meeting=obj, changed=form.changed_data, acting_user=request.user)
+        # Otherwise saved with its inlines in save_related, through the same service.
 
     def save_related(self, request, form, formsets, change):
-        # After the inlines, so new invitations are there to be notified.
-        super().save_related(request, form, formsets, change)
-        meeting = form.instance
-        changed = set(Meeting.SCHEDULE_FIELDS) & set(form.changed_data)
-        just_scheduled = "status" in changed and meeting.status == Meeting.Status.SCHEDULED
-        # Each invitation is sent once (outbox key): this reaches only new invitees.
-        services.send_invitations(meeting=meeting)
-        if change and changed and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
-            services.notify_change(meeting=meeting)
+        if is_history_form(request):
+            super().save_related(request, form, formsets, change)
+            return
+
+        def save_parts(meeting):
+            super(MeetingAdmin, self).save_related(request, form, formsets, change)
+
+        # The portal's service: transitions, sequence, invitations and change notices after the inlines.
+        services.save_meeting_changes(
+            meeting=form.instance, changed=form.changed_data, acting_user=request.user, save_parts=save_parts
+        )
 
 
 @admin.register(Minutes)
-class MinutesAdmin(admin.ModelAdmin):
+class MinutesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["meeting", "status", "version", "approved_at"]
     readonly_fields = [
         "meeting",
@@ -109,10 +113,13 @@ class MinutesAdmin(admin.ModelAdmin):
         "approved_at",
     ]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return Minutes.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)).select_related(
             "meeting"
         )
+
+    def can_write(self, request, obj) -> bool:
+        return obj.meeting.can_change(request.user)
 
     def has_add_permission(self, request):
         # Minutes are written on the portal page, where versions and amendments are recorded.
@@ -120,7 +127,7 @@ class MinutesAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingDocument)
-class MeetingDocumentAdmin(admin.ModelAdmin):
+class MeetingDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["original_name", "meeting", "kind", "uploaded_at"]
     readonly_fields = [
         "meeting",
@@ -133,10 +140,13 @@ class MeetingDocumentAdmin(admin.ModelAdmin):
     ]
     exclude = ["file"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return MeetingDocument.objects.filter(
             meeting__in=Meeting.objects.visible_to(request.user)
         ).select_related("meeting")
+
+    def can_write(self, request, obj) -> bool:
+        return obj.meeting.can_change(request.user)
 
     def has_add_permission(self, request):
         # Uploads go through the portal, which checks the content type and size.

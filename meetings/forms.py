@@ -1,20 +1,17 @@
 from __future__ import annotations
 
-import filetype
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation, Region, User, region_q
+from portal.uploads import UploadField, limits_text
 
 from .models import WRITER_ROLES, AgendaItem, Attendance, Invitation, Meeting, MeetingDocument
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -97,8 +94,18 @@ class MeetingForm(forms.ModelForm):
         current = self.instance.status if self.instance.pk else Meeting.Status.DRAFT
         allowed = Meeting.TRANSITIONS[current]
         self.fields["status"].choices = [(v, label) for v, label in Meeting.Status.choices if v in allowed]
+        self.user = user
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_chair(self):
+        chair = self.cleaned_data.get("chair")
+        previous = Meeting.objects.filter(pk=self.instance.pk).first() or Meeting()
+        if not previous.may_name_chair(chair, self.user):
+            raise forms.ValidationError(
+                _("You cannot name yourself chair: the chair approves the minutes you write.")
+            )
+        return chair
 
 
 def writable_regions(user):
@@ -219,36 +226,18 @@ class CheckinForm(forms.Form):
         return self.cleaned_data["code"].strip().upper().replace(" ", "")
 
 
-def check_upload(upload) -> str:
-    """The real content type of an upload (by its bytes), or a clear ValidationError."""
-    if upload.size > settings.MAX_UPLOAD_SIZE:
-        raise forms.ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.MAX_UPLOAD_SIZE)}
-        )
-    head = upload.read(2048)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_UPLOADS:
-        raise forms.ValidationError(_("Upload a PDF, JPEG or PNG file."))
-    return kind.mime
-
-
 class DocumentForm(forms.ModelForm):
     class Meta:
         model = MeetingDocument
         fields = ["kind", "file"]
 
+        field_classes = {"file": UploadField}
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = "application/pdf,image/jpeg,image/png"
+        self.fields["file"].help_text = limits_text()
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Upload")))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.content_type = check_upload(upload)
-        return upload
 
 
 class MinutesForm(forms.Form):
@@ -283,6 +272,14 @@ class MinutesForm(forms.Form):
         self.helper.add_input(
             Submit("submit", _("Record amendment") if minutes.is_locked else _("Save draft"))
         )
+
+    def clean(self) -> dict:
+        from .services import check_minutes_length
+
+        data = super().clean()
+        if not self.errors:
+            check_minutes_length(self.content())
+        return data
 
     def content(self) -> dict:
         data = self.cleaned_data

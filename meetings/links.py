@@ -1,36 +1,66 @@
-"""Signed one-tap links in emails (RSVP, commitment progress): no password, bound to one
-object and one person, expiring."""
+"""The meetings' one-tap links (RSVP, commitment progress), on the core's token scheme
+(`portal.tokens`): no password, bound to one object and one person, expiring.
+
+Messages store `rsvp_link(...)` / `progress_link(...)` markers; the outbox turns them into the
+recipient's own URL when it sends the message."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.notifications.tokens import one_tap_token, read_one_tap_token
+from portal.tokens import (
+    ExpiredToken,
+    InvalidToken,
+    OneTapAction,
+    OneTapTokenGenerator,
+    default_token_generator,
+    one_tap_link,
+    one_tap_url,
+    register,
+)
 
 from .models import Invitation
 
-RSVP_SALT = "meetings.rsvp"
-DEFAULT_MAX_AGE = 60 * 60 * 24 * 30  # seconds: a month covers any invitation period
+RSVP_ACTION = "meetings.rsvp"
+PROGRESS_ACTION = "meetings.commitment-progress"
+
+register(
+    OneTapAction(
+        name=RSVP_ACTION,
+        model="meetings.Invitation",
+        max_age=timedelta(days=30),  # a month covers any invitation period
+        path=lambda invitation, token: reverse("meetings:rsvp-link", args=[invitation.meeting_id, token]),
+    )
+)
+register(
+    OneTapAction(
+        name=PROGRESS_ACTION,
+        model="meetings.Commitment",
+        max_age=timedelta(days=14),
+        path=lambda commitment, token: reverse(
+            "meetings:commitment-quick-update", args=[commitment.pk, token]
+        ),
+    )
+)
 
 
-def rsvp_signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=RSVP_SALT)
-
-
-def rsvp_token(invitation: Invitation, person, signer: signing.TimestampSigner | None = None) -> str:
-    payload = {"m": invitation.meeting_id, "i": invitation.pk, "u": person.pk}
-    return (signer or rsvp_signer()).sign_object(payload)
+def rsvp_token(
+    invitation: Invitation, person, generator: OneTapTokenGenerator = default_token_generator
+) -> str:
+    return generator.make_token(user=person, action=RSVP_ACTION, obj=invitation)
 
 
 def rsvp_url(invitation: Invitation, person) -> str:
-    token = rsvp_token(invitation, person)
-    return settings.SITE_URL + reverse("meetings:rsvp-link", args=[invitation.meeting_id, token])
+    return one_tap_url(user=person, action=RSVP_ACTION, obj=invitation)
+
+
+def rsvp_link(invitation: Invitation, answer: str = "") -> dict:
+    """Marker for a message's context (see portal.tokens.one_tap_link)."""
+    return one_tap_link(RSVP_ACTION, invitation, query=f"answer={answer}" if answer else "")
 
 
 @dataclass
@@ -40,43 +70,36 @@ class RsvpLinkError(Exception):
 
 def read_rsvp_token(token: str, meeting_id: int, request_user=None) -> tuple[Invitation, object]:
     """The invitation and person the link was made for, or RsvpLinkError saying why not."""
-    max_age = getattr(settings, "RSVP_LINK_MAX_AGE", DEFAULT_MAX_AGE)
     try:
-        payload = rsvp_signer().unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired:
+        person, invitation = default_token_generator.check_token(token, action=RSVP_ACTION)
+    except ExpiredToken:
         raise RsvpLinkError(
             _("This answer link has expired. Please log in to answer the invitation.")
         ) from None
-    except (signing.BadSignature, ValueError):
+    except InvalidToken:
         raise RsvpLinkError(
             _("This answer link is not valid. It may have been copied incompletely.")
         ) from None
-    if payload.get("m") != meeting_id:
+    if invitation.meeting_id != meeting_id:
         raise RsvpLinkError(_("This answer link belongs to another meeting."))
-    invitation = (
-        Invitation.objects.select_related("meeting", "person", "organisation")
-        .filter(pk=payload.get("i"), meeting_id=meeting_id)
-        .first()
-    )
-    from portal.models import User
-
-    person = User.objects.filter(pk=payload.get("u"), is_active=True).first()
-    if invitation is None or person is None or not invitation.is_for(person):
+    if not invitation.is_for(person):
         raise RsvpLinkError(_("This answer link was made for someone who is no longer invited."))
     if request_user is not None and request_user.is_authenticated and request_user.pk != person.pk:
         raise RsvpLinkError(_("This answer link was made for another person. Please log in as yourself."))
     return invitation, person
 
 
-# One-tap progress links in commitment reminders: the signed token names one person and one
-# commitment; the page it opens records progress for that person only and logs nobody in.
-PROGRESS_ACTION = "commitment-progress"
-PROGRESS_MAX_AGE = timedelta(days=14)
+def progress_token(commitment, person, generator: OneTapTokenGenerator = default_token_generator) -> str:
+    return generator.make_token(user=person, action=PROGRESS_ACTION, obj=commitment)
 
 
 def progress_url(commitment, person) -> str:
-    token = one_tap_token(user=person, action=PROGRESS_ACTION, obj=commitment)
-    return settings.SITE_URL + reverse("meetings:commitment-quick-update", args=[commitment.pk, token])
+    return one_tap_url(user=person, action=PROGRESS_ACTION, obj=commitment)
+
+
+def progress_link(commitment) -> dict:
+    """Marker for a message's context (see portal.tokens.one_tap_link)."""
+    return one_tap_link(PROGRESS_ACTION, commitment)
 
 
 @dataclass
@@ -91,16 +114,16 @@ def read_progress_token(token: str, commitment_id: int, request_user=None):
     from .models import Commitment
 
     try:
-        person, obj = read_one_tap_token(token, action=PROGRESS_ACTION, max_age=PROGRESS_MAX_AGE)
-    except signing.SignatureExpired:
+        person, obj = default_token_generator.check_token(token, action=PROGRESS_ACTION)
+    except ExpiredToken:
         raise ProgressLinkError(
             _("This update link has expired. Please log in to report progress on the commitment.")
         ) from None
-    except (signing.BadSignature, ValueError, KeyError, TypeError, LookupError):
+    except InvalidToken:
         raise ProgressLinkError(
             _("This update link is not valid. It may have been copied incompletely. Please log in instead.")
         ) from None
-    if not isinstance(obj, Commitment) or obj.pk != commitment_id:
+    if obj.pk != commitment_id:
         raise ProgressLinkError(_("This update link belongs to another commitment. Please log in instead."))
     if request_user is not None and request_user.is_authenticated and request_user.pk != person.pk:
         raise ProgressLinkError(

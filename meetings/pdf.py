@@ -1,66 +1,20 @@
-"""Printable documents of a meeting: the daftar hadir and the notulen / berita acara (fpdf2).
-
-fpdf2 installs with pip alone but ships no Unicode font. When a DejaVu TTF is on the
-machine (settings.PDF_FONT_DIRS, Debian's fonts-dejavu by default) we embed it; otherwise
-the PDF core font is used and text is reduced to Latin-1, which covers Bahasa Indonesia.
-"""
+"""Printable documents of a meeting: the daftar hadir and the notulen / berita acara, on the
+portal's PDF base (portal.pdf.PortalPDF: fonts, letterhead, page numbers, Unicode)."""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
-from portal.pdf import core_font_text
+from portal.pdf import PortalPDF
 
 from .models import Meeting
 
-DEFAULT_FONT_DIRS = ["/usr/share/fonts/truetype/dejavu"]
-# Font subsetting logs every glyph table at INFO; that is noise in the server log.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-
-def _font_files() -> tuple[Path, Path] | None:
-    for folder in getattr(settings, "PDF_FONT_DIRS", DEFAULT_FONT_DIRS):
-        regular, bold = Path(folder) / "DejaVuSans.ttf", Path(folder) / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            return regular, bold
-    return None
-
-
-class MeetingPDF(FPDF):
+class MeetingPDF(PortalPDF):
     def __init__(self, meeting: Meeting) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
         self.meeting = meeting
-        self.set_margins(15, 15, 15)
-        self.set_auto_page_break(True, margin=15)
-        files = _font_files()
-        if files:
-            self.add_font("DejaVu", "", str(files[0]))
-            self.add_font("DejaVu", "B", str(files[1]))
-            self.family, self.unicode = "DejaVu", True
-        else:
-            self.family, self.unicode = "helvetica", False
-        self.set_title(meeting.title)
-        self.add_page()
-
-    def clean(self, text) -> str:
-        text = str(text or "")
-        if self.unicode:
-            return text
-        return core_font_text(text)
-
-    def font(self, size: float = 10, bold: bool = False) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
-
-    def line_text(self, text, size: float = 10, bold: bool = False, align: str = "L", h: float = 6) -> None:
-        self.font(size, bold)
-        self.multi_cell(0, h, self.clean(text), align=align, new_x="LMARGIN", new_y="NEXT")
+        super().__init__(title=meeting.title, letterhead=meeting.organiser_names() or meeting.region.label)
 
     def heading(self, title: str) -> None:
         """The organising body, the document's title, and the meeting's title, date and place."""
@@ -72,9 +26,9 @@ class MeetingPDF(FPDF):
         self.ln(2)
         for label, value in self.facts():
             self.font(10, True)
-            self.cell(35, 6, self.clean(label))
+            self.cell(35, 6, self.text_of(label))
             self.font(10)
-            self.multi_cell(0, 6, self.clean(f": {value}"), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, 6, self.text_of(f": {value}"), new_x="LMARGIN", new_y="NEXT")
         self.ln(3)
 
     def facts(self) -> list[tuple[str, str]]:
@@ -85,23 +39,6 @@ class MeetingPDF(FPDF):
         if meeting.chair_id:
             facts.append((_("Chair"), meeting.chair.get_full_name()))
         return facts
-
-    def table(self, headings: list[str], rows: list[list[str]], widths: tuple, row_height: float = 7):
-        self.font(9)
-        style = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
-        with super().table(
-            col_widths=widths, headings_style=style, line_height=row_height, text_align="LEFT"
-        ) as table:
-            header = table.row()
-            for heading in headings:
-                header.cell(self.clean(heading))
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(self.clean(value))
-
-    def render(self) -> bytes:
-        return bytes(self.output())
 
 
 def attendance_sheet(meeting: Meeting, blank_rows: int = 5) -> bytes:

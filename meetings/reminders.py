@@ -18,7 +18,7 @@ from portal.models import Notification, ReminderSettings
 from portal.notifications.rules import Reminder, ReminderRule, at, register
 from portal.registry import ReminderOption, reminder_days, reminder_value
 
-from .links import progress_url, rsvp_url
+from .links import progress_link, rsvp_link
 from .models import Commitment, Invitation, Meeting, Minutes
 
 OPTIONS = [
@@ -111,7 +111,7 @@ class CommitmentDeadlineRule(ReminderRule):
     def personal(ladder: list[Reminder], person, commitment: Commitment) -> list[Reminder]:
         """Each stage for one person: the email carries their own one-tap progress link; the
         in-app row (whose text may be shared to a WhatsApp group) does not."""
-        link = {"one_tap_url": progress_url(commitment, person)}
+        link = {"one_tap_url": progress_link(commitment)}
         return [
             replace(stage, recipients=[person], context={**stage.context, **extra}, channels=channels)
             for stage in ladder
@@ -174,7 +174,7 @@ class MeetingReminderRule(MeetingRule):
         days, hours = option("meeting_days_before"), option("meeting_hours_before")
         # One reminder per person: each carries that person's own RSVP link.
         for person, invitation in self.people(meeting).items():
-            context = {"rsvp_url": rsvp_url(invitation, person)}
+            context = {"rsvp_url": rsvp_link(invitation)}
             wanted += [
                 Reminder(
                     rule=f"{self.name}:days:{stamp}",
@@ -213,7 +213,7 @@ class MeetingRsvpNudgeRule(MeetingRule):
                 recipients=[person],
                 send_at=at(day, cfg.send_time),
                 expires_at=meeting.start,
-                context={"rsvp_url": rsvp_url(invitation, person)},
+                context={"rsvp_url": rsvp_link(invitation)},
             )
             for person, invitation in self.people(meeting).items()
         ]
@@ -252,8 +252,7 @@ class MeetingCommitmentsRule(ReminderRule):
             # The email carries the person's own one-tap progress link per commitment; the
             # in-app row (whose text may be shared to a WhatsApp group) does not.
             links = [
-                {**item, "one_tap_url": progress_url(c, person)}
-                for item, c in zip(items, commitments, strict=True)
+                {**item, "one_tap_url": progress_link(c)} for item, c in zip(items, commitments, strict=True)
             ]
             wanted += [
                 Reminder(

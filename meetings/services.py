@@ -5,16 +5,19 @@ The commitment (RTL) workflows are in `meetings.commitments.services`."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.notifications import notify
 
-from .links import rsvp_url
+from .links import rsvp_link
 from .models import Attendance, Invitation, Meeting, Minutes, MinutesVersion
 
 
@@ -37,8 +40,7 @@ ANSWERS = ("hadir", "izin", "diwakilkan")
 
 
 def _answer_context(invitation: Invitation, person) -> dict:
-    url = rsvp_url(invitation, person)
-    return {"rsvp_url": url, "rsvp_links": {answer: f"{url}?answer={answer}" for answer in ANSWERS}}
+    return {"rsvp_url": rsvp_link(invitation), "rsvp_links": {a: rsvp_link(invitation, a) for a in ANSWERS}}
 
 
 def send_invitations(*, meeting: Meeting, invitations=None) -> int:
@@ -60,7 +62,7 @@ def notify_change(*, meeting: Meeting) -> None:
     """Tell invitees who have not declined that time, place, link or status changed."""
     for invitation in meeting.invitations.exclude(response=Invitation.Response.IZIN):
         for person in invitation.recipients():
-            context = {**_meeting_context(meeting), "rsvp_url": rsvp_url(invitation, person)}
+            context = {**_meeting_context(meeting), "rsvp_url": rsvp_link(invitation)}
             notify(
                 rule=f"meeting_changed:{meeting.sequence}",
                 recipients=[person],
@@ -69,26 +71,71 @@ def notify_change(*, meeting: Meeting) -> None:
             )
 
 
+def allowed_statuses(meeting: Meeting) -> set[str]:
+    """Statuses a meeting may be given now (Meeting.TRANSITIONS); a new meeting starts as a draft."""
+    current = meeting.status if meeting.pk else Meeting.Status.DRAFT
+    if meeting.pk:
+        current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first() or current
+    return Meeting.TRANSITIONS[current]
+
+
 @transaction.atomic
-def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
-    """Save the meeting and its agenda; a schedule change bumps the sequence and notifies invitees."""
-    creating = form.instance.pk is None
-    changed = [f for f in Meeting.SCHEDULE_FIELDS if f in form.changed_data]
-    meeting = form.save(commit=False)
+def save_meeting_changes(
+    *, meeting: Meeting, changed: Collection[str], acting_user, save_parts: Callable | None = None
+) -> Meeting:
+    """Save a new or changed meeting (the portal form and Django admin): the status only along
+    Meeting.TRANSITIONS, a schedule change bumps the sequence, and invitees are told.
+
+    `changed` names the fields the user changed; `save_parts(meeting)` saves what belongs to the
+    meeting (organisers, agenda, admin inlines) before any message goes out."""
+    creating = meeting.pk is None
+    if not creating:
+        stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not stored.can_change(acting_user):
+            raise PermissionDenied
+        before = stored.status
+    else:
+        stored, before = Meeting(), Meeting.Status.DRAFT
+    if not meeting.can_change(acting_user):
+        raise PermissionDenied
+    if not stored.may_name_chair(meeting.chair if meeting.chair_id else None, acting_user):
+        raise PermissionDenied("a writer cannot make themselves chair")
+    if meeting.status not in Meeting.TRANSITIONS[before]:
+        raise ValidationError(
+            {"status": _("A %(old)s meeting cannot become %(new)s.")
+             % {"old": Meeting.Status(before).label.lower(), "new": meeting.get_status_display().lower()}}
+        )  # fmt: skip
+    schedule = [name for name in Meeting.SCHEDULE_FIELDS if name in changed]
     if creating:
         meeting.created_by = acting_user
-    elif changed:
+    elif schedule:
         meeting.sequence += 1
     meeting.save()
-    form.save_m2m()
-    agenda_formset.instance = meeting
-    agenda_formset.save()
-    renumber_agenda(meeting)
-    if not creating and "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
-        send_invitations(meeting=meeting)
-    elif not creating and changed and meeting.status != Meeting.Status.DRAFT:
+    if save_parts:
+        save_parts(meeting)
+    # Each invitation is sent once (outbox key): this reaches only invitees not told yet.
+    send_invitations(meeting=meeting)
+    just_scheduled = "status" in schedule and meeting.status == Meeting.Status.SCHEDULED
+    if not creating and schedule and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
         notify_change(meeting=meeting)
     return meeting
+
+
+def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
+    """The portal's meeting form with its agenda, through save_meeting_changes."""
+
+    def save_parts(meeting: Meeting) -> None:
+        form.save_m2m()
+        agenda_formset.instance = meeting
+        agenda_formset.save()
+        renumber_agenda(meeting)
+
+    return save_meeting_changes(
+        meeting=form.save(commit=False),
+        changed=form.changed_data,
+        acting_user=acting_user,
+        save_parts=save_parts,
+    )
 
 
 def renumber_agenda(meeting: Meeting) -> None:
@@ -224,7 +271,24 @@ def check_in(*, meeting: Meeting, user) -> Attendance:
     return attendance
 
 
+def check_minutes_length(data: dict) -> None:
+    """Minutes are at most MINUTES_MAX_LENGTH characters in all (summary, discussions,
+    decisions): longer texts belong in an attached document, and the notulen PDF of the
+    longest minutes is still made well within the web server's timeout (`make bench`)."""
+    length = len(data["summary"]) + len(data["decisions"]) + sum(map(len, data["discussions"].values()))
+    if length > settings.MINUTES_MAX_LENGTH:
+        raise ValidationError(
+            _(
+                "The minutes are too long (%(length)s characters); at most %(limit)s. "
+                "Shorten them and upload long reports as a document of the meeting."
+            )
+            % {"length": length, "limit": settings.MINUTES_MAX_LENGTH},
+            code="too_long",
+        )
+
+
 def _write_minutes(minutes: Minutes, data: dict) -> None:
+    check_minutes_length(data)
     minutes.summary = data["summary"]
     minutes.decisions = data["decisions"]
     minutes.discussions = data["discussions"]
@@ -253,7 +317,10 @@ def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> 
 
 @transaction.atomic
 def approve_minutes(*, minutes: Minutes, acting_user) -> Minutes:
-    """The chair approves: the minutes lock, the meeting moves on, attendees get the link."""
+    """The chair approves, once the meeting has been held: the minutes lock, the meeting moves
+    on, attendees get the link."""
+    if not minutes.meeting.can_approve_minutes(acting_user) or minutes.is_locked:
+        raise PermissionDenied("only the chair approves draft minutes, after the meeting was held")
     minutes.status = Minutes.Status.APPROVED
     minutes.approved_by = acting_user
     minutes.approved_at = timezone.now()

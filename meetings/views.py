@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from portal.tokens import one_tap_page
+from portal.uploads import download_name
+
 from . import pdf, services
 from .access import get_meeting_for_user
 from .forms import (
@@ -144,6 +147,7 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(meeting)
 
 
+@one_tap_page
 def rsvp_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """One-tap answer from the invitation email: the signed link stands in for a login."""
     try:
@@ -267,8 +271,8 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
         meeting=meeting,
         kind=form.cleaned_data["kind"],
         file=upload,
-        original_name=upload.name[:255],
-        content_type=form.content_type,
+        original_name=upload.original_name[:255],
+        content_type=upload.content_type,
         size=upload.size,
         uploaded_by=request.user,
     )
@@ -285,7 +289,10 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(
-        handle, content_type=document.content_type, filename=document.original_name, as_attachment=False
+        handle,
+        content_type=document.content_type,
+        filename=download_name(document.original_name, document.content_type),
+        as_attachment=False,
     )
 
 

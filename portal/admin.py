@@ -1,19 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Organisation, Region, RoleAssignment, User
+from .models import Organisation, Region, RoleAssignment, User, region_q
 from .notifications import admin as notifications_admin  # noqa: F401  (registers the outbox admin)
 from .resources import OrganisationResource, RegionResource
+from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
-
-class ScopedAdminMixin:
-    """Admin lists start from the model's visible_to(user), like every other list."""
-
-    def get_queryset(self, request):
-        return self.model.objects.visible_to(request.user)
+__all__ = ["ScopedAdminMixin", "ScopedInlineMixin"]
 
 
 @admin.register(Region)
@@ -25,6 +22,23 @@ class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
     list_select_related = ["parent"]
     raw_id_fields = ["parent"]
     show_full_result_count = False
+
+    def has_import_permission(self, request):
+        # The region tree is national reference data: only superusers load it.
+        return request.user.is_superuser
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+
+def people_in_scope(user):
+    """People a user may pick or manage in admin: role holders in their regions, members of
+    the organisations they see."""
+    if user.is_superuser:
+        return User.objects.all()
+    holders = User.objects.filter(region_q(user.scope_codes(), "roles__region_id")).values("pk")
+    members = Q(organisation__in=Organisation.objects.visible_to(user))
+    return User.objects.filter(Q(pk__in=holders) | members)
 
 
 @admin.register(Organisation)
@@ -38,18 +52,58 @@ class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryA
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region":
-            kwargs["queryset"] = Region.objects.visible_to(request.user)
+            kwargs["queryset"] = Region.objects.administered_by(request.user)
+        elif db_field.name == "head":
+            kwargs["queryset"] = people_in_scope(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def has_import_permission(self, request):
+        # Each row is checked again (change right and region) by the resource.
+        return request.user.has_perm("portal.add_organisation")
 
-class RoleAssignmentInline(admin.TabularInline):
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+
+class RoleAssignmentInline(ScopedInlineMixin, admin.TabularInline):
+    """Roles within the editor's own regions only; nobody edits their own roles but a superuser."""
+
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["region", "organisation"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(region_q(request.user.scope_codes(), "region_id"))
+
+    def parent_writable(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        return obj is None or obj.pk != request.user.pk
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        user = request.user
+        if not user.is_superuser and db_field.name == "region":
+            kwargs["queryset"] = Region.objects.visible_to(user)
+        elif not user.is_superuser and db_field.name == "organisation":
+            kwargs["queryset"] = Organisation.objects.filter(region_q(user.scope_codes(), "region_id"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# Only superusers see or change these: they grant rights beyond any region.
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "full_name", "jabatan", "organisation", "is_staff", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "full_name", "email", "jabatan"]
@@ -82,14 +136,46 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     )
     autocomplete_fields = ["organisation"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         # A kabupaten admin manages the people whose roles lie in their kabupaten.
-        qs = super().get_queryset(request)
         if request.user.is_superuser:
-            return qs
-        from .models import region_q
+            return User.objects.all()
+        scope = region_q(request.user.scope_codes(), "roles__region_id")
+        return User.objects.filter(pk__in=User.objects.filter(scope).values("pk"))
 
-        return qs.filter(region_q(request.user.scope_codes(), "roles__region_id")).distinct()
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete may offer members of visible organisations too (an organisation's head).
+        choices = self._autocomplete_choices(request)
+        if choices is not None:
+            queryset = choices
+        return super().get_search_results(request, queryset, search_term)
+
+    def can_write(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        return not obj.is_superuser and self.is_visible(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in PRIVILEGE_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if request.user.is_superuser else [f for f in shown if f not in PRIVILEGE_FIELDS]
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return shown if request.user.is_superuser else [f for f in shown if f not in PRIVILEGE_FIELDS]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = Organisation.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

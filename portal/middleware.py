@@ -1,5 +1,7 @@
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -21,3 +23,15 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), with one relaxation on Django
+    admin pages only: inline style attributes, which templates of django-import-export and
+    django-simple-history use. Scripts stay strict everywhere."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(reverse("admin:index")):
+            parts.update = {**(parts.update or {}), "style-src-attr": ["'unsafe-inline'"]}
+        return parts

@@ -65,6 +65,12 @@ class RegionQuerySet(ScopedQuerySet):
 
     region_field = "code"
 
+    def administered_by(self, user) -> RegionQuerySet:
+        """Regions of the kabupaten a DPPKB admin runs: where they may place organisations."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(region_q(user.scope_codes(roles=[Role.DPPKB_ADMIN]), "code"))
+
 
 class Region(models.Model):
     class Level(models.TextChoices):

@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.exports import SafeCSV, SafeXLSX
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("VAR_DIR", BASE_DIR / "var"))
 
@@ -54,6 +56,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - DEBUG only
 
+# Rotation (SECURITY.md): the previous key stays valid for reading while in the fallbacks.
+SECRET_KEY_FALLBACKS = [key.strip() for key in envsecret("SECRET_KEY_FALLBACKS").split(",") if key.strip()]
+# One-tap links (portal/tokens.py) are signed with ONE_TAP_SECRET, by default SECRET_KEY.
+ONE_TAP_SECRET = envsecret("ONE_TAP_SECRET")
+ONE_TAP_SECRET_FALLBACKS = (
+    [key.strip() for key in envsecret("ONE_TAP_SECRET_FALLBACKS").split(",") if key.strip()]
+    if os.getenv("ONE_TAP_SECRET_FALLBACKS") or os.getenv("ONE_TAP_SECRET_FALLBACKS_FILE")
+    else None
+)
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -70,6 +82,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_ratelimit",
+    "csp",
     "portal",
     "audits",
     "meetings",
@@ -78,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,6 +161,15 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (portal/proxies.py). 0 = no
+# proxy (X-Forwarded-For ignored); nginx in front = 1. Wrong here, and either everyone behind
+# the proxy shares one lock (too low) or a client can pick its own address (too high).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+AXES_CLIENT_IP_CALLABLE = "portal.proxies.client_ip"
+# Password-reset throttling (django-ratelimit, in the default cache: Redis in production, so
+# every web worker shares the counts): requests per client address and per e-mail address.
+PASSWORD_RESET_RATE = os.getenv("PASSWORD_RESET_RATE", "5/h")
+RATELIMIT_IP_META_KEY = "portal.proxies.client_ip"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -177,12 +201,21 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
+# Minutes (summary, discussions, decisions together) are at most this many characters: the
+# notulen PDF of the longest stays well under the web server's timeout (make bench).
+MINUTES_MAX_LENGTH = envint("MINUTES_MAX_LENGTH", "100000")
+# One submission (a progress report, a document) carries at most this many files and bytes.
+MAX_UPLOAD_FILES = envint("MAX_UPLOAD_FILES", "5")
+MAX_UPLOAD_TOTAL_SIZE = envint("MAX_UPLOAD_TOTAL_SIZE", str(20 * 1024 * 1024))
 # Folders searched for DejaVu Sans (regular + bold) to embed in PDFs; without it, PDFs use the
 # core font with ASCII text (portal/pdf.py).
 PDF_FONT_DIRS = envlist("PDF_FONT_DIRS", "/usr/share/fonts/truetype/dejavu")
 
 # Django 6 will assume https for scheme-less URLs; opt in now (and silence the warning).
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Every admin export escapes formula cells (portal/exports.py).
+EXPORT_FORMATS = [SafeCSV, SafeXLSX]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -270,6 +303,33 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Content Security Policy (django-csp): scripts, styles, fonts and images only from the portal
+# itself; no inline script or style anywhere (templates use static files). `data:` images are
+# Bootstrap's icons in its CSS. Django admin pages also allow inline style *attributes*, which
+# django-import-export and django-simple-history templates use (portal/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit knows only django-redis; Django's own RedisCache increments atomically too.
+    "django_ratelimit.W001",
+]
+if not REDIS_URL:
+    # Development without Redis: a per-process cache, so throttling counts per process.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
 # Where `seed_demo` finds the official region list (Kemendagri), if present.
 WILAYAH_DIR = Path(os.getenv("WILAYAH_DIR", BASE_DIR.parent / "shared" / "data" / "wilayah"))
 
@@ -277,7 +337,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One-tap tokens never reach a log line (portal/logs.py).
+    "filters": {"redact_tokens": {"()": "portal.logs.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -2,7 +2,9 @@
 
 - import_regions of the whole country (91,599 rows), fresh and again (idempotent run);
 - the scoped queries every page starts from, for a camat and a DPPKB admin, with
-  the whole country loaded: time and number of SQL queries.
+  the whole country loaded: time and number of SQL queries;
+- the notulen PDF of the longest minutes allowed (MINUTES_MAX_LENGTH characters; a 2.5 MB
+  summary is refused by the form, and would take minutes to lay out).
 
 Uses DATABASE_URL (PostgreSQL recommended) on a throw-away test database.
 """
@@ -78,6 +80,7 @@ def main() -> None:
                 lambda user=user: len(list(Organisation.objects.visible_to(user).select_related("region"))),
                 repeat=5,
             )
+        bench_minutes_pdf()
         client = Client()
         for username, user in users.items():
             client.force_login(user)
@@ -85,6 +88,22 @@ def main() -> None:
                 timed(f"GET {url} as {username}", lambda url=url: client.get(url).status_code, repeat=5)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def bench_minutes_pdf() -> None:
+    from meetings import pdf
+    from meetings.forms import MinutesForm
+    from meetings.models import Meeting, Minutes
+
+    meeting = Meeting.objects.filter(minutes__isnull=False).first()
+    minutes = Minutes.objects.get(meeting=meeting)
+    paragraph = "Rakor membahas hasil audit kasus stunting dan RTL setiap perangkat daerah. " * 10
+    longest = "\n\n".join([paragraph] * (settings.MINUTES_MAX_LENGTH // (len(paragraph) + 2)))
+    huge = MinutesForm({"summary": "x" * 2_500_000, "decisions": ""}, minutes=minutes)
+    print(f"notulen of a 2.5 MB summary refused by the form: {not huge.is_valid()}")
+    Minutes.objects.filter(pk=minutes.pk).update(summary=longest, discussions={}, decisions="")
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    timed(f"notulen PDF, minutes of {len(longest):,} characters", lambda: len(pdf.minutes_document(meeting)))
 
 
 if __name__ == "__main__":

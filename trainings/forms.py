@@ -12,22 +12,15 @@ from portal.models import Organisation, region_q
 from .models import ELIGIBLE_ROLE_CHOICES, Enrollment, Session, Training, organiser_codes
 
 
-class SeatLockMixin:
-    """Lock the training row before the model's clean() recounts the seats held, so the
-    capacity check and the save see the same seats (the view/admin runs in a transaction)."""
-
-    def clean(self):
-        self.instance.lock_for_change()
-        return super().clean()
-
-
-class TrainingAdminForm(SeatLockMixin, forms.ModelForm):
+class TrainingAdminForm(forms.ModelForm):
     class Meta:
         model = Training
         fields = "__all__"  # noqa: DJ007 - the admin shows every field
 
 
-class TrainingForm(SeatLockMixin, forms.ModelForm):
+class TrainingForm(forms.ModelForm):
+    """The organiser's form; saved through services.update_training (or created as is)."""
+
     eligible_roles = forms.MultipleChoiceField(
         label=_("Eligible roles"), choices=ELIGIBLE_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
     )

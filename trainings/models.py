@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +85,14 @@ class TrainingQuerySet(models.QuerySet):
             open_to_me |= Q(eligible_roles__contains=role)
         enrolled = Q(pk__in=Enrollment.objects.filter(person=user).values("training_id"))
         return self.filter(in_area & (open_to_me | enrolled))
+
+    def editable_by(self, user) -> TrainingQuerySet:
+        """Trainings the user may change (as `Training.can_change`): organised within their region."""
+        if user.is_superuser:
+            return self.all()
+        if not user.has_perm("trainings.change_training"):
+            return self.none()
+        return self.filter(region_q(organiser_codes(user), "organiser__region__code"))
 
     def with_seats(self) -> TrainingQuerySet:
         return self.annotate(
@@ -174,8 +182,8 @@ class Training(models.Model):
     def seat_errors(self) -> dict[str, str]:
         """Refuse a capacity or kabupaten quota below the seats already held (live count).
 
-        The forms lock the training row first (inside the request's transaction), so no
-        registration can slip in between this count and the save.
+        services.update_training recounts under the training row lock, so no registration
+        can slip in between this count and the save.
         """
         if not self.pk:
             return {}
@@ -204,11 +212,6 @@ class Training(models.Model):
                     fullest["held"],
                 ) % {"kabupaten": fullest["kabupaten__name"], "held": fullest["held"]}
         return errors
-
-    def lock_for_change(self) -> None:
-        """Take the row lock registrations take, when inside a transaction (see services._lock)."""
-        if self.pk and transaction.get_connection().in_atomic_block:
-            list(Training.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
 
     @property
     def eligible_role_list(self) -> list[str]:

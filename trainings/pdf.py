@@ -1,4 +1,5 @@
-"""Printable documents: the certificate and the attendance sheet (daftar hadir) of a luring session."""
+"""Printable documents: the certificate and the attendance sheet (daftar hadir) of a luring
+session, on the portal's PDF base (portal.pdf.PortalPDF)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import io
 import segno
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
-from portal.pdf import setup_fonts
+from portal.pdf import PortalPDF
 
 from .models import Enrollment, Session
 
@@ -24,11 +24,11 @@ def training_dates(training) -> str:
 
 def certificate_pdf(enrollment: Enrollment) -> bytes:
     training = enrollment.training
-    pdf = FPDF(orientation="L", format="A4")
-    fonts = setup_fonts(pdf)
-    text = fonts.text
-    pdf.set_title(_("Certificate %s") % enrollment.certificate_number)
-    pdf.add_page()
+    pdf = PortalPDF(
+        title=_("Certificate %s") % enrollment.certificate_number, orientation="L", page_numbers=False
+    )
+    fonts, text = pdf.portal_fonts, pdf.text_of
+    pdf.set_auto_page_break(False)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
     pdf.set_font(fonts.family, "B", 28)
@@ -59,51 +59,31 @@ def certificate_pdf(enrollment: Enrollment) -> bytes:
     pdf.set_xy(65, 165)
     pdf.set_font(fonts.family, "", 9)
     pdf.multi_cell(150, 5, text(_("Verify this certificate: %s") % url))
-    return bytes(pdf.output())
+    return pdf.render()
 
 
 def attendance_sheet_pdf(session: Session, enrollments) -> bytes:
     """The daftar hadir to print and sign at a luring session."""
     training = session.training
-    pdf = FPDF(orientation="P", format="A4")
-    fonts = setup_fonts(pdf)
-    text = fonts.text
-    pdf.set_title(_("Attendance sheet"))
-    pdf.add_page()
-    pdf.set_font(fonts.family, "B", 14)
-    pdf.cell(0, 8, text(_("ATTENDANCE SHEET (DAFTAR HADIR)")), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(fonts.family, "", 10)
-    pdf.multi_cell(0, 6, text(str(training)), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf = PortalPDF(title=_("Attendance sheet"), letterhead=str(training.organiser))
+    pdf.line_text(_("ATTENDANCE SHEET (DAFTAR HADIR)"), 14, bold=True, align="C", h=8)
+    pdf.line_text(str(training), align="C")
     start = timezone.localtime(session.starts_at)
-    pdf.cell(
-        0,
-        6,
-        text(f"{session.topic} - {_date(session.date)}, {start:%H:%M}-{session.end_time:%H:%M} WITA"),
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    when = f"{session.topic} - {_date(session.date)}, {start:%H:%M}-{session.end_time:%H:%M} WITA"
+    pdf.line_text(when, align="C")
     if session.venue or training.venue:
-        pdf.cell(0, 6, text(session.venue or training.venue), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.line_text(session.venue or training.venue, align="C")
     pdf.ln(4)
-    widths = (10, 60, 60, 30, 30)
-    headers = (_("No"), _("Name"), _("Position / organisation"), _("Kabupaten"), _("Signature"))
-    pdf.set_font(fonts.family, "B", 9)
-    for width, header in zip(widths, headers, strict=True):
-        pdf.cell(width, 8, text(header), border=1, align="C")
-    pdf.ln()
-    pdf.set_font(fonts.family, "", 9)
+    rows = []
     for number, enrollment in enumerate(enrollments, start=1):
         person = enrollment.person
         where = person.jabatan or (person.organisation.name if person.organisation else "")
-        row = (
-            str(number),
-            person.get_full_name(),
-            where,
-            enrollment.kabupaten.name if enrollment.kabupaten else "",
-            "",
-        )
-        for width, value in zip(widths, row, strict=True):
-            pdf.cell(width, 10, text(value)[:40], border=1)
-        pdf.ln()
-    return bytes(pdf.output())
+        kabupaten = enrollment.kabupaten.name if enrollment.kabupaten else ""
+        rows.append([str(number), person.get_full_name(), where, kabupaten, ""])
+    pdf.table(
+        [_("No"), _("Name"), _("Position / organisation"), _("Kabupaten"), _("Signature")],
+        rows,
+        (10, 60, 60, 30, 30),
+        row_height=10,
+    )
+    return pdf.render()

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
-from import_export.formats.base_formats import XLSX
 
+from portal.exports import SafeXLSX
 from portal.models import User
 
 from . import services
@@ -81,7 +81,7 @@ class SessionAttendanceResource(resources.ModelResource):
 
 
 def export_xlsx(resource: resources.Resource, queryset) -> bytes:
-    return XLSX().export_data(resource.export(queryset=queryset))
+    return SafeXLSX().export_data(resource.export(queryset=queryset))
 
 
 # --- import ---------------------------------------------------------------
@@ -121,7 +121,7 @@ def import_participants(*, training: Training, content: bytes, acting_user: User
     """Columns: username, pre_test, post_test. Registers people not yet enrolled (as
     nominations) and sets scores. Any bad row: nothing is written, every error is reported."""
     try:
-        dataset = XLSX().create_dataset(content)
+        dataset = SafeXLSX().create_dataset(content)
     except Exception as exc:  # a corrupt workbook is one more error to report, not a crash
         raise ImportFailed([_("The file could not be read as XLSX.")]) from exc
     headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]

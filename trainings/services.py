@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -168,9 +169,16 @@ def promote_waitlisted(training: Training) -> list[Enrollment]:
 
 
 @transaction.atomic
-def fill_free_seats(*, training: Training) -> list[Enrollment]:
-    """After the organiser raises the capacity or the quota: the waiting list moves up."""
-    return promote_waitlisted(_lock(training))
+def update_training(*, training: Training, acting_user: User) -> list[Enrollment]:
+    """Save an organiser's changes to `training` (the portal form and admin): lock the row,
+    validate against the seats held now (capacity and quota never below them), save, and give
+    any seats freed by a higher capacity or quota to the waiting list. Returns who moved up."""
+    if not training.can_change(acting_user):
+        raise PermissionDenied
+    _lock(training)
+    training.full_clean()
+    training.save()
+    return promote_waitlisted(training)
 
 
 @transaction.atomic

@@ -6,8 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -125,17 +124,18 @@ class TrainingUpdateView(TrainingFormMixin, UpdateView):
     def get_object(self, queryset=None):
         return get_training_for_user(self.request.user, self.kwargs["pk"], write=True)
 
-    def post(self, request, *args, **kwargs):
-        # One transaction: the form locks the training, recounts the seats held, then saves.
-        with transaction.atomic():
-            return super().post(request, *args, **kwargs)
-
     def form_valid(self, form):
-        response = super().form_valid(form)
-        promoted = services.fill_free_seats(training=self.object)
+        try:
+            promoted = services.update_training(
+                training=form.save(commit=False), acting_user=self.request.user
+            )
+        except ValidationError as error:
+            # A registration took a seat since the form was checked: the recount under the lock says so.
+            form.add_error(None, error)
+            return self.form_invalid(form)
         if promoted:
             messages.info(self.request, _("%d person(s) moved up from the waiting list.") % len(promoted))
-        return response
+        return redirect(self.get_success_url())
 
 
 class SessionFormMixin(LoginRequiredMixin):

@@ -18,6 +18,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
+
 from . import services
 from .forms import CommitmentAdminForm
 from .models import Commitment, CommitmentUpdate
@@ -38,35 +40,52 @@ class ScopedCommitmentChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def save_through_services(form, acting_user, *, note: str, meeting=None) -> Commitment:
+    """Save an admin commitment form (change form or meeting inline) through the services:
+    the same rights, row lock, transitions, reasons, history row and notices as the portal."""
+    data = form.cleaned_data
+    if form.instance.pk is None:
+        return services.create_commitment(
+            meeting=meeting or data["meeting"],
+            description=data["description"],
+            owner=data["owner"],
+            pic=data.get("pic"),
+            due_date=data["due_date"],
+            intervention_type=data["intervention_type"],
+            status=data.get("status") or Commitment.Status.OPEN,
+            acting_user=acting_user,
+        )
+    services.edit_commitment(
+        commitment=form.instance,
+        changes={name: data[name] for name in services.EDITABLE_FIELDS if name in data},
+        status=data.get("status", ""),
+        reason=data.get("reason", ""),
+        note=note,
+        acting_user=acting_user,
+    )
+    return Commitment.objects.get(pk=form.instance.pk)
+
+
 class CommitmentInlineFormSet(BaseInlineFormSet):
     acting_user = None
 
     def save_new(self, form, commit=True):
-        form.instance.created_by = self.acting_user
-        obj = super().save_new(form, commit=commit)
-        services.record_edit(
-            commitment=obj, status_from="", acting_user=self.acting_user, note=gettext("Commitment recorded.")
+        return save_through_services(
+            form, self.acting_user, meeting=self.instance, note=gettext("Commitment recorded.")
         )
-        return obj
 
     def save_existing(self, form, obj, commit=True):
-        saved = super().save_existing(form, obj, commit=commit)
-        if form.has_changed():
-            services.record_edit(
-                commitment=saved,
-                status_from=form.initial.get("status", ""),
-                acting_user=self.acting_user,
-                note=gettext("Edited in administration."),
-            )
-        return saved
+        if not form.has_changed():
+            return obj
+        return save_through_services(form, self.acting_user, note=gettext("Edited in administration."))
 
 
-class CommitmentInline(ScopedCommitmentChoicesMixin, admin.TabularInline):
+class CommitmentInline(ScopedInlineMixin, ScopedCommitmentChoicesMixin, admin.TabularInline):
     model = Commitment
     form = CommitmentAdminForm
     formset = CommitmentInlineFormSet
     extra = 0
-    fields = ["description", "intervention_type", "owner", "pic", "due_date", "status"]
+    fields = ["description", "intervention_type", "owner", "pic", "due_date", "status", "reason"]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -141,7 +160,10 @@ class CommitmentUpdateInline(admin.TabularInline):
         return False
 
 
-def _bulk_status(status: str, description):
+def _bulk_status(status: str, description, reason=""):
+    """A bulk status change, one commitment at a time through services.change_status: what the
+    rules refuse (a done commitment cannot be put back in progress without a reason) is reported."""
+
     def action(modeladmin, request, queryset):
         changed, refused = 0, []
         for commitment in queryset:
@@ -151,15 +173,16 @@ def _bulk_status(status: str, description):
                     status=status,
                     acting_user=request.user,
                     note=gettext("Status changed in administration (bulk action)."),
+                    reason=str(reason),
                 ):
                     changed += 1
             except (ValidationError, PermissionDenied) as error:
-                reason = (
+                reason_text = (
                     "; ".join(error.messages)
                     if isinstance(error, ValidationError)
                     else gettext("not allowed")
                 )
-                refused.append(f"{commitment}: {reason}")
+                refused.append(f"{commitment}: {reason_text}")
         if changed:
             modeladmin.message_user(
                 request, gettext("%(count)d commitment(s) changed.") % {"count": changed}, messages.SUCCESS
@@ -174,7 +197,9 @@ def _bulk_status(status: str, description):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(
+    ScopedAdminMixin, ScopedCommitmentChoicesMixin, ImportExportModelAdmin, SimpleHistoryAdmin
+):
     resource_classes = [CommitmentResource]
     formats = [CSV, XLSX]
     form = CommitmentAdminForm
@@ -203,6 +228,7 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
         "pic",
         "due_date",
         "status",
+        "reason",
         "progress",
         "created_by",
         "created_at",
@@ -213,11 +239,12 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
         _bulk_status(Commitment.Status.IN_PROGRESS, _("Mark selected commitments in progress")),
         _bulk_status(Commitment.Status.VERIFIED, _("Verify selected commitments (done ones)")),
         _bulk_status(Commitment.Status.CANCELLED, _("Cancel selected commitments")),
-        _bulk_status(Commitment.Status.OPEN, _("Reopen selected cancelled commitments")),
+        _bulk_status(
+            Commitment.Status.OPEN,
+            _("Reopen selected cancelled commitments"),
+            reason=_("Reopened in administration (bulk action)."),
+        ),
     ]
-
-    def get_queryset(self, request):
-        return Commitment.objects.visible_to(request.user)
 
     def has_import_permission(self, request):
         return request.user.has_perm("meetings.add_commitment")
@@ -231,6 +258,10 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
+    def can_write(self, request, obj) -> bool:
+        # Admin edits are the secretariat's (services.edit_commitment); owners report on the portal.
+        return obj.can_verify(request.user)
+
     @admin.display(description=_("commitment"), ordering="description")
     def summary(self, obj: Commitment) -> str:
         return str(obj)
@@ -240,18 +271,11 @@ class CommitmentAdmin(ScopedCommitmentChoicesMixin, ImportExportModelAdmin, Simp
         return obj.is_overdue
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            note = gettext("Commitment recorded.")
-        elif form.has_changed():
-            note = gettext("Edited in administration.")
-        else:
-            return
-        services.record_edit(
-            commitment=obj,
-            status_from=form.initial.get("status", "") if change else "",
-            acting_user=request.user,
-            note=note,
-        )
+        saved = save_through_services(form, request.user, note=gettext("Edited in administration."))
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # No m2m on a commitment; the history inline is read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

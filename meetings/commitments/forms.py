@@ -3,38 +3,17 @@ and the admin form that keeps status changes within the allowed transitions."""
 
 from __future__ import annotations
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from ..evidence import ALLOWED_TYPES, inspect_upload, max_size_mb
+from portal.uploads import UploadsField, limits_text
+
 from .models import Commitment
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several evidence files; each checked by content type and size."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        cleaned = [single(f, initial) for f in files]
-        errors = []
-        for upload in cleaned:
-            try:
-                inspect_upload(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 class ProgressForm(forms.Form):
@@ -49,22 +28,24 @@ class ProgressForm(forms.Form):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
     )
-    files = EvidenceField(
-        label=_("Evidence (PDF or photo)"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
-    )
+    files = UploadsField(label=_("Evidence (PDF or photo)"), required=False)
+    # A nonce per rendered form: submitting it twice (double tap, retry) records one update.
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, commitment: Commitment, mark_done: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         self.mark_done = mark_done
-        self.fields["files"].help_text = _("PDF, JPEG, PNG or WebP, at most %(limit)s MB each.") % {
-            "limit": max_size_mb()
-        }
+        self.fields["submission"].initial = uuid.uuid4().hex
+        self.fields["files"].help_text = limits_text()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def already_recorded(self) -> bool:
+        """This very form was submitted before and its update recorded."""
+        key = str(self.data.get("submission") or "")[:64]
+        return bool(key) and self.commitment.updates.filter(submission_key=key).exists()
 
     def clean_percent(self):
         percent = self.cleaned_data.get("percent")
@@ -117,7 +98,14 @@ class ReopenForm(forms.Form):
 
 
 class CommitmentAdminForm(forms.ModelForm):
-    """Admin (and inline) form: choices scoped to the user, status changes checked."""
+    """Admin (and inline) form: choices scoped to the user, status changes checked. Saved through
+    services.create_commitment / services.edit_commitment, never by the model form itself."""
+
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,
+        help_text=_("Needed when a done, verified or cancelled commitment is reopened; the owner sees it."),
+    )
 
     class Meta:
         model = Commitment
@@ -130,3 +118,11 @@ class CommitmentAdminForm(forms.ModelForm):
         elif status not in Commitment.OPEN_STATUSES:
             raise ValidationError(_("A new commitment is open or in progress."))
         return status
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        reopening = self.instance.pk and not self.instance.is_open and status in Commitment.OPEN_STATUSES
+        if reopening and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why the commitment is reopened."))
+        return cleaned

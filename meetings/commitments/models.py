@@ -314,11 +314,20 @@ class CommitmentUpdate(models.Model):
         _("status after"), max_length=12, choices=Commitment.Status.choices, blank=True
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The nonce of the form that posted it: a double submit records one update.
+    submission_key = models.CharField(_("submission key"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("commitment update")
         verbose_name_plural = _("commitment updates")
         ordering = ["commitment", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="commitment_update_once_per_submission",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.commitment} @ {self.created_at:%Y-%m-%d}"

@@ -12,8 +12,9 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from portal.models import Organisation
@@ -233,33 +234,51 @@ class CommitmentResource(resources.ModelResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         before = instance._status_before
+        instance._reason = str(row.get("reason") or "").strip()
         if "status" not in errors:
             try:
-                if before is None:
-                    if instance.status not in Commitment.OPEN_STATUSES:
-                        raise ValidationError(_("A new commitment is open or in progress."))
-                else:
-                    new_status, instance.status = instance.status, before
-                    try:
-                        instance.check_transition(new_status)
-                    finally:
-                        instance.status = new_status
+                self._check_status(instance, before)
             except ValidationError as error:
                 errors.setdefault("status", []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
 
-    def before_save_instance(self, instance, row, **kwargs) -> None:
-        if instance._status_before is None:
-            instance.created_by = self.user
+    @staticmethod
+    def _check_status(instance: Commitment, before: str | None) -> None:
+        """The preview shows what the service would refuse: a jump, done without evidence,
+        a reopening without a `reason` column."""
+        if before is None:
+            if instance.status not in Commitment.OPEN_STATUSES:
+                raise ValidationError(_("A new commitment is open or in progress."))
+            return
+        stored = Commitment(pk=instance.pk, status=before)
+        stored.check_transition(instance.status)
+        if not stored.is_open and instance.status in Commitment.OPEN_STATUSES and not instance._reason:
+            raise ValidationError(_("Say why the commitment is reopened (a reason column)."))
 
-    def after_save_instance(self, instance, row, **kwargs) -> None:
-        before = instance._status_before
-        services.record_edit(
+    def do_instance_save(self, instance, is_create) -> None:
+        # Every row through the services: rights, row lock, transitions, history row, notices.
+        if is_create:
+            saved = services.create_commitment(
+                meeting=instance.meeting,
+                description=instance.description,
+                owner=instance.owner,
+                pic=instance.pic,
+                due_date=instance.due_date,
+                intervention_type=instance.intervention_type,
+                status=instance.status,
+                acting_user=self.user,
+                note=_("Recorded by import."),
+            )
+            instance.pk = saved.pk
+            return
+        services.edit_commitment(
             commitment=instance,
-            status_from=before or "",
+            changes={name: getattr(instance, name) for name in services.EDITABLE_FIELDS},
+            status=instance.status,
+            reason=instance._reason,
+            note=_("Changed by import."),
             acting_user=self.user,
-            note=_("Recorded by import.") if before is None else _("Changed by import."),
         )
 
     def get_export_queryset(self, request=None, **kwargs):
@@ -267,3 +286,48 @@ class CommitmentResource(resources.ModelResource):
         if user is None:
             return Commitment.objects.none()
         return Commitment.objects.visible_to(user).select_related("meeting", "owner", "pic")
+
+
+class CommitmentReportResource(resources.ModelResource):
+    """The portal's export (*Ekspor*): for people, not for re-import. Column headers and values
+    in the reader's language (labels, names, dates), never codes."""
+
+    meeting = fields.Field(attribute="meeting__title", column_name=gettext_lazy("Meeting"))
+    meeting_date = fields.Field(column_name=gettext_lazy("Meeting date"))
+    description = fields.Field(attribute="description", column_name=gettext_lazy("Commitment"))
+    intervention_type = fields.Field(column_name=gettext_lazy("Intervention"))
+    owner = fields.Field(attribute="owner__name", column_name=gettext_lazy("Responsible organisation"))
+    pic = fields.Field(column_name=gettext_lazy("Person in charge"))
+    due_date = fields.Field(column_name=gettext_lazy("Deadline"))
+    status = fields.Field(column_name=gettext_lazy("Status"))
+    progress = fields.Field(attribute="progress", column_name=gettext_lazy("Progress (%)"))
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "meeting",
+            "meeting_date",
+            "description",
+            "intervention_type",
+            "owner",
+            "pic",
+            "due_date",
+            "status",
+            "progress",
+        ]
+        export_order = fields
+
+    def dehydrate_meeting_date(self, commitment: Commitment) -> str:
+        return f"{timezone.localtime(commitment.meeting.start):%d-%m-%Y}"
+
+    def dehydrate_intervention_type(self, commitment: Commitment) -> str:
+        return str(commitment.get_intervention_type_display())
+
+    def dehydrate_pic(self, commitment: Commitment) -> str:
+        return commitment.pic.get_full_name() if commitment.pic else ""
+
+    def dehydrate_due_date(self, commitment: Commitment) -> str:
+        return f"{commitment.due_date:%d-%m-%Y}"
+
+    def dehydrate_status(self, commitment: Commitment) -> str:
+        return str(commitment.get_status_display())

@@ -1,6 +1,10 @@
 """Commitment (RTL) workflows. Each takes the acting user, checks their right, runs in one
 transaction and writes a CommitmentUpdate history row (who, when, status before and after).
 
+They are the only writers of commitments: the portal pages, the admin form, the meeting inline,
+the admin bulk actions and the import rows all call them, so every path has the same row lock,
+transitions, reasons and notices.
+
 The audits app may call `meetings.services.create_commitment` to adopt a recommendation as
 an RTL (meetings/services.py re-exports these functions); this module never imports audits.
 """
@@ -18,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
+from portal.uploads import inspect_uploads, safe_name
 
-from ..evidence import inspect_upload, safe_name
-from ..links import progress_url
+from ..links import progress_link
 from ..models import Meeting
 from .models import Commitment, CommitmentUpdate, Evidence
 
@@ -43,6 +47,7 @@ def _record(
     status: str | None = None,
     percent: int | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
     status_from = commitment.status
     if status:
@@ -57,16 +62,16 @@ def _record(
         percent=percent,
         status_from=status_from,
         status_to=commitment.status if commitment.status != status_from else "",
+        submission_key=submission_key,
     )
-    for upload in files:
-        content_type = inspect_upload(upload)
+    for upload, content_type in zip(files, inspect_uploads(files), strict=True):
         evidence = Evidence(
             update=update,
             original_name=upload.name[:255],
             content_type=content_type,
             size=upload.size,
         )
-        evidence.file.save(safe_name(upload.name, content_type), upload, save=True)
+        evidence.file.save(safe_name(upload.name, content_type, "evidence"), upload, save=True)
     return update
 
 
@@ -83,8 +88,8 @@ def _tell(
     if not one_tap:
         notify(rule=f"{rule}:{update.pk}", recipients=people, source=commitment, context=context)
         return
-    # Each email carries the recipient's own one-tap progress link; the in-app row (whose
-    # text may be shared to a WhatsApp group) does not.
+    # Each email carries the recipient's own one-tap progress link (made when it is sent); the
+    # in-app row (whose text may be shared to a WhatsApp group) does not.
     notify(
         rule=f"{rule}:{update.pk}",
         recipients=people,
@@ -92,14 +97,13 @@ def _tell(
         context=context,
         channels=(Notification.Channel.INAPP,),
     )
-    for person in people:
-        notify(
-            rule=f"{rule}:{update.pk}",
-            recipients=[person],
-            source=commitment,
-            context={**context, "one_tap_url": progress_url(commitment, person)},
-            channels=(Notification.Channel.EMAIL,),
-        )
+    notify(
+        rule=f"{rule}:{update.pk}",
+        recipients=people,
+        source=commitment,
+        context={**context, "one_tap_url": progress_link(commitment)},
+        channels=(Notification.Channel.EMAIL,),
+    )
 
 
 @transaction.atomic
@@ -112,12 +116,17 @@ def create_commitment(
     acting_user,
     pic=None,
     intervention_type: str = Commitment.InterventionType.NONE,
+    status: str = Commitment.Status.OPEN,
+    note: str = "",
 ) -> Commitment:
-    """Record a new RTL of a meeting (also the entry point for audits adopting a recommendation)."""
+    """Record a new RTL of a meeting (admin form, meeting inline, import, and audits adopting a
+    recommendation). A new commitment is open or in progress."""
     if not acting_user.has_perm("meetings.add_commitment") or not (
         Commitment.meeting_choices(acting_user).filter(pk=meeting.pk).exists()
     ):
         raise PermissionDenied
+    if status not in Commitment.OPEN_STATUSES:
+        raise ValidationError({"status": _("A new commitment is open or in progress.")})
     commitment = Commitment(
         meeting=meeting,
         description=description,
@@ -125,6 +134,7 @@ def create_commitment(
         pic=pic,
         due_date=due_date,
         intervention_type=intervention_type,
+        status=status,
         created_by=acting_user,
     )
     commitment.full_clean()
@@ -132,7 +142,7 @@ def create_commitment(
     CommitmentUpdate.objects.create(
         commitment=commitment,
         author=acting_user,
-        note=_("Commitment recorded."),
+        note=note or _("Commitment recorded."),
         status_to=commitment.status,
     )
     return commitment
@@ -146,9 +156,13 @@ def post_update(
     note: str,
     percent: int | None = None,
     files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
-    """A progress report. The first one moves an open commitment to in progress."""
+    """A progress report. The first one moves an open commitment to in progress.
+    `submission_key` (the form's nonce) makes a double submit record it once."""
     commitment = _locked(commitment)
+    if earlier := _submitted(commitment, submission_key):
+        return earlier
     if not commitment.can_change(acting_user):
         raise PermissionDenied
     if not commitment.is_open:
@@ -162,16 +176,32 @@ def post_update(
         status=Commitment.Status.IN_PROGRESS,
         percent=percent,
         files=files,
+        submission_key=submission_key,
     )
+
+
+def _submitted(commitment: Commitment, submission_key: str) -> CommitmentUpdate | None:
+    """The update an earlier submit of the same form recorded (read under the row lock, so
+    two submits at once record one update)."""
+    if not submission_key:
+        return None
+    return commitment.updates.filter(submission_key=submission_key).first()
 
 
 @transaction.atomic
 def mark_done(
-    *, commitment: Commitment, acting_user, note: str, files: Iterable[UploadedFile] = ()
+    *,
+    commitment: Commitment,
+    acting_user,
+    note: str,
+    files: Iterable[UploadedFile] = (),
+    submission_key: str = "",
 ) -> CommitmentUpdate:
     """The owner closes the RTL; evidence is required (attached now or earlier)."""
     files = list(files)
     commitment = _locked(commitment)
+    if earlier := _submitted(commitment, submission_key):
+        return earlier
     if not commitment.can_mark_done(acting_user):
         raise PermissionDenied
     commitment.check_transition(Commitment.Status.DONE, with_evidence=bool(files))
@@ -182,6 +212,7 @@ def mark_done(
         status=Commitment.Status.DONE,
         percent=100,
         files=files,
+        submission_key=submission_key,
     )
     _tell("commitment_done", commitment, update, commitment.secretariat())
     return update
@@ -224,24 +255,72 @@ def reopen(*, commitment: Commitment, acting_user, reason: str) -> CommitmentUpd
     return update
 
 
+# What the secretariat may edit on a commitment besides its status.
+EDITABLE_FIELDS = ("meeting", "description", "intervention_type", "owner", "pic", "due_date")
+
+
+def _reopens(commitment: Commitment, status: str) -> bool:
+    return not commitment.is_open and status in Commitment.OPEN_STATUSES
+
+
+def _apply_status(commitment: Commitment, status: str, *, acting_user, note: str, reason: str):
+    """A status change by the secretariat with the portal's rules: the allowed transitions,
+    evidence before done, a reason (and the owner told) to reopen, the secretariat told of done."""
+    commitment.check_transition(status)
+    if _reopens(commitment, status):
+        if not reason.strip():
+            raise ValidationError(
+                _("Say why the commitment is reopened (reopening from %(status)s needs a reason).")
+                % {"status": commitment.get_status_display().lower()},
+                code="reason",
+            )
+        update = _record(commitment, acting_user=acting_user, note=reason.strip(), status=status)
+        _tell("commitment_reopened", commitment, update, commitment.focal_points(), one_tap=True)
+        return update
+    percent = 100 if status == Commitment.Status.DONE else None
+    update = _record(commitment, acting_user=acting_user, note=note, status=status, percent=percent)
+    if status == Commitment.Status.DONE:
+        _tell("commitment_done", commitment, update, commitment.secretariat())
+    return update
+
+
 @transaction.atomic
-def change_status(*, commitment: Commitment, status: str, acting_user, note: str) -> CommitmentUpdate | None:
-    """A status change by the secretariat (admin bulk actions); None when nothing changes."""
+def change_status(
+    *, commitment: Commitment, status: str, acting_user, note: str, reason: str = ""
+) -> CommitmentUpdate | None:
+    """A status change by the secretariat (admin bulk actions); None when nothing changes.
+    Reopening a closed commitment needs a reason, as on the portal."""
     commitment = _locked(commitment)
     if not commitment.can_verify(acting_user):
         raise PermissionDenied
     if commitment.status == status:
         return None
-    commitment.check_transition(status)
-    return _record(commitment, acting_user=acting_user, note=note, status=status)
+    return _apply_status(commitment, status, acting_user=acting_user, note=note, reason=reason)
 
 
-def record_edit(*, commitment: Commitment, status_from: str, acting_user, note: str) -> CommitmentUpdate:
-    """History row for a commitment already saved by an admin form (status edited by hand)."""
-    return CommitmentUpdate.objects.create(
-        commitment=commitment,
-        author=acting_user,
-        note=note,
-        status_from=status_from,
-        status_to=commitment.status if commitment.status != status_from else "",
-    )
+@transaction.atomic
+def edit_commitment(
+    *, commitment: Commitment, changes: dict, acting_user, note: str, status: str = "", reason: str = ""
+) -> CommitmentUpdate | None:
+    """The secretariat edits a commitment (admin form, meeting inline, import): the fields in
+    EDITABLE_FIELDS, and the status through change_status's rules. One history row; None when
+    nothing changed."""
+    commitment = _locked(commitment)
+    if not commitment.can_verify(acting_user):
+        raise PermissionDenied
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    changed = {name for name, value in changes.items() if getattr(commitment, name) != value}
+    if "meeting" in changed and not (
+        Commitment.meeting_choices(acting_user).filter(pk=changes["meeting"].pk).exists()
+    ):
+        raise PermissionDenied
+    for name in changed:
+        setattr(commitment, name, changes[name])
+    commitment.full_clean(exclude=["status", "progress"])
+    if status and status != commitment.status:
+        return _apply_status(commitment, status, acting_user=acting_user, note=note, reason=reason)
+    if not changed:
+        return None
+    return _record(commitment, acting_user=acting_user, note=note)

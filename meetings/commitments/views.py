@@ -13,18 +13,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
-from import_export.formats.base_formats import CSV, XLSX
 
 from portal.access import get_for_user
+from portal.exports import SafeCSV, SafeXLSX
+from portal.tokens import one_tap_page
+from portal.uploads import download_name
 
 from ..links import ProgressLinkError, read_progress_token
 from ..models import Meeting
 from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence
-from .resources import CommitmentResource
+from .resources import CommitmentReportResource
 
-EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
+EXPORT_FORMATS = {"csv": SafeCSV, "xlsx": SafeXLSX}
 
 
 def get_commitment_for_user(user, pk: int, *, write: bool = False) -> Commitment:
@@ -89,6 +91,8 @@ def commitment_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if mark_done and not commitment.can_mark_done(request.user):
         raise PermissionDenied
     form = ProgressForm(request.POST, request.FILES, commitment=commitment, mark_done=mark_done)
+    if form.already_recorded():  # a double submit: the first one did it
+        return redirect(commitment)
     if not form.is_valid():
         return _detail(request, commitment, status=400, progress_form=form)
     _save_progress(request, commitment, request.user, form)
@@ -99,7 +103,13 @@ def _save_progress(request: HttpRequest, commitment: Commitment, person, form: P
     """Run the workflow for a valid progress form (shared by the page and the one-tap link)."""
     data = form.cleaned_data
     if form.mark_done:
-        services.mark_done(commitment=commitment, acting_user=person, note=data["note"], files=data["files"])
+        services.mark_done(
+            commitment=commitment,
+            acting_user=person,
+            note=data["note"],
+            files=data["files"],
+            submission_key=data["submission"],
+        )
         messages.success(request, _("The commitment is marked done; the secretariat will verify it."))
     else:
         services.post_update(
@@ -108,10 +118,12 @@ def _save_progress(request: HttpRequest, commitment: Commitment, person, form: P
             note=data["note"],
             percent=data["percent"],
             files=data["files"],
+            submission_key=data["submission"],
         )
         messages.success(request, _("Progress recorded."))
 
 
+@one_tap_page
 def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """One-tap progress report from a reminder email: the signed link stands in for a login
     for this commitment and person only; nobody is logged in."""
@@ -119,16 +131,16 @@ def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpRe
         commitment, person = read_progress_token(token, pk, request.user)
     except ProgressLinkError as error:
         context = {"message": error.message}
-        return _private(
-            render(request, "meetings/commitment_quick_invalid.html", context, status=error.status)
-        )
+        return render(request, "meetings/commitment_quick_invalid.html", context, status=error.status)
     mark_done = request.method == "POST" and "done" in request.POST
     if mark_done and not commitment.can_mark_done(person):
         raise PermissionDenied
     form = ProgressForm(_post(request), request.FILES or None, commitment=commitment, mark_done=mark_done)
+    if request.method == "POST" and form.already_recorded():  # a double submit
+        return redirect(request.path)
     if request.method == "POST" and form.is_valid():
         _save_progress(request, commitment, person, form)
-        return _private(redirect(request.path))
+        return redirect(request.path)
     context = {
         "commitment": commitment,
         "person": person,
@@ -139,19 +151,11 @@ def commitment_quick_update(request: HttpRequest, pk: int, token: str) -> HttpRe
         .order_by("-created_at")[:5],
     }
     status = 400 if form.is_bound else 200
-    return _private(render(request, "meetings/commitment_quick.html", context, status=status))
+    return render(request, "meetings/commitment_quick.html", context, status=status)
 
 
 def _post(request: HttpRequest):
     return request.POST if request.method == "POST" else None
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # The URL carries a personal token: keep it out of shared caches and of Referer headers to
-    # other sites. Not "no-referrer": the browser would then send "Origin: null" and fail CSRF.
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"
-    return response
 
 
 @login_required
@@ -196,7 +200,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=download_name(evidence.original_name, evidence.content_type),
         content_type=evidence.content_type,
     )
     response["Cache-Control"] = "private, no-store"
@@ -214,7 +218,7 @@ def commitment_export(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Http404
         meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
         commitments = commitments.filter(meeting=meeting)
-    dataset = CommitmentResource(user=request.user).export(
+    dataset = CommitmentReportResource().export(
         queryset=commitments.select_related("meeting", "owner", "pic").order_by(
             "meeting_id", "due_date", "pk"
         )

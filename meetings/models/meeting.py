@@ -192,8 +192,19 @@ class Meeting(models.Model):
             return False
         return any(self.region.is_within(code) for code in user.scope_codes(roles=WRITER_ROLES))
 
+    def has_been_held(self, now=None) -> bool:
+        if self.status in (self.Status.HELD, self.Status.MINUTES_APPROVED):
+            return True
+        return self.status == self.Status.SCHEDULED and self.end <= (now or timezone.now())
+
     def can_approve_minutes(self, user) -> bool:
-        return user.is_superuser or (self.chair_id is not None and self.chair_id == user.pk)
+        """Only the chair approves the minutes, and only once the meeting has been held."""
+        return self.chair_id is not None and self.chair_id == user.pk and self.has_been_held()
+
+    def may_name_chair(self, chair, acting_user) -> bool:
+        """A writer never names themselves chair: the chair approves the minutes they write.
+        (Keeping a chair someone else named is fine.)"""
+        return chair is None or chair.pk != acting_user.pk or chair.pk == self.chair_id
 
     @property
     def is_online(self) -> bool:

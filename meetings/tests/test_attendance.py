@@ -11,11 +11,12 @@ from meetings import services
 from meetings.models import Attendance, Invitation, MeetingDocument
 
 from .factories import MeetingFactory
+from .factories_commitments import png_bytes
 
 pytestmark = pytest.mark.django_db
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG_BYTES = png_bytes()
 
 
 def pdf_text(body: bytes) -> str:

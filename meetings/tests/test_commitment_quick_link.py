@@ -1,17 +1,18 @@
 """One-tap progress links from commitment reminders: no password, one commitment, one person,
 expiring; the same form and workflow as the logged-in page, and nobody gets logged in."""
 
-import time
+from datetime import timedelta
 
 import pytest
-from django.core import signing
 from django.urls import reverse
 
-from meetings.links import PROGRESS_ACTION, progress_url
+from meetings.links import PROGRESS_ACTION, RSVP_ACTION, progress_token, progress_url
 from meetings.models import Commitment, Evidence
-from portal.notifications.tokens import SALT, one_tap_token
+from portal.tokens import OneTapTokenGenerator, default_token_generator
 
 from .factories_commitments import CommitmentFactory, pdf_upload, png_upload
+
+one_tap_token = default_token_generator.make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -102,14 +103,11 @@ def test_the_post_needs_the_csrf_token(dinkes, dinkes_commitment):
 
 
 def test_an_expired_link_is_refused_and_asks_to_log_in(client, dinkes, dinkes_commitment):
-    class FifteenDaysAgo(signing.TimestampSigner):
-        def timestamp(self):
-            return signing.b62_encode(int(time.time()) - 15 * 24 * 3600)
+    class FifteenDaysAgo(OneTapTokenGenerator):
+        def _now(self):
+            return super()._now() - timedelta(days=15)
 
-    payload = signing.loads(
-        one_tap_token(user=dinkes, action=PROGRESS_ACTION, obj=dinkes_commitment), salt=SALT
-    )
-    token = FifteenDaysAgo(salt=SALT).sign_object(payload, compress=True)
+    token = progress_token(dinkes_commitment, dinkes, generator=FifteenDaysAgo())
     url = reverse("meetings:commitment-quick-update", args=[dinkes_commitment.pk, token])
 
     response = client.post(url, {"note": "Terlambat", "progress": ""})
@@ -122,8 +120,13 @@ def test_an_expired_link_is_refused_and_asks_to_log_in(client, dinkes, dinkes_co
 
 def test_a_tampered_or_foreign_token_is_refused(client, dinkes, dppkb, dinkes_commitment, kabupaten_rakor):
     token = one_tap_token(user=dinkes, action=PROGRESS_ACTION, obj=dinkes_commitment)
-    forged = signing.dumps({"u": dppkb.pk, "a": PROGRESS_ACTION, "o": ["meetings.Commitment", "1"]}, salt="x")
-    other_action = one_tap_token(user=dinkes, action="rsvp", obj=dinkes_commitment)
+
+    class OtherKey(OneTapTokenGenerator):
+        secret = "another-key"
+        secret_fallbacks = []
+
+    forged = OtherKey().make_token(user=dppkb, action=PROGRESS_ACTION, obj=dinkes_commitment)
+    other_action = one_tap_token(user=dinkes, action=RSVP_ACTION, obj=dinkes_commitment)
     meeting_token = one_tap_token(user=dinkes, action=PROGRESS_ACTION, obj=kabupaten_rakor)
 
     for bad in (token[:-3] + "abc", "x" + token, forged, other_action, meeting_token):

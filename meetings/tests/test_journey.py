@@ -106,7 +106,8 @@ def test_invitee_answers_by_link_and_the_secretariat_records_minutes_and_attenda
     assert Minutes.objects.get(meeting=meeting).decisions == "Semua OPD melapor bulanan."
     assert meeting.attendances.get(delegate_name="Budi Santoso").status == "diwakilkan"
 
-    # The chair approves; the minutes lock.
+    # The meeting is over; the chair approves and the minutes lock.
+    type(meeting).objects.filter(pk=meeting.pk).update(end=timezone.now() - timedelta(minutes=1))
     page.context.clear_cookies()
     browser_login(page, "dppkb")
     page.goto(f"/meetings/{meeting.pk}/minutes/")

@@ -1,6 +1,8 @@
 import io
+from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -21,6 +23,11 @@ def minutes_data(meeting, **overrides) -> dict:
 
 @pytest.fixture
 def rakor(demo, dppkb, kabupaten_rakor):
+    # Held yesterday: minutes are approved only after the meeting.
+    kabupaten_rakor.start -= timedelta(days=8)
+    kabupaten_rakor.end -= timedelta(days=8)
+    kabupaten_rakor.status = "held"
+    kabupaten_rakor.save()
     kabupaten_rakor.agenda_items.create(order=1, title="Paparan hasil audit", presenter="Tim pakar")
     kabupaten_rakor.agenda_items.create(order=2, title="RTL per OPD")
     return kabupaten_rakor
@@ -178,3 +185,85 @@ def test_notulen_pdf_has_agenda_decisions_rtl_table_and_attendance_annex(client,
     assert "Semua OPD melapor bulanan" in text
     assert "PMT lokal untuk balita gizi kurang" in text and "Dinkes Tapin / Fitriani" in text and "15" in text
     assert "Kader Posyandu Walk-in" in reader.pages[-1].extract_text()  # the annex
+
+
+def test_the_chair_cannot_approve_before_the_meeting_has_been_held(client, notulis, dppkb, kabupaten_rakor):
+    minutes = Minutes.objects.create(meeting=kabupaten_rakor)  # the rakor is next week
+    client.force_login(dppkb)  # its chair
+
+    response = client.post(reverse("meetings:minutes-approve", args=[kabupaten_rakor.pk]))
+
+    assert response.status_code == 403
+    minutes.refresh_from_db()
+    kabupaten_rakor.refresh_from_db()
+    assert (minutes.status, minutes.approved_by, kabupaten_rakor.status) == ("draft", None, "scheduled")
+    with pytest.raises(PermissionDenied):
+        services.approve_minutes(minutes=minutes, acting_user=dppkb)
+
+
+def test_a_superuser_who_is_not_the_chair_cannot_approve(client, rakor, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    minutes = Minutes.objects.create(meeting=rakor)
+    client.force_login(admin)
+
+    assert client.post(reverse("meetings:minutes-approve", args=[rakor.pk])).status_code == 403
+    minutes.refresh_from_db()
+    assert minutes.status == "draft"
+
+
+def test_the_service_refuses_a_writer_approving_without_being_chair(notulis, rakor):
+    minutes = Minutes.objects.create(meeting=rakor)
+
+    with pytest.raises(PermissionDenied):
+        services.approve_minutes(minutes=minutes, acting_user=notulis)
+    minutes.refresh_from_db()
+    assert minutes.status == "draft" and not minutes.versions.exists()
+
+
+def test_a_refused_approval_shows_the_branded_403_page(client, notulis, rakor):
+    Minutes.objects.create(meeting=rakor)
+    client.force_login(notulis)
+
+    response = client.post(reverse("meetings:minutes-approve", args=[rakor.pk]))
+
+    assert response.status_code == 403
+    assert "Tidak diizinkan" in response.content.decode()
+    assert 'data-testid="error-page"' in response.content.decode()
+    assert Minutes.objects.get(meeting=rakor).status == "draft"
+
+
+def test_minutes_over_the_length_limit_are_refused_with_a_clear_error(client, settings, notulis, rakor):
+    settings.MINUTES_MAX_LENGTH = 1000
+    client.force_login(notulis)
+
+    response = client.post(
+        reverse("meetings:minutes", args=[rakor.pk]), minutes_data(rakor, summary="x" * 1000)
+    )
+
+    assert response.status_code == 200
+    assert "terlalu panjang" in str(response.context["form"].non_field_errors())
+    assert not Minutes.objects.filter(meeting=rakor).exclude(summary="").exists()
+    with pytest.raises(ValidationError):
+        services.save_minutes(
+            minutes=Minutes.objects.get(meeting=rakor),
+            data={"summary": "x" * 1001, "decisions": "", "discussions": {}},
+            acting_user=notulis,
+        )
+
+
+def test_the_notulen_pdf_of_the_longest_allowed_minutes_is_made_well_within_the_timeout(settings, rakor):
+    import time
+
+    from meetings import pdf
+
+    paragraph = "Rakor membahas hasil audit kasus stunting dan RTL setiap perangkat daerah. " * 10
+    summary = "\n\n".join([paragraph] * (settings.MINUTES_MAX_LENGTH // (len(paragraph) + 2)))
+    Minutes.objects.create(meeting=rakor, summary=summary)
+    rakor.refresh_from_db()
+
+    started = time.perf_counter()
+    body = pdf.minutes_document(rakor)
+    seconds = time.perf_counter() - started
+
+    assert len(summary) <= settings.MINUTES_MAX_LENGTH and body.startswith(b"%PDF-")
+    assert seconds < 20, f"notulen PDF took {seconds:.1f} s"

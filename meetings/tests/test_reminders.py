@@ -354,7 +354,7 @@ def test_the_new_commitments_email_carries_each_persons_own_one_tap_links_and_th
 ):
     from meetings.links import PROGRESS_ACTION
     from meetings.models import Minutes
-    from portal.notifications.tokens import read_one_tap_token
+    from portal.tokens import default_token_generator
 
     second = Commitment.objects.create(
         meeting=rakor,
@@ -379,7 +379,7 @@ def test_the_new_commitments_email_carries_each_persons_own_one_tap_links_and_th
         mail = mails[person.email]
         tokens = one_tap_tokens(mail.body)
         assert len(tokens) == 2
-        assert {read_one_tap_token(token, action=PROGRESS_ACTION) for token in tokens} == {
+        assert {default_token_generator.check_token(token, action=PROGRESS_ACTION) for token in tokens} == {
             (person, commitment),
             (person, second),
         }

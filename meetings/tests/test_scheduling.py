@@ -182,3 +182,51 @@ def test_changing_the_time_bumps_the_sequence(client, dppkb, kabupaten_rakor):
     assert response.status_code == 302
     kabupaten_rakor.refresh_from_db()
     assert kabupaten_rakor.sequence == 1
+
+
+def test_a_writer_cannot_make_themselves_chair(client, dppkb, kabupaten_rakor):
+    client.force_login(dppkb)
+    kabupaten_rakor.chair = None
+    kabupaten_rakor.save()
+
+    response = client.post(
+        reverse("meetings:meeting-update", args=[kabupaten_rakor.pk]),
+        {**form_data(chair=dppkb.pk), **agenda_data()},
+    )
+
+    assert response.status_code == 200
+    assert "chair" in response.context["form"].errors
+    kabupaten_rakor.refresh_from_db()
+    assert kabupaten_rakor.chair is None
+
+
+def test_a_writer_cannot_schedule_a_new_meeting_chaired_by_themselves(client, camat_a):
+    client.force_login(camat_a)
+
+    response = client.post(
+        reverse("meetings:meeting-create"),
+        {**form_data(chair=camat_a.pk, region="63.05.04", title="Rakor Kecamatan"), **agenda_data()},
+    )
+
+    assert response.status_code == 200
+    assert not Meeting.objects.filter(title="Rakor Kecamatan").exists()
+
+
+def test_the_service_refuses_a_self_named_chair_whatever_the_form_says(notulis, kabupaten_rakor):
+    from django.core.exceptions import PermissionDenied
+
+    from meetings import services
+
+    before = kabupaten_rakor.chair
+    kabupaten_rakor.chair = notulis  # as the portal form or Django admin would hand it over
+
+    with pytest.raises(PermissionDenied):
+        services.save_meeting_changes(meeting=kabupaten_rakor, changed=["chair"], acting_user=notulis)
+    kabupaten_rakor.refresh_from_db()
+    assert kabupaten_rakor.chair == before
+
+
+def test_keeping_a_chair_someone_else_named_is_allowed(dppkb, kabupaten_rakor):
+    form = MeetingForm(form_data(chair=dppkb.pk), instance=kabupaten_rakor, user=dppkb)
+
+    assert form.is_valid(), form.errors

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from ..models import Notification, ReminderSettings, ReminderValue, region_q
 from ..registry import ReminderOption, reminder_options
+from ..scoped_admin import ScopedAdminMixin
 
 
 class RuleFilter(admin.SimpleListFilter):
@@ -20,9 +21,8 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule_name"
 
     def lookups(self, request, model_admin):
-        names = sorted(
-            {rule.split(":", 1)[0] for rule in Notification.objects.values_list("rule", flat=True).distinct()}
-        )
+        rules = model_admin.get_queryset(request).order_by().values_list("rule", flat=True).distinct()
+        names = sorted({rule.split(":", 1)[0] for rule in rules})
         return [(name, name) for name in names]
 
     def queryset(self, request, queryset):
@@ -32,7 +32,7 @@ class RuleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["rule", "recipient", "channel", "state", "send_at", "attempts", "sent_at", "read_at"]
     list_filter = ["state", "channel", RuleFilter, "send_at"]
     list_select_related = ["recipient"]
@@ -40,15 +40,24 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "send_at"
     actions = ["resend"]
     show_full_result_count = False
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    # The context may hold one-tap links (anyone holding one acts as the recipient): never shown,
+    # only which values it has.
+    exclude = ["context"]
+    readonly_fields = [field.name for field in Notification._meta.fields if field.name != "context"] + [
+        "context_summary"
+    ]
 
-    def get_queryset(self, request: HttpRequest):
+    def scoped_queryset(self, request: HttpRequest):
         # Staff see what the people of their regions received (and their own messages).
-        qs = super().get_queryset(request)
+        qs = Notification.objects.all()
         if request.user.is_superuser:
             return qs
         scope = region_q(request.user.scope_codes(), "recipient__roles__region_id")
-        return qs.filter(scope | Q(recipient=request.user)).distinct()
+        return qs.filter(pk__in=qs.filter(scope | Q(recipient=request.user)).values("pk"))
+
+    @admin.display(description=_("context (values hidden)"))
+    def context_summary(self, obj: Notification) -> str:
+        return ", ".join(sorted(obj.context or {})) or "-"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # messages are created by the portal (notify), never by hand

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ..models import Notification, ReminderSettings
 from .channels import channel_for
-from .rendering import render
+from .rendering import render, stored_copy
 from .rules import still_wanted
 
 logger = logging.getLogger(__name__)
@@ -104,11 +104,8 @@ def deliver(row: Notification, cfg: ReminderSettings) -> bool:
         sent_at=now,
         provider_message_id=provider_id[:255],
         last_error="",
-        title=rendered.subject[:255],
-        body=rendered.text,
-        share_text=rendered.share_text,
-        url=rendered.url[:500],
         updated_at=now,
+        **stored_copy(rendered),
     )
     row.state = State.SENT
     _settle_items(row, provider_id=provider_id)
@@ -228,14 +225,14 @@ def send_digests(now: datetime | None = None) -> int:
                     {
                         "title": rendered.subject,
                         "url": rendered.url,
-                        # A personal one-tap link (e.g. update progress) stays in the digest too.
+                        # A personal one-tap link (e.g. update progress) stays in the digest too:
+                        # as a marker, made into the reader's URL when the digest is rendered.
                         "one_tap_url": row.context.get("one_tap_url", ""),
                         "due": (row.due_at or row.send_at).isoformat(),
                     }
                 )
-                Notification.objects.filter(pk=row.pk).update(
-                    title=rendered.subject[:255], url=rendered.url[:500]
-                )
+                copy = stored_copy(rendered)
+                Notification.objects.filter(pk=row.pk).update(title=copy["title"], url=copy["url"])
             if not items:
                 continue
             (digest,) = notify(

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch
 from django.utils import translation
 
 from ..models import Notification
+from ..tokens import redact, resolve_links
 
 
 @dataclass
@@ -47,8 +48,10 @@ def render(notification: Notification) -> Rendered:
     """Subject, text, HTML and WhatsApp share text, from `templates/emails/<rule>_*`."""
     with translation.override(notification.recipient.language or settings.LANGUAGE_CODE):
         url = absolute_url(notification)
+        # One-tap links are made here, for this recipient only; the stored context holds
+        # markers without any secret (portal.tokens).
         context = {
-            **notification.context,
+            **resolve_links(notification.context, notification.recipient),
             "recipient": notification.recipient,
             "source": notification.source,
             "notification": notification,
@@ -65,3 +68,14 @@ def render(notification: Notification) -> Rendered:
     if source is not None and hasattr(source, "email_attachments"):
         attachments = list(source.email_attachments(notification))
     return Rendered(subject=subject, text=text, html=html, share_text=share, url=url, attachments=attachments)
+
+
+def stored_copy(rendered: Rendered) -> dict:
+    """What the outbox keeps of a sent message: the text with its one-tap tokens redacted,
+    so that reading the outbox never lets anyone act as the recipient."""
+    return {
+        "title": redact(rendered.subject)[:255],
+        "body": redact(rendered.text),
+        "share_text": redact(rendered.share_text),
+        "url": redact(rendered.url)[:500],
+    }

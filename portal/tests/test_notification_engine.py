@@ -342,22 +342,28 @@ def test_every_scheduled_task_runs_once(person, reminder_settings, mailbox):
 
 
 def test_a_one_tap_token_works_only_for_its_person_action_and_time(person, db):
-    from django.core import signing
+    from portal import tokens
 
-    from portal.notifications.tokens import one_tap_token, read_one_tap_token
-
+    for name in ("test.rsvp", "test.update_progress"):
+        tokens.register(
+            tokens.OneTapAction(name, "portal.Organisation", timedelta(days=30), lambda o, t: f"/x/{t}/")
+        )
     org = Organisation.objects.create(name="Dinas Sosial", kind="opd", region_id=_region().code)
     ani = person("ani")
-    token = one_tap_token(user=ani, action="rsvp", obj=org)
+    token = tokens.default_token_generator.make_token(user=ani, action="test.rsvp", obj=org)
 
-    assert read_one_tap_token(token, action="rsvp") == (ani, org)
-    with pytest.raises(signing.BadSignature):
-        read_one_tap_token(token, action="update_progress")
-    with pytest.raises(signing.BadSignature):
-        read_one_tap_token(token[:-2] + "xx", action="rsvp")
-    with pytest.raises(signing.SignatureExpired):
-        read_one_tap_token(token, action="rsvp", max_age=timedelta(seconds=-1))
+    class NextYear(tokens.OneTapTokenGenerator):
+        def _now(self):
+            return super()._now() + timedelta(days=31)
+
+    assert tokens.default_token_generator.check_token(token, action="test.rsvp") == (ani, org)
+    with pytest.raises(tokens.InvalidToken):
+        tokens.default_token_generator.check_token(token, action="test.update_progress")
+    with pytest.raises(tokens.InvalidToken):
+        tokens.default_token_generator.check_token(token[:-2] + "00", action="test.rsvp")
+    with pytest.raises(tokens.ExpiredToken):
+        NextYear().check_token(token, action="test.rsvp")
     ani.is_active = False
     ani.save()
-    with pytest.raises(signing.BadSignature):
-        read_one_tap_token(token, action="rsvp")
+    with pytest.raises(tokens.InvalidToken):
+        tokens.default_token_generator.check_token(token, action="test.rsvp")

@@ -155,3 +155,33 @@ def test_import_refuses_a_file_over_the_upload_limit(client, bkkbn, training, se
     response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
     assert response.status_code == 200 and "terlalu besar" in response.content.decode()
     assert not training.enrollments.exists()
+
+
+def test_participant_and_attendance_exports_keep_no_formula(client, bkkbn, training, camat_a):
+    camat_a.full_name = '=HYPERLINK("http://evil.example","klik")'
+    camat_a.save()
+    enroll(training, camat_a)
+    client.force_login(bkkbn)
+
+    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == "'" + camat_a.full_name
+
+
+def test_the_session_daftar_hadir_prints_long_positions_whole(client, bkkbn, demo, camat_a):
+    from pypdf import PdfReader
+
+    from .factories import SessionFactory
+
+    camat_a.jabatan = "Camat Tapin Utara merangkap Ketua Tim Percepatan Penurunan Stunting Kecamatan AKHIR"
+    camat_a.save()
+    session = SessionFactory(mode="luring")
+    enroll(session.training, camat_a)
+    client.force_login(bkkbn)
+
+    response = client.get(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk]))
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "AKHIR" in text.replace("\n", " ")
+    assert "Halaman 1 dari 1" in text

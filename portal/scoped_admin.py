@@ -1,0 +1,158 @@
+"""Django admin as a view like any other: every admin page of the portal's apps starts here.
+
+`ScopedAdminMixin` loads objects through the model's `visible_to(user)` (lists, change and
+delete pages, history list and history form, exports, autocomplete), answers object-level
+`has_*_permission` from the model's own `can_change(user)`, and keeps django-simple-history's
+history form read-only: reverting is for superusers only (the history form would otherwise
+save whatever is posted back, past every service and object check).
+`ScopedInlineMixin` does the same for inlines: rows in scope, writes only on a writable parent.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+
+
+def is_history_form(request) -> bool:
+    """Is this request django-simple-history's history form (view or revert one version)?"""
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
+
+
+class ScopedAdminMixin:
+    """Admin lists, pages and history start from the model's `visible_to(user)`."""
+
+    def scoped_queryset(self, request):
+        """The rows this user may see (override where a model has no `visible_to`)."""
+        return self.model.objects.visible_to(request.user)
+
+    def get_queryset(self, request):
+        queryset = self.scoped_queryset(request)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def is_visible(self, request, obj) -> bool:
+        return obj.pk is not None and self.scoped_queryset(request).filter(pk=obj.pk).exists()
+
+    def can_write(self, request, obj) -> bool:
+        """Object-level write right: the model's `can_change(user)`, else being in scope."""
+        can_change = getattr(obj, "can_change", None)
+        return can_change(request.user) if callable(can_change) else self.is_visible(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.is_visible(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.can_write(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.can_write(request, obj))
+
+    def delete_queryset(self, request, queryset):
+        # The "delete selected" action: every object must be deletable by this user.
+        if not all(self.has_delete_permission(request, obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    # --- autocomplete ------------------------------------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        choices = self._autocomplete_choices(request)
+        if choices is not None:
+            queryset = queryset.filter(pk__in=choices.values("pk"))
+        return queryset, may_have_duplicates
+
+    def _autocomplete_choices(self, request):
+        """On an autocomplete request, the choices the asking form itself would accept."""
+        match = getattr(request, "resolver_match", None)
+        if not match or match.url_name != "autocomplete":
+            return None
+        from django.apps import apps
+
+        try:
+            source_model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+            field = source_model._meta.get_field(request.GET["field_name"])
+        except (KeyError, LookupError, FieldDoesNotExist):
+            return None
+        for model_admin in self.admin_site._registry.values():
+            candidates = [model_admin] + [
+                inline(model_admin.model, self.admin_site) for inline in model_admin.inlines
+            ]
+            for candidate in candidates:
+                if candidate.model is source_model and field.name in candidate.autocomplete_fields:
+                    formfield = candidate.formfield_for_foreignkey(field, request)
+                    return getattr(formfield, "queryset", None)
+        return None
+
+    # --- django-simple-history ---------------------------------------------------------
+
+    def scoped_object_or_404(self, request, object_id):
+        """The object behind a history page: only through the user's scope."""
+        try:
+            return self.scoped_queryset(request).get(pk=unquote(object_id))
+        except (self.model.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+            raise Http404 from error
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Superusers may still read the history of a deleted object (django-simple-history's fallback).
+        if not request.user.is_superuser:
+            obj = self.scoped_object_or_404(request, object_id)
+            if not self.has_view_permission(request, obj):
+                raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.scoped_object_or_404(request, object_id)
+        if not str(version_id).isdigit():
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if request.method == "POST" and self.revert_disabled(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # A revert saves an old version past every service and check: superusers only.
+        return not request.user.is_superuser or super().revert_disabled(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if is_history_form(request) and self.revert_disabled(request, obj):
+            opts = self.model._meta
+            readonly += [f.name for f in [*opts.fields, *opts.many_to_many] if f.name not in readonly]
+        return readonly
+
+
+class ScopedInlineMixin:
+    """Inline rows limited to `visible_to(user)`; added, changed or deleted only on a writable parent.
+
+    `parent_admin_can_write(request, parent)` decides; by default the parent's `can_change(user)`.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        visible_to = getattr(self.model.objects, "visible_to", None)
+        if callable(visible_to) and not request.user.is_superuser:
+            queryset = queryset.filter(pk__in=visible_to(request.user).values("pk"))
+        return queryset
+
+    def parent_writable(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        can_change = getattr(obj, "can_change", None)
+        return can_change(request.user) if callable(can_change) else True
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self.parent_writable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.parent_writable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.parent_writable(request, obj)
