@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from meetings.models import Commitment
-from portal.pdf import setup_fonts
+from portal.pdf import PortalPDF
 
 from .kka import TargetGroup
 from .models import AuditCase, AuditRound, Recommendation, RiskStatus
@@ -99,46 +97,24 @@ def collect(audit_round: AuditRound) -> ReportData:
     )
 
 
-class ReportPDF(FPDF):
-    def __init__(self, title: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.typeface = setup_fonts(self)
-        self.report_title = title
-        self.set_margins(15, 15, 15)
-        self.set_auto_page_break(True, margin=18)
-        self.set_title(self.typeface.text(title))
-        self.alias_nb_pages()
+class ReportPDF(PortalPDF):
+    """The portal's PDF base (fonts, letterhead, wrapped tables), with the pseudonymity note
+    beside the page number on every page."""
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(self.typeface.family, "", 8)
-        text = _("%(title)s · page %(page)s of %(pages)s · pseudonymous: case numbers only") % {
-            "title": self.report_title,
+        self.font(8)
+        self.set_text_color(90, 90, 90)
+        text = _("Page %(page)s of %(pages)s · pseudonymous: case numbers only") % {
             "page": self.page_no(),
             "pages": "{nb}",
         }
-        self.cell(0, 6, self.typeface.text(text), align="C")
-
-    def para(self, text, size: float = 10, bold: bool = False, align: str = "L", h: float = 5.5) -> None:
-        self.set_font(self.typeface.family, "B" if bold else "", size)
-        self.multi_cell(0, h, self.typeface.text(text), align=align, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.text_of(text), align="C")
+        self.set_text_color(0, 0, 0)
 
     def section(self, text: str) -> None:
         self.ln(3)
-        self.para(text, 12, bold=True, h=7)
-
-    def grid(self, headings: list[str], rows: list[list], widths: tuple | None = None, align=None) -> None:
-        self.set_font(self.typeface.family, "", 9)
-        with self.table(
-            col_widths=widths,
-            headings_style=FontFace(emphasis="BOLD"),
-            text_align=align or "LEFT",
-            line_height=5,
-        ) as table:
-            for row in [headings, *rows]:
-                cells = table.row()
-                for value in row:
-                    cells.cell(self.typeface.text("" if value is None else value))
+        self.line_text(text, 12, bold=True, h=7)
 
 
 def _pct(value) -> str:
@@ -153,11 +129,13 @@ def render(audit_round: AuditRound) -> bytes:
         "year": r.year,
         "semester": r.get_semester_display(),
     }
-    pdf = ReportPDF(title)
-    pdf.add_page()
-    pdf.para(_("Stunting reduction acceleration team (TPPS)").upper(), 11, bold=True, align="C")
-    pdf.para(_("Semester report of the stunting case audit (AKS)").upper(), 13, bold=True, align="C", h=7)
-    pdf.para(f"{r.kabupaten.name} · {r.year} · {r.get_semester_display()}", 11, bold=True, align="C")
+    letterhead = _("TPPS %(kabupaten)s") % {"kabupaten": r.kabupaten.name}
+    pdf = ReportPDF(title=title, letterhead=letterhead)
+    pdf.line_text(_("Stunting reduction acceleration team (TPPS)").upper(), 11, bold=True, align="C")
+    pdf.line_text(
+        _("Semester report of the stunting case audit (AKS)").upper(), 13, bold=True, align="C", h=7
+    )
+    pdf.line_text(f"{r.kabupaten.name} · {r.year} · {r.get_semester_display()}", 11, bold=True, align="C")
     pdf.ln(2)
     facts = [
         (
@@ -168,11 +146,11 @@ def render(audit_round: AuditRound) -> bytes:
         (_("Printed"), formats.date_format(timezone.localdate())),
     ]
     for label, value in facts:
-        pdf.para(f"{label}: {value}")
-    pdf.para(_("This report names cases by their number only: no name or NIK appears in it."), 9)
+        pdf.line_text(f"{label}: {value}")
+    pdf.line_text(_("This report names cases by their number only: no name or NIK appears in it."), 9)
 
     pdf.section(_("1. Coverage of desa/kelurahan"))
-    pdf.grid(
+    pdf.table(
         [_("Kecamatan"), _("Desa/kelurahan"), _("Reached"), _("Done"), _("Share reached")],
         [
             [c.name, c.total, c.covered, c.done, _pct(c.covered_share)]
@@ -182,14 +160,14 @@ def render(audit_round: AuditRound) -> bytes:
     )
 
     pdf.section(_("2. Cases by target group and cause"))
-    pdf.grid(
+    pdf.table(
         [_("Target group"), _("Cases"), _("Direct cause"), _("Indirect cause"), _("Reviewed")],
         [[g.label, g.cases, g.direct, g.indirect, g.reviewed] for g in [*data.groups, data.groups_total]],
         (60, 25, 30, 30, 25),
     )
     if data.causes:
         pdf.ln(2)
-        pdf.grid(
+        pdf.table(
             [_("Cause"), _("Kind"), _("Cases")],
             [[c["name"], c["kind"], c["cases"]] for c in data.causes],
             (95, 60, 25),
@@ -199,7 +177,7 @@ def render(audit_round: AuditRound) -> bytes:
     groups = {code: str(label) for code, label in TargetGroup.choices}
     risks = {code: str(label) for code, label in RiskStatus.choices}
     if data.cases:
-        pdf.grid(
+        pdf.table(
             [_("Case number"), _("Target group"), _("Kecamatan"), _("Risk before"), _("Risk after")],
             [
                 [
@@ -214,10 +192,10 @@ def render(audit_round: AuditRound) -> bytes:
             (25, 50, 45, 30, 30),
         )
     else:
-        pdf.para(_("No cases recorded."))
+        pdf.line_text(_("No cases recorded."))
 
     pdf.section(_("4. Recommendations and their status"))
-    pdf.grid(
+    pdf.table(
         [_("Organisation"), _("Recommendations"), _("Adopted"), _("Done"), _("Overdue"), _("Share done")],
         [
             [o.name, o.total, o.adopted, o.done, o.overdue, _pct(o.done_share)]
@@ -227,7 +205,7 @@ def render(audit_round: AuditRound) -> bytes:
     )
     if data.recommendations:
         pdf.ln(2)
-        pdf.grid(
+        pdf.table(
             [_("From"), _("Recommendation"), _("Type"), _("Organisation"), _("Status")],
             [
                 [
@@ -241,4 +219,4 @@ def render(audit_round: AuditRound) -> bytes:
             ],
             (22, 70, 28, 40, 20),
         )
-    return bytes(pdf.output())
+    return pdf.render()

@@ -11,8 +11,8 @@ group and version; the others stay empty). Identity columns `nik`, `nama`, `umur
 identities, and each exported identity is logged. Read-only export columns: `tanggal_audit`,
 `risiko_sebelum`, `risiko_sesudah`.
 
-Every exported text cell that a spreadsheet would run as a formula (starting with =, +, -, @,
-tab or CR) is prefixed with an apostrophe.
+Exports go through portal.exports.SafeXLSX: a text cell that a spreadsheet would run as a
+formula (starting with =, +, -, @, tab or CR) is prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
 
+from portal.exports import SafeXLSX
 from portal.models import Organisation, region_q
 
 from . import kka
@@ -35,22 +36,12 @@ from .kka import TargetGroup
 from .models import AuditCase, AuditRound, Education, NikAccessLog, Recommendation, RiskFactor, RoundDesa
 from .monitoring.stats import DONE
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def escape_cell(value):
-    """Spreadsheet cells are data, never code: `=HYPERLINK(...)` in a note stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_xlsx(dataset: tablib.Dataset) -> bytes:
-    safe = tablib.Dataset(headers=[escape_cell(h) for h in dataset.headers or []] or None)
-    for row in dataset:
-        safe.append([escape_cell(cell) for cell in row])
-    return XLSX().export_data(safe)
+    """Through the portal's one formula-escaping export format."""
+    return SafeXLSX().export_data(dataset)
 
 
 def kka_codes() -> list[str]:

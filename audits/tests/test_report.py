@@ -76,4 +76,4 @@ def test_the_report_is_in_the_readers_language(client, dppkb, data):
 def test_the_report_is_in_indonesian_by_default(client, dppkb, data):
     client.force_login(dppkb)
     text = pdf_text(client.get(reverse("audits:round-report", args=[data.round.pk])).content)
-    assert "Cakupan desa/kelurahan" in text and "pseudonim" in text
+    assert "Cakupan desa/kelurahan" in text and "pseudonim" in text and "Halaman 1 dari" in text
