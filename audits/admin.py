@@ -5,9 +5,9 @@ is checked). The NIK access log is read-only for everyone."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+
+from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 from .forms import kabupaten_organisations, kabupaten_people
 from .kka import TargetGroup
@@ -22,27 +22,7 @@ from .models import (
 )
 
 
-class ScopedHistoryAdmin(SimpleHistoryAdmin):
-    """History list and revert only for objects in the user's scope, revert only with the right to change."""
-
-    def _in_scope(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._in_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context=extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._in_scope(request, object_id)
-        if request.method == "POST" and not self.has_change_permission(
-            request, self.get_object(request, object_id)
-        ):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
 
@@ -59,7 +39,7 @@ class StageChangeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(ScopedInlineMixin, admin.TabularInline):
     model = AuditTeamMember
     extra = 0
     fields = ["user", "part", "expertise"]
@@ -71,21 +51,12 @@ class TeamInline(admin.TabularInline):
             kwargs["queryset"] = people if people is not None else db_field.related_model.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def _can(self, request, obj) -> bool:
+    def parent_writable(self, request, obj) -> bool:
         return obj is None or obj.can_manage(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._can(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._can(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._can(request, obj)
 
 
 @admin.register(AuditRound)
-class AuditRoundAdmin(ScopedHistoryAdmin):
+class AuditRoundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "stage", "sk_number", "year", "semester"]
     list_filter = ["stage", "year", "semester"]
     list_select_related = ["kabupaten"]
@@ -104,7 +75,7 @@ class AuditRoundAdmin(ScopedHistoryAdmin):
     readonly_fields = ["kabupaten", "year", "semester", "stage"]
     inlines = [TeamInline, StageChangeInline]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return AuditRound.objects.visible_to(request.user).select_related("kabupaten")
 
     def get_object(self, request, object_id, from_field=None):
@@ -116,16 +87,15 @@ class AuditRoundAdmin(ScopedHistoryAdmin):
         # A round is created on the portal page, which adds every desa to its coverage.
         return False
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.can_manage(request.user))
+    def can_write(self, request, obj) -> bool:
+        return obj.can_manage(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(AuditCase)
-class AuditCaseAdmin(ScopedHistoryAdmin):
+class AuditCaseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Read-only: cases are filled on the portal (identity checked and encrypted, KKA validated)."""
 
     list_display = ["number", "round", "target_group", "desa", "nik_masked", "risk_before", "risk_after"]
@@ -139,7 +109,7 @@ class AuditCaseAdmin(ScopedHistoryAdmin):
     ]  # fmt: skip
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return AuditCase.objects.visible_to(request.user).select_related(
             "round__kabupaten", "desa", "puskesmas"
         )
@@ -165,11 +135,15 @@ class RiskFactorForm(forms.ModelForm):
 
 
 @admin.register(RiskFactor)
-class RiskFactorAdmin(ScopedHistoryAdmin):
+class RiskFactorAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = RiskFactorForm
     list_display = ["name", "kind", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
+
+    def scoped_queryset(self, request):
+        # The national catalogue of causes: not bound to a region.
+        return RiskFactor.objects.all()
 
     def has_delete_permission(self, request, obj=None):
         # Causes already chosen for cases stay in the catalogue; deactivate them instead.
@@ -177,7 +151,7 @@ class RiskFactorAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ScopedHistoryAdmin):
+class RecommendationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "round", "owner", "intervention_type", "priority"]
     list_filter = ["intervention_type", "priority"]
     list_select_related = ["round__kabupaten", "owner"]
@@ -185,7 +159,7 @@ class RecommendationAdmin(ScopedHistoryAdmin):
     fields = ["round", "case", "text", "intervention_type", "owner", "priority"]
     readonly_fields = ["round", "case"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return Recommendation.objects.visible_to(request.user).select_related(
             "round__kabupaten", "owner", "case"
         )
@@ -205,16 +179,15 @@ class RecommendationAdmin(ScopedHistoryAdmin):
         # Recommendations are written on the portal, from a case or the round.
         return False
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.round.can_recommend(request.user))
+    def can_write(self, request, obj) -> bool:
+        return obj.round.can_recommend(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(NikAccessLog)
-class NikAccessLogAdmin(admin.ModelAdmin):
+class NikAccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read by the kabupaten's DPPKB admins; nobody adds, changes or deletes an entry."""
 
     list_display = ["at", "user", "case", "ip_address"]
@@ -224,7 +197,7 @@ class NikAccessLogAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = None
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return NikAccessLog.objects.visible_to(request.user).select_related("user", "case")
 
     def has_add_permission(self, request):

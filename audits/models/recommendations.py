@@ -115,6 +115,11 @@ class Recommendation(models.Model):
         )
 
 
+class RecommendationCommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RecommendationCommitmentQuerySet:
+        return self.filter(recommendation__in=Recommendation.objects.visible_to(user))
+
+
 class RecommendationCommitment(models.Model):
     """A recommendation adopted as a commitment of a meeting (diseminasi or rakor)."""
 
@@ -132,6 +137,8 @@ class RecommendationCommitment(models.Model):
         related_name="+",
     )
     adopted_at = models.DateTimeField(_("adopted at"), auto_now_add=True)
+
+    objects = RecommendationCommitmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("adopted recommendation")

@@ -179,6 +179,13 @@ class AuditRound(models.Model):
         )
 
 
+class RoundPartQuerySet(models.QuerySet):
+    """Parts of a round (team, stage history) are visible with their round."""
+
+    def visible_to(self, user) -> RoundPartQuerySet:
+        return self.filter(round__in=AuditRound.objects.visible_to(user))
+
+
 class AuditTeamMember(models.Model):
     """Tim AKS, set by the bupati's decree."""
 
@@ -200,6 +207,7 @@ class AuditTeamMember(models.Model):
         _("expertise"), max_length=100, blank=True, help_text=_("e.g. paediatrician, midwife, nutritionist")
     )
 
+    objects = RoundPartQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -283,6 +291,8 @@ class StageChange(models.Model):
     )
     changed_at = models.DateTimeField(_("at"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = RoundPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stage change")

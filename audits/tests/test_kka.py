@@ -129,3 +129,12 @@ def test_a_new_form_version_does_not_break_cases_filled_on_the_old_one(
     services.save_case(case=new, acting_user=teknis, nik="6305045205980002", name="Nurul")
     new.refresh_from_db()
     assert (new.form_version, new.kka) == ("2099.1", {"berat_kg": 50.0, "lingkar_pinggang_cm": 80.0})
+
+
+def test_the_migration_seeds_the_cause_catalogue_of_the_domain_brief(django_db_setup, django_db_blocker):
+    from audits.catalogue import RISK_FACTORS
+    from audits.migrations import __path__ as migrations_path
+
+    seeded = open(f"{migrations_path[0]}/0002_seed_risk_factors_append_only_log.py").read()
+    for name, kind, _groups in RISK_FACTORS:
+        assert f'("{name}", "{kind}"' in seeded

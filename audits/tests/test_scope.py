@@ -116,3 +116,19 @@ def test_list_and_round_pages_keep_a_constant_number_of_queries(client, dppkb, p
         case=case, acting_user=pakar, audit_date=date(2024, 5, 6), conclusion="x", risk_before="tinggi"
     )
     assert [count_queries(client, url) for url in urls] == before
+
+
+def test_every_region_bound_audit_model_answers_visible_to(filled, notulis, dppkb, outsider):
+    from audits.models import AuditTeamMember, RecommendationCommitment, StageChange
+    from meetings.models import Meeting
+    from meetings.tests.factories import MeetingFactory
+
+    rakor = MeetingFactory(kind=Meeting.Kind.RAKOR, region_id="63.05")
+    services.adopt_recommendations(
+        meeting=rakor,
+        adoptions=[{"recommendation": Recommendation.objects.first(), "due_date": date(2030, 1, 1)}],
+        acting_user=notulis,
+    )
+    for model in (AuditTeamMember, StageChange, RecommendationCommitment):
+        assert model.objects.visible_to(dppkb).exists(), model
+        assert not model.objects.visible_to(outsider).exists(), model
