@@ -1,14 +1,14 @@
-"""Admin for prevalence figures: listed as the portal shows them, changed only within the
-editor's own region (national figures: superusers)."""
+"""Admin for prevalence figures: listed as the portal shows them (the portal's scoped admin
+base), changed only within the editor's own region (national figures: superusers)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.models import Region, region_q
+from portal.scoped_admin import ScopedAdminMixin
 
 from ..models.prevalence import EDITOR_ROLES, PrevalenceRecord
 
@@ -20,14 +20,14 @@ def editable_regions(user):
 
 
 @admin.register(PrevalenceRecord)
-class PrevalenceRecordAdmin(SimpleHistoryAdmin):
+class PrevalenceRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "region", "year", "source", "value"]
     list_filter = ["source", "year"]
     search_fields = ["region__name", "region__code"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]
 
-    def get_queryset(self, request):
+    def scoped_queryset(self, request):
         return PrevalenceRecord.objects.visible_to(request.user).select_related("region")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -37,18 +37,9 @@ class PrevalenceRecordAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if not request.user.is_superuser:
+        if not request.user.is_superuser and "region" in form.base_fields:
             form.base_fields["region"].required = True  # the national figures are the superuser's
         return form
-
-    def _may_edit(self, request, obj) -> bool:
-        return obj is None or obj.can_change(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
 
     def save_model(self, request, obj, form, change):
         if (
@@ -57,16 +48,3 @@ class PrevalenceRecordAdmin(SimpleHistoryAdmin):
         ):
             raise PermissionDenied  # the form offers only the editor's regions: a forged post
         super().save_model(request, obj, form, change)
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id if str(object_id).isdigit() else None).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        obj = self.get_queryset(request).filter(pk=object_id if str(object_id).isdigit() else None).first()
-        if obj is None:
-            raise Http404
-        if not self.has_change_permission(request, obj):
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
