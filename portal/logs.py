@@ -1,6 +1,6 @@
 """Keep one-tap tokens out of logs.
 
-A one-tap link's token is in its URL (`/meetings/3/rsvp/<token>/`), so any log line with the
+A one-tap link's token is in its URL (e.g. `/<app>/3/rsvp/<token>/`), so any log line with the
 path would let its reader act as the recipient. `RedactTokens` (a logging filter, on the
 console handler in `settings.LOGGING`) and `GunicornLogger` (gunicorn's access log:
 `gunicorn --logger-class portal.logs.GunicornLogger`) replace every token by "…". The reverse

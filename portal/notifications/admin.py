@@ -26,9 +26,7 @@ class RuleFilter(admin.SimpleListFilter):
         return [(name, name) for name in names]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(Q(rule=self.value()) | Q(rule__startswith=f"{self.value()}:"))
-        return queryset
+        return queryset.of_rule(self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)
