@@ -208,3 +208,7 @@ class NikAccessLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The monitoring admin (prevalence figures) lives in audits/monitoring/ (helper audits2).
+from .monitoring import admin as monitoring_admin  # noqa: E402, F401

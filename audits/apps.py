@@ -60,6 +60,7 @@ class AuditsConfig(AppConfig):
     dashboard_card = "audits.dashboard.dashboard_card"
     role_permissions = ROLE_PERMISSIONS
     navigation = "audits.navigation.nav_entries"
+    reminder_options = "audits.reminders.OPTIONS"  # stage deadlines (helper audits2)
 
     def ready(self) -> None:
         from django.conf import settings
@@ -75,3 +76,11 @@ class AuditsConfig(AppConfig):
             raise ImproperlyConfigured(KEYS_MISSING)
         checks.register(keys_check)
         sources.register()
+
+
+# Prevalence figures of the monitoring dashboard (helper audits2): the kabupaten keeps its own.
+ROLE_PERMISSIONS["dppkb_admin"] += [
+    "audits.view_prevalencerecord",
+    "audits.add_prevalencerecord",
+    "audits.change_prevalencerecord",
+]

@@ -207,6 +207,10 @@ def _people() -> dict[str, User]:
 
 @transaction.atomic
 def seed(log=print) -> None:
+    # The published prevalence figures of the monitoring dashboard (helper audits2).
+    from .models.prevalence import seed_prevalence
+
+    log(f"audits: {seed_prevalence()} prevalence records")
     if not Meeting.objects.filter(title=RAKOR_TITLE, region_id=TAPIN).exists():
         # The rakor that adopts the recommendations comes from the meetings demo.
         from meetings import demo as meetings_demo

@@ -1,4 +1,4 @@
-"""The audits entry of the portal menu (registry contract: callable(user) -> list[NavEntry])."""
+"""The audits entries of the portal menu (registry contract: callable(user) -> list[NavEntry])."""
 
 from __future__ import annotations
 
@@ -13,6 +13,14 @@ AUDIT_ROLES = ("dppkb_admin", "notulis", "tim_pakar", "tpk")
 
 
 def nav_entries(user) -> list[NavEntry]:
-    if not (user.is_superuser or user.has_role(*AUDIT_ROLES) or user.audit_teams.exists()):
-        return []
-    return [NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40)]
+    """Those who work in the audits get the rounds; those who follow the programme in a region
+    (camat included: aggregates only) the monitoring dashboard."""
+    from .monitoring.access import may_monitor
+
+    entries = []
+    if user.is_superuser or user.has_role(*AUDIT_ROLES) or user.audit_teams.exists():
+        entries.append(NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40))
+    if may_monitor(user):
+        # Monitoring of the AKS (helper audits2).
+        entries.append(NavEntry(_("AKS monitoring"), reverse("audits:monitoring"), "monitoring", order=41))
+    return entries

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("cases/<int:pk>/review/", views.case_review, name="case-review"),
     path("cases/<int:pk>/evaluate/", views.case_evaluate, name="case-evaluate"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
+]
+
+# Monitoring, reports and exchange files (helper audits2).
+urlpatterns += [
+    path("", include("audits.monitoring.urls")),
 ]

@@ -2,6 +2,9 @@
 cases (identity, KKA, causes, review) and recommendations (adopted as commitments)."""
 
 from .cases import AuditCase, AuditCaseQuerySet, Education, NikAccessLog, RiskFactor, RiskStatus
+
+# Prevalence figures for the monitoring dashboard (helper audits2).
+from .prevalence import PrevalenceQuerySet, PrevalenceRecord
 from .recommendations import Recommendation, RecommendationCommitment, RecommendationQuerySet
 from .rounds import AuditRound, AuditRoundQuerySet, AuditTeamMember, RoundDesa, StageChange, kabupaten_codes
 
@@ -13,6 +16,8 @@ __all__ = [
     "AuditTeamMember",
     "Education",
     "NikAccessLog",
+    "PrevalenceQuerySet",
+    "PrevalenceRecord",
     "Recommendation",
     "RecommendationCommitment",
     "RecommendationQuerySet",
