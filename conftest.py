@@ -158,6 +158,42 @@ def reminder_settings(db):
 
 
 @pytest.fixture
+def english(client):
+    """Pages and messages in English, for tests that read the English msgids."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def table_rows(db):
+    """Every row of every table (sessions aside: logging in writes one), to compare before
+    and after: `before = table_rows(); ...; assert table_rows() == before`."""
+    from django.apps import apps
+
+    def snapshot() -> dict[str, list[dict]]:
+        return {
+            model._meta.label: list(model._base_manager.order_by("pk").values())
+            for model in apps.get_models()
+            if model._meta.label != "sessions.Session"
+        }
+
+    return snapshot
+
+
+@pytest.fixture
+def fast_settings(reminder_settings):
+    """Retries, stale sends and job locks in seconds, for the tests with a real worker."""
+    reminder_settings.retry_base_seconds = 1
+    reminder_settings.stale_after_seconds = 3
+    reminder_settings.job_lock_seconds = 4
+    reminder_settings.save()
+    return reminder_settings
+
+
+@pytest.fixture
 def set_reminder_option(db):
     """Set an app's reminder option as the admin would: set_reminder_option("meetings", "x", 3)."""
     from portal.models import ReminderValue

@@ -2,8 +2,8 @@
 commitments (CommitmentInline, owned by admin_commitments.py) on one page."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin
 from portal.admin_labels import LabelledFieldsMixin
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
@@ -52,7 +52,7 @@ class AttendanceInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixi
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]

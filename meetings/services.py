@@ -99,6 +99,11 @@ def notify_change(*, meeting: Meeting) -> None:
     )
 
 
+def _require_writer(meeting: Meeting, acting_user) -> None:
+    if acting_user is None or not meeting.can_change(acting_user):
+        raise PermissionDenied
+
+
 def allowed_statuses(meeting: Meeting) -> set[str]:
     """Statuses a meeting may be given now (Meeting.TRANSITIONS); a new meeting starts as a draft."""
     current = meeting.status if meeting.pk else Meeting.Status.DRAFT
@@ -180,6 +185,7 @@ def renumber_agenda(meeting: Meeting) -> None:
 @transaction.atomic
 def invite(*, meeting: Meeting, people=(), organisations=(), acting_user) -> list[Invitation]:
     """Invite people and organisations not invited yet; notify them if the meeting is scheduled."""
+    _require_writer(meeting, acting_user)
     created = []
     for person in people:
         invitation, new = Invitation.objects.get_or_create(meeting=meeting, person=person, organisation=None)
@@ -217,6 +223,7 @@ def respond(
 @transaction.atomic
 def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     """The next meeting of a monthly/quarterly series: same agenda template and invitees, as a draft."""
+    _require_writer(meeting, acting_user)
     months = 3 if meeting.recurrence == Meeting.Recurrence.QUARTERLY else 1
     organisers = list(meeting.organisers.all())
     agenda = list(meeting.agenda_items.all())
@@ -247,18 +254,30 @@ def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     return new
 
 
+def unlisted_invitees(meeting: Meeting) -> list[dict]:
+    """The expected people (Meeting.invitee_rows) who have no daftar hadir line yet."""
+    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    listed_invitations = set(
+        meeting.attendances.exclude(invitation=None).values_list("invitation_id", flat=True)
+    )
+    return [
+        row
+        for row in meeting.invitee_rows()
+        if (
+            row["person"].pk not in listed
+            if row["person"]
+            else row["invitation"].pk not in listed_invitations
+        )
+    ]
+
+
 @transaction.atomic
 def prepare_attendance(*, meeting: Meeting) -> int:
     """One daftar hadir line per expected person not listed yet (status absent until they come)."""
-    listed = set(meeting.attendances.exclude(person=None).values_list("person_id", flat=True))
+    _lock_attendance(meeting)
     created = 0
-    for row in meeting.invitee_rows():
+    for row in unlisted_invitees(meeting):
         person = row["person"]
-        if person is None:
-            if meeting.attendances.filter(invitation=row["invitation"]).exists():
-                continue
-        elif person.pk in listed:
-            continue
         invitation = row["invitation"]
         linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
         # Filled in from the answer to the invitation; the secretariat corrects it in the room.
@@ -281,9 +300,17 @@ def prepare_attendance(*, meeting: Meeting) -> int:
     return created
 
 
+def _lock_attendance(meeting: Meeting) -> None:
+    """Serialise writers of one meeting's daftar hadir: two check-ins of the same person (a form
+    sent twice, parallel walk-ins) would otherwise both insert and one would hit the unique
+    constraint (a 500). Under the lock the second sees the first's line and updates it."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+
+
 @transaction.atomic
 def check_in(*, meeting: Meeting, user) -> Attendance:
-    """Mark the user present (an invitee, or a walk-in who is logged in)."""
+    """Mark the user present (an invitee, or a walk-in who is logged in). Idempotent."""
+    _lock_attendance(meeting)
     invitation = meeting.invitation_for(user)
     attendance = meeting.attendances.filter(person=user).first()
     if attendance is None:
@@ -330,6 +357,7 @@ def _write_minutes(minutes: Minutes, data: dict) -> None:
 @transaction.atomic
 def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion:
     """Save a draft; approved minutes change only through amend_minutes."""
+    _require_writer(minutes.meeting, acting_user)
     if minutes.is_locked:
         raise ValueError("approved minutes change only by amendment")
     _write_minutes(minutes, data)
@@ -349,6 +377,7 @@ def save_minutes(*, minutes: Minutes, data: dict, acting_user) -> MinutesVersion
 @transaction.atomic
 def amend_minutes(*, minutes: Minutes, data: dict, reason: str, acting_user) -> MinutesVersion:
     """A recorded change to approved minutes: who, when and why, kept as a new version."""
+    _require_writer(minutes.meeting, acting_user)
     if not minutes.is_locked:
         raise ValueError("draft minutes are simply saved")
     if not reason.strip():

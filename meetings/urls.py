@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/minutes/approve/", views.minutes_approve, name="minutes-approve"),
     path("<int:pk>/minutes/v<int:number>/", views.minutes_version, name="minutes-version"),
     path("<int:pk>/notulen.pdf", views.minutes_pdf, name="minutes-pdf"),
+    path("<int:pk>/notulen/prepare/", views.minutes_pdf_job, name="minutes-pdf-job"),
     path("check-in/", views.checkin, name="checkin"),
     path("calendar/", views.my_calendar, name="my-calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from portal.jobs import start_job
 from portal.models import Organisation
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
@@ -220,20 +221,24 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
-        feed.regenerate()
-        messages.success(request, _("A new calendar address was made; the old one no longer works."))
+        if feed is None:
+            CalendarFeed.objects.get_or_create(user=request.user)
+        else:
+            feed.regenerate()
+            messages.success(request, _("A new calendar address was made; the old one no longer works."))
         return redirect("meetings:my-calendar")
-    url = request.build_absolute_uri(feed.get_absolute_url())
+    url = request.build_absolute_uri(feed.get_absolute_url()) if feed else ""
     return render(request, "meetings/my_calendar.html", {"feed_url": url})
 
 
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    if request.method == "GET":
+    if "prepare" in request.POST:
         services.prepare_attendance(meeting=meeting)
+        return redirect("meetings:attendance", pk=meeting.pk)
     formset = AttendanceFormSet(_post(request), queryset=meeting.attendances.all(), prefix="attendance")
     if request.method == "POST" and formset.is_valid():
         for row in formset.save(commit=False):
@@ -241,9 +246,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             row.save()
         for row in formset.deleted_objects:
             row.delete()
+        # Invitees nobody marked are listed too: absent, excused or represented, as they answered.
+        services.prepare_attendance(meeting=meeting)
         messages.success(request, _("The attendance list is saved."))
         return redirect(meeting)
-    context = {"meeting": meeting, "formset": formset}
+    context = {"meeting": meeting, "formset": formset, "unlisted": services.unlisted_invitees(meeting)}
     return render(request, "meetings/attendance.html", context)
 
 
@@ -265,11 +272,25 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf_response(pdf.minutes_document(meeting), f"notulen-{meeting.pk}.pdf")
 
 
+@require_POST
+@login_required
+def minutes_pdf_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Large minutes take a while: the worker makes the PDF, the person watches its progress."""
+    meeting = get_meeting_for_user(request.user, pk)
+    job = start_job(
+        kind="meetings.jobs.minutes_pdf",
+        title=_("Notulen / berita acara (PDF): %(title)s") % {"title": meeting.title},
+        owner=request.user,
+        params={"meeting": meeting.pk},
+    )
+    return redirect(job)
+
+
 @login_required
 def checkin_screen(request: HttpRequest, pk: int) -> HttpResponse:
     """What the organiser shows in the room: the code and a QR leading to the check-in page."""
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    code = meeting.ensure_checkin_code()
+    code = meeting.checkin_code
     url = request.build_absolute_uri(reverse("meetings:checkin") + f"?code={code}")
     qr = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code to check in"))
     return render(request, "meetings/checkin_screen.html", {"meeting": meeting, "code": code, "qr": qr})
@@ -339,7 +360,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = meeting.can_change(request.user)
     notes = Minutes.objects.filter(meeting=meeting).first()
     if notes is None and can_change:
-        notes = Minutes.objects.create(meeting=meeting)
+        notes = Minutes(meeting=meeting)  # stored by the first save of the draft
     form = MinutesForm(_post(request), minutes=notes) if can_change else None
     if request.method == "POST":
         if not can_change:
@@ -361,8 +382,9 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "minutes": notes,
         "form": form,
-        "versions": notes.versions.select_related("author") if notes else [],
+        "versions": notes.versions.select_related("author") if notes and notes.pk else [],
         "can_approve": notes is not None
+        and notes.pk is not None
         and not notes.is_locked
         and meeting.can_approve_minutes(request.user),
     }

@@ -1,16 +1,53 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Organisation, Region, RoleAssignment, User, region_q
-from .notifications import admin as notifications_admin  # noqa: F401  (registers the outbox admin)
 from .resources import OrganisationResource, RegionResource
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 __all__ = ["ScopedAdminMixin", "ScopedInlineMixin"]
+
+
+class StrictListFilterMixin:
+    """A SimpleListFilter value outside its lookups is an invalid filter (Django admin's
+    "?e=1" page), never a 500 from a query such as training_id="abc". Checked when the filter
+    is built, so a subclass's own queryset() needs no change."""
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        value = self.value()
+        if value is not None and value not in {str(key) for key, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's views with their ids checked first: a malformed object or history id
+    is a 404, not a ValueError (500) from the query."""
+
+    def _check_ids(self, object_id: str, version_id: str | None = None) -> None:
+        history_pk = self.model.history.model._meta.pk
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                history_pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_ids(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_ids(object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Region)
@@ -42,7 +79,7 @@ def people_in_scope(user):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]
@@ -103,7 +140,7 @@ PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     list_display = ["username", "full_name", "jabatan", "organisation", "is_staff", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "full_name", "email", "jabatan"]
@@ -180,3 +217,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.sync_groups_and_staff()
+
+
+# Last: the outbox admin uses the mixins above (and registers itself on import).
+from .notifications import admin as notifications_admin  # noqa: E402, F401

@@ -11,6 +11,9 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Request ids in task headers and one log line per task (connects Celery signals).
+from portal import logs  # noqa: E402, F401
+
 
 def ensure_filesystem_broker_folders() -> None:
     """The filesystem transport (embedded default) needs its folders to exist."""

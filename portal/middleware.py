@@ -1,5 +1,6 @@
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils import translation
@@ -23,6 +24,31 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path, a query parameter or a form field is a 400.
+
+    PostgreSQL text cannot hold NUL, so such a value reaching a query (an admin filter, a
+    region code in the URL, a choice field) raised a DataError: a 500. No legitimate
+    request carries one; Django's own form fields already refuse it.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or self._has_nul(request.GET)
+            or (request.method == "POST" and self._has_nul(request.POST))
+        ):
+            raise SuspiciousOperation("NUL character in the request")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
 
 
 class PortalCSPMiddleware(CSPMiddleware):

@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,10 @@ def validate(rows: list[RegionRow], known_codes: set[str] | frozenset = frozense
         seen[row.code] = row.line
         if not row.name or len(row.name) > 100:
             errors.append(_("line %(line)d: the name must have 1 to 100 characters") % {"line": row.line})
+        elif not row.name.isprintable():
+            errors.append(
+                _("line %(line)d: the name contains a control character (such as NUL)") % {"line": row.line}
+            )
         allowed = expected_levels(row.code)
         if row.level not in allowed:
             errors.append(
@@ -172,7 +177,23 @@ def import_rows(rows: list[RegionRow]) -> ImportResult:
     return result
 
 
+def read_file(path: Path) -> list[RegionRow]:
+    """Every row of the file; an unreadable file (binary, not UTF-8, NUL bytes, a broken
+    gzip) is one RegionFileError naming what is wrong, never a traceback."""
+    try:
+        with open_text(Path(path)) as handle:
+            return list(read_rows(handle))
+    except UnicodeDecodeError:
+        raise RegionFileError([_("the file is not UTF-8 text (save it as CSV UTF-8)")]) from None
+    except csv.Error as exc:
+        if "NUL" in str(exc):
+            raise RegionFileError(
+                [_("the file contains a NUL character: it is not a CSV text file")]
+            ) from None
+        raise RegionFileError([_("the file is not a valid CSV file")]) from None
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise RegionFileError([_("the file is not a valid gzip file")]) from None
+
+
 def import_file(path: Path) -> ImportResult:
-    with open_text(Path(path)) as handle:
-        rows = list(read_rows(handle))
-    return import_rows(rows)
+    return import_rows(read_file(path))

@@ -28,7 +28,9 @@ class RegionResource(resources.ModelResource):
         # The same whole-file validation as the command: any error, nothing written.
         missing = [c for c in COLUMNS if c not in (dataset.headers or [])]
         if missing:
-            raise ValidationError(f"line 1: missing column(s) {', '.join(missing)}")
+            raise ValidationError(
+                _("line 1: the header must be %(columns)s") % {"columns": ",".join(COLUMNS)}
+            )
         rows = [
             RegionRow(
                 line=index + 2,

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request (and the tasks it starts) carries its id.
+    "portal.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
+    "portal.middleware.RejectNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -203,6 +206,26 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Several web nodes: private uploads go to S3-compatible object storage when S3_BUCKET is set.
+# Files are private objects, never served from a bucket URL: the permission-checked views
+# stream them (FileResponse over the storage API).
+S3_BUCKET = os.getenv("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": os.getenv("S3_PREFIX", "private"),
+            "endpoint_url": os.getenv("S3_ENDPOINT_URL") or None,
+            "region_name": os.getenv("S3_REGION") or None,
+            "access_key": envsecret("S3_ACCESS_KEY_ID") or None,
+            "secret_key": envsecret("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", str(5 * 1024 * 1024))
 # Minutes (summary, discussions, decisions together) are at most this many characters: the
 # notulen PDF of the longest stays well under the web server's timeout (make bench).
@@ -275,6 +298,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # run twice or from two beats at once: rows have unique keys, sends are claimed
 # with skip_locked, and each job holds a lease (portal.models.JobLock).
 CELERY_BEAT_SCHEDULE = {
+    # Proof of life for /healthz: beat publishes it, a worker records the time (portal.Heartbeat).
+    "beat-tick": {
+        "task": "portal.tasks.beat_tick",
+        "schedule": float(envint("BEAT_TICK_SECONDS", "60")),
+    },
     # Create/move/cancel time-driven reminders (deadlines, meetings, trainings) from database state.
     "scan-reminders": {
         "task": "portal.tasks.scan_reminders",
@@ -297,6 +325,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Task messages carry the request id of the request that published them (portal/logs.py);
+# the worker logs through LOGGING below, not through Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Several web nodes share the cache (Redis when REDIS_URL is set) and the sessions (in the
+# database, not behind the cache: with Redis down, pages still work). Locks are database rows
+# (JobLock), and django-axes keeps failed logins in the database, so throttling counts across nodes.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -305,6 +340,11 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# /healthz: the beat is silent after two ticks without a heartbeat; a message is stuck
+# when it has been due (and unsent) for longer than HEALTH_STUCK_MESSAGE_SECONDS.
+HEALTH_STUCK_MESSAGE_SECONDS = envint("HEALTH_STUCK_MESSAGE_SECONDS", "900")
 
 # Content Security Policy (django-csp): scripts, styles, fonts and images only from the portal
 # itself; no inline script or style anywhere (templates use static files). `data:` images are
@@ -336,14 +376,35 @@ if not REDIS_URL:
 # Where `seed_demo` finds the official region list (Kemendagri), if present.
 WILAYAH_DIR = Path(os.getenv("WILAYAH_DIR", BASE_DIR.parent / "shared" / "data" / "wilayah"))
 
+# One JSON line per event in production (LOG_FORMAT=json, the default with DEBUG off), each
+# with the request id; plain text for development. No personal data or tokens: request lines
+# name the URL pattern, not the path (portal/logs.py).
+LOG_FORMAT = os.getenv("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # One-tap tokens never reach a log line (portal/logs.py).
-    "filters": {"redact_tokens": {"()": "portal.logs.RedactTokens"}},
+    # Every line gets the request id; one-tap tokens never reach a line (portal/logs.py).
+    "filters": {
+        "context": {"()": "portal.logs.ContextFilter"},
+        "redact_tokens": {"()": "portal.logs.RedactTokens"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact_tokens"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

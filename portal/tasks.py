@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .models import ReminderSettings
+from .models import Heartbeat, ReminderSettings
 from .notifications import engine, rules
 from .notifications.locks import periodic_lock
 
@@ -44,3 +44,19 @@ def send_notification(pk: int) -> bool:
 def send_notifications(pks: list[int]) -> int:
     """Send a batch of outbox rows (an invitation fan-out): one task instead of one per row."""
     return sum(engine.deliver_one(pk) for pk in pks)
+
+
+@shared_task
+def beat_tick() -> None:
+    """Record that the beat published and a worker ran this (the age shows on /healthz)."""
+    Heartbeat.beat("beat")
+
+
+@shared_task
+def run_job(pk: str) -> None:
+    """Run one background job (portal.jobs); a job already taken or finished is left alone."""
+    from .jobs.models import Job
+
+    job = Job.objects.filter(pk=pk).first()
+    if job is not None:
+        job.run()

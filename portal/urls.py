@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 from .auth import ThrottledPasswordResetView
+from .jobs import views as job_views
 from .notifications import views as notification_views
 
 portal_patterns = [
@@ -25,11 +26,14 @@ portal_patterns = [
         name="notification-preferences",
     ),
     path("notifications/test/", notification_views.notification_test, name="notification-test"),
+    path("jobs/<uuid:pk>/", job_views.job_detail, name="job-detail"),
+    path("jobs/<uuid:pk>/status/", job_views.job_status, name="job-status"),
+    path("jobs/<uuid:pk>/download/", job_views.job_download, name="job-download"),
 ]
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,20 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import i18n
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from .access import get_organisation_for_user, get_region_for_user
-from .celery import app as celery_app
 from .forms import OrganisationForm
 from .models import Organisation, Region
 from .registry import dashboard_cards
@@ -111,28 +108,3 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = code
         request.user.save(update_fields=["language"])
     return i18n.set_language(request)
-
-
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    status = {"database": _check_database(), "broker": _check_broker()}
-    healthy = all(value == "ok" for value in status.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
-
-
-def _check_database() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return "ok"
-    except Exception as exc:  # any failure means unhealthy; report it, never raise
-        return f"error: {exc.__class__.__name__}"
-
-
-def _check_broker() -> str:
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-        return "ok"
-    except Exception as exc:  # any failure means unhealthy; report it, never raise
-        return f"error: {exc.__class__.__name__}"

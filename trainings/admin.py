@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.models import Organisation, Region, User, region_q
 from portal.roles import Role
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -45,7 +45,7 @@ class EnrollmentInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Training)
-class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class TrainingAdmin(ScopedAdminMixin, HistoryAdmin):
     form = TrainingAdminForm
     list_display = ["title", "cohort", "organiser", "mode", "start_date", "end_date", "capacity"]
     list_filter = ["mode", "start_date"]
@@ -78,7 +78,7 @@ class TrainingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             )
 
 
-class KabupatenFilter(admin.SimpleListFilter):
+class KabupatenFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("kabupaten")
     parameter_name = "kabupaten"
 
@@ -90,7 +90,7 @@ class KabupatenFilter(admin.SimpleListFilter):
         return queryset.filter(kabupaten_id=self.value()) if self.value() else queryset
 
 
-class TrainingFilter(admin.SimpleListFilter):
+class TrainingFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("training")
     parameter_name = "training"
 
@@ -135,7 +135,7 @@ class EnrollmentAddForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class EnrollmentAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
@@ -224,7 +224,7 @@ class EnrollmentAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class SessionAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["topic", "training", "date", "start_time", "mode"]
     list_filter = ["mode"]
     list_select_related = ["training"]
@@ -242,7 +242,7 @@ class SessionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AttendanceAdmin(ScopedAdminMixin, HistoryAdmin):
     list_display = ["enrollment", "session", "method", "recorded_at"]
     list_filter = ["method"]
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
-from portal.models import Organisation, Region, RoleAssignment, User, region_q
+from portal.models import Organisation, Region, RoleAssignment, User, new_checkin_code, region_q
 from portal.roles import Role
 
 DEFAULT_ELIGIBLE_ROLES = [Role.CAMAT, Role.KETUA_PKK, Role.KEPALA_PUSKESMAS]
@@ -44,8 +44,8 @@ def default_eligible_roles() -> str:
 
 
 def new_code() -> str:
-    # Short, unambiguous code to read out in an online session.
-    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+    # The field's default, as named in migration 0001.
+    return new_checkin_code()
 
 
 def new_token() -> str:
@@ -407,7 +407,10 @@ class Enrollment(models.Model):
         Training, verbose_name=_("training"), on_delete=models.CASCADE, related_name="enrollments"
     )
     person = models.ForeignKey(
-        User, verbose_name=_("person"), on_delete=models.PROTECT, related_name="enrollments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
     )
     kabupaten = models.ForeignKey(
         Region,
@@ -422,7 +425,7 @@ class Enrollment(models.Model):
     requested_at = models.DateTimeField(_("registered at"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     acted_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("last acted by"),
         null=True,
         blank=True,
@@ -430,7 +433,7 @@ class Enrollment(models.Model):
         related_name="+",
     )
     nominated_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("nominated by"),
         null=True,
         blank=True,
@@ -537,7 +540,7 @@ class Attendance(models.Model):
     )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     recorded_by = models.ForeignKey(
-        User,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         null=True,
         blank=True,

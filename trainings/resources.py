@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -106,15 +106,18 @@ def _score(value, row: int, column: str, errors: list[str]) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        score = Decimal(str(value).replace(",", "."))
+        score = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
+        score = None
+    if score is None or not score.is_finite():  # NaN and Infinity parse, but are no score
         errors.append(_("Row %(row)s: %(column)s is not a number.") % {"row": row, "column": column})
         return None
     if not 0 <= score <= 100:
         errors.append(
             _("Row %(row)s: %(column)s must be between 0 and 100.") % {"row": row, "column": column}
         )
-    return score
+        return None
+    return score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def import_participants(*, training: Training, content: bytes, acting_user: User) -> ImportResult:

@@ -34,6 +34,11 @@ def _lock(training: Training) -> Training:
     return Training.objects.select_for_update().select_related("organiser").get(pk=training.pk)
 
 
+def _require_organiser(training: Training, acting_user: User) -> None:
+    if not training.can_change(acting_user):
+        raise PermissionDenied
+
+
 def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None) -> None:
     # The status change time makes each event a distinct message: someone promoted,
     # cancelled and promoted again is told twice.
@@ -195,6 +200,7 @@ def cancel(*, enrollment: Enrollment, acting_user: User) -> list[Enrollment]:
 
 @transaction.atomic
 def approve(*, training: Training, enrollments: Iterable[Enrollment], acting_user: User) -> int:
+    _require_organiser(training, acting_user)
     training = _lock(training)
     now = timezone.now()
     done = 0
@@ -209,6 +215,7 @@ def approve(*, training: Training, enrollments: Iterable[Enrollment], acting_use
 
 @transaction.atomic
 def reject(*, training: Training, enrollments: Iterable[Enrollment], acting_user: User, reason: str) -> int:
+    _require_organiser(training, acting_user)
     training = _lock(training)
     now = timezone.now()
     done = 0
@@ -227,6 +234,7 @@ def reject(*, training: Training, enrollments: Iterable[Enrollment], acting_user
 @transaction.atomic
 def mark_attendance(*, session: Session, present: Iterable[int], acting_user: User) -> None:
     """Set who attended `session` (enrollment ids) from the organiser's list."""
+    _require_organiser(session.training, acting_user)
     wanted = set(
         session.training.enrollments.filter(
             pk__in=list(present), status__in=Enrollment.PARTICIPANT_STATUSES
@@ -285,6 +293,8 @@ def _certificate_number(enrollment: Enrollment) -> str:
 def complete_training(*, training: Training, acting_user: User) -> list[Enrollment]:
     """Apply the completion rule; completers get a certificate number and are told."""
     from django.db.models import Count
+
+    _require_organiser(training, acting_user)
 
     if not training.has_ended():
         raise EnrollmentError(_("Certificates are issued after the last session has ended."))

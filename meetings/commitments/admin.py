@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
@@ -96,7 +96,7 @@ class CommitmentInline(
         return formset
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(StrictListFilterMixin, admin.SimpleListFilter):
     """Overdue is derived (open and past its due date), so it needs its own filter."""
 
     title = _("overdue")
@@ -113,7 +113,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DueDateFilter(admin.SimpleListFilter):
+class DueDateFilter(StrictListFilterMixin, admin.SimpleListFilter):
     """Due dates looking ahead (Django's date filter only looks back)."""
 
     title = _("due date")
@@ -205,7 +205,7 @@ class CommitmentAdmin(
     ScopedAdminMixin,
     ScopedCommitmentChoicesMixin,
     ImportExportModelAdmin,
-    SimpleHistoryAdmin,
+    HistoryAdmin,
 ):
     resource_classes = [CommitmentResource]
     formats = [CSV, XLSX]

@@ -16,12 +16,13 @@ from django.views.generic import ListView
 
 from portal.access import get_for_user
 from portal.exports import SafeCSV, SafeXLSX
+from portal.jobs import start_job
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
 from ..links import ProgressLinkError, read_progress_token
 from ..models import Meeting
-from . import services
+from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence
 from .resources import CommitmentReportResource
@@ -61,6 +62,7 @@ def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **f
     updates = commitment.updates.select_related("author").prefetch_related("evidence").order_by("-created_at")
     context = {
         "commitment": commitment,
+        "origins": sources.origins(commitment),
         "updates": updates,
         "can_report": commitment.is_open and commitment.can_change(user),
         "can_mark_done": commitment.can_mark_done(user),
@@ -206,23 +208,42 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@login_required
-def commitment_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The commitments the user may see (optionally of one meeting) as CSV or XLSX."""
-    if fmt not in EXPORT_FORMATS or not request.user.has_perm("meetings.view_commitment"):
+def export_commitments(user, fmt: str, meeting_id: str | None = None) -> bytes:
+    """The commitments the user may see (optionally of one meeting) as CSV or XLSX bytes."""
+    if fmt not in EXPORT_FORMATS or not user.has_perm("meetings.view_commitment"):
         raise Http404
-    commitments = Commitment.objects.visible_to(request.user)
-    if meeting_id := request.GET.get("meeting"):
+    commitments = Commitment.objects.visible_to(user)
+    if meeting_id:
         if not str(meeting_id).isdigit():
             raise Http404
-        meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=meeting_id)
+        meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
         commitments = commitments.filter(meeting=meeting)
     dataset = CommitmentReportResource().export(
         queryset=commitments.select_related("meeting", "owner", "pic").order_by(
             "meeting_id", "due_date", "pk"
         )
     )
-    file_format = EXPORT_FORMATS[fmt]()
-    response = HttpResponse(file_format.export_data(dataset), content_type=file_format.get_content_type())
+    return EXPORT_FORMATS[fmt]().export_data(dataset)
+
+
+@login_required
+def commitment_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    body = export_commitments(request.user, fmt, request.GET.get("meeting"))
+    response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt]().get_content_type())
     response["Content-Disposition"] = f'attachment; filename="commitments.{fmt}"'
     return response
+
+
+@require_POST
+@login_required
+def commitment_export_job(request: HttpRequest, fmt: str) -> HttpResponse:
+    """A large export is made by the worker; the person watches its progress (portal.jobs)."""
+    if fmt not in EXPORT_FORMATS or not request.user.has_perm("meetings.view_commitment"):
+        raise Http404
+    job = start_job(
+        kind="meetings.jobs.commitments_export",
+        title=_("Commitments (%(format)s)") % {"format": fmt.upper()},
+        owner=request.user,
+        params={"format": fmt, "meeting": request.POST.get("meeting", "")},
+    )
+    return redirect(job)

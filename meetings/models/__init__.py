@@ -16,7 +16,6 @@ from ..commitments.models import (
 from .calendar import CalendarFeed, new_feed_token
 from .invitations import Attendance, Invitation, contacts_of
 from .meeting import (
-    CHECKIN_ALPHABET,
     CHECKIN_OPENS_BEFORE,
     WRITER_ROLES,
     AgendaItem,
@@ -27,7 +26,6 @@ from .meeting import (
 from .minutes import MeetingDocument, Minutes, MinutesVersion, document_path
 
 __all__ = [
-    "CHECKIN_ALPHABET",
     "CHECKIN_OPENS_BEFORE",
     "WRITER_ROLES",
     "AgendaItem",

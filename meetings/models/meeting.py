@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import Organisation, Region, ScopedQuerySet, region_q
+from portal.models import Organisation, Region, ScopedQuerySet, new_checkin_code, region_q
 from portal.roles import Role
 
 if TYPE_CHECKING:
@@ -62,7 +61,6 @@ WRITER_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS, Role.CAMAT)
 # How long before the start an invitee may already check in.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 # Check-in codes avoid look-alike characters (0/O, 1/I) so they are easy to read off a screen.
-CHECKIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def user_organisations(user) -> list[int]:
@@ -133,7 +131,7 @@ class Meeting(models.Model):
         on_delete=models.SET_NULL,
         related_name="next_meetings",
     )
-    checkin_code = models.CharField(_("check-in code"), max_length=12, blank=True)
+    checkin_code = models.CharField(_("check-in code"), max_length=12, default=new_checkin_code)
     # Incremented whenever time, place or link changes (ICS SEQUENCE, change notices).
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_by = models.ForeignKey(
@@ -238,12 +236,6 @@ class Meeting(models.Model):
             and self.start - CHECKIN_OPENS_BEFORE <= now <= self.end
         )
 
-    def ensure_checkin_code(self) -> str:
-        if not self.checkin_code:
-            self.checkin_code = "".join(secrets.choice(CHECKIN_ALPHABET) for _ in range(6))
-            self.save(update_fields=["checkin_code"])
-        return self.checkin_code
-
     def invitee_rows(self) -> list[dict]:
         """The people expected: one row per invited person, per contact of an invited organisation
         (or the organisation alone when it has no contact in the portal)."""
@@ -308,6 +300,7 @@ class AgendaItem(models.Model):
     title = models.CharField(_("title"), max_length=300)
     presenter = models.CharField(_("presenter"), max_length=200, blank=True)
     minutes_planned = models.PositiveSmallIntegerField(_("minutes planned"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("agenda item")

@@ -1,5 +1,8 @@
 import pytest
 
+# The real worker, SMTP server and people of the reminder engine's integration tests.
+from portal.tests.conftest import celery_workers, person, smtp_server  # noqa: F401
+
 from .factories import MeetingFactory
 
 

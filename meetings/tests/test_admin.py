@@ -114,7 +114,7 @@ def test_admin_invitation_inline_notifies_and_a_venue_change_bumps_the_sequence(
     )
     client.post(reverse("admin:meetings_meeting_add"), data)
     meeting = Meeting.objects.get(title="Rakor dari admin")
-    assert Notification.objects.filter(rule="meeting_invitation", recipient=dinkes).exists()
+    assert Notification.objects.of_rule("meeting_invitation").filter(recipient=dinkes).exists()
 
     invitation = meeting.invitations.get()
     change = admin_data(
@@ -135,4 +135,4 @@ def test_admin_invitation_inline_notifies_and_a_venue_change_bumps_the_sequence(
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.sequence == 1
-    assert Notification.objects.filter(rule="meeting_changed:1", recipient=dinkes).exists()
+    assert Notification.objects.of_rule("meeting_changed", "1").filter(recipient=dinkes).exists()

@@ -10,8 +10,7 @@ from pypdf import PdfReader
 from meetings import services
 from meetings.models import Attendance, Invitation, MeetingDocument
 
-from .factories import MeetingFactory
-from .factories_commitments import png_bytes
+from .factories import MeetingFactory, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +67,7 @@ def test_prepare_attendance_makes_one_line_per_expected_person(invited_rakor):
 def test_secretariat_records_attendance_with_a_walk_in(client, notulis, invited_rakor):
     client.force_login(notulis)
     url = reverse("meetings:attendance", args=[invited_rakor.pk])
+    client.post(url, {"prepare": "1"})
     formset = client.get(url).context["formset"]
     data = {
         "attendance-TOTAL_FORMS": str(len(formset.forms)),
@@ -142,7 +142,7 @@ def test_invitee_checks_in_with_the_room_code_during_the_meeting(client, dppkb, 
 
 
 def test_check_in_outside_the_meeting_window_is_refused(client, dinkes, invited_rakor):
-    code = invited_rakor.ensure_checkin_code()  # the meeting is next week
+    code = invited_rakor.checkin_code  # the meeting is next week
     client.force_login(dinkes)
 
     response = client.post(reverse("meetings:checkin"), {"code": code})
@@ -155,7 +155,7 @@ def test_check_in_outside_the_meeting_window_is_refused(client, dinkes, invited_
 def test_camat_binuang_cannot_check_in_to_tapin_utara_rakor(client, camat_b, tapin_utara_rakor):
     tapin_utara_rakor.start = timezone.now()
     tapin_utara_rakor.save()
-    code = tapin_utara_rakor.ensure_checkin_code()
+    code = tapin_utara_rakor.checkin_code
     client.force_login(camat_b)
 
     client.post(reverse("meetings:checkin"), {"code": code})

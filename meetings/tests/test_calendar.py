@@ -44,7 +44,7 @@ def test_calendar_feed_lists_every_meeting_the_person_is_invited_to(client, dink
 
 def test_regenerating_the_token_retires_the_old_address(client, dinkes):
     client.force_login(dinkes)
-    client.get(reverse("meetings:my-calendar"))
+    client.post(reverse("meetings:my-calendar"))
     old = CalendarFeed.objects.get(user=dinkes).token
 
     client.post(reverse("meetings:my-calendar"))

@@ -3,22 +3,15 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from meetings.commitments import services
 from meetings.models import Commitment
 
-from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
+from .factories import CommitmentFactory, MeetingFactory, pdf_upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+# The assertions read English msgids; Indonesian is checked in test_my_commitments.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def render(meeting, user) -> str:
@@ -38,9 +31,11 @@ def review(meeting, user):
 @pytest.fixture
 def meetings(demo):
     now = timezone.now()
-    first = MeetingFactory(title="Rakor Triwulan I", start=now - dt.timedelta(days=180))
-    second = MeetingFactory(title="Rakor Triwulan II", start=now - dt.timedelta(days=90))
-    new = MeetingFactory(title="Rakor Triwulan III", start=now + dt.timedelta(days=1), status="scheduled")
+    first = MeetingFactory(held=True, title="Rakor Triwulan I", start=now - dt.timedelta(days=180))
+    second = MeetingFactory(held=True, title="Rakor Triwulan II", start=now - dt.timedelta(days=90))
+    new = MeetingFactory(
+        held=True, title="Rakor Triwulan III", start=now + dt.timedelta(days=1), status="scheduled"
+    )
     return first, second, new
 
 
@@ -52,7 +47,8 @@ def test_open_commitments_of_earlier_meetings_are_grouped_by_owner(demo, dppkb, 
     CommitmentFactory(meeting=second, owner=demo.orgs["pupr"], status=Commitment.Status.VERIFIED)
     CommitmentFactory(meeting=new, owner=demo.orgs["pupr"])  # the new meeting's own RTL
     CommitmentFactory(
-        meeting=MeetingFactory(region_id="63.05.04", start=first.start), owner=demo.orgs["pkm_tapinutara"]
+        meeting=MeetingFactory(held=True, region_id="63.05.04", start=first.start),
+        owner=demo.orgs["pkm_tapinutara"],
     )
 
     result = review(new, dppkb)

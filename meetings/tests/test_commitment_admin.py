@@ -2,22 +2,15 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from meetings.commitments import services
 from meetings.models import Commitment, CommitmentUpdate
 
-from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload
+from .factories import CommitmentFactory, MeetingFactory, pdf_upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+# The assertions read English msgids; Indonesian is checked in test_my_commitments.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 CHANGELIST = reverse("admin:meetings_commitment_changelist")
@@ -85,7 +78,7 @@ def test_status_and_owner_filters_and_search(client, demo, notulis):
 
 
 def test_notulis_records_a_commitment_in_admin_with_a_history_row(client, demo, notulis, dinkes):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(held=True)
     client.force_login(notulis)
 
     response = client.post(
@@ -114,7 +107,7 @@ def test_admin_refuses_an_owner_outside_the_kabupaten_and_a_meeting_outside_scop
     response = client.post(
         ADD,
         {
-            "meeting": MeetingFactory(region_id="63.01").pk,
+            "meeting": MeetingFactory(held=True, region_id="63.01").pk,
             "description": "x",
             "intervention_type": "none",
             "owner": demo.orgs["tpps_tanahlaut"].pk,
@@ -231,7 +224,7 @@ def _inline_formset(user, meeting, data=None):
 
 
 def test_the_meeting_inline_offers_only_the_kabupatens_organisations(demo, notulis):
-    formset = _inline_formset(notulis, MeetingFactory())
+    formset = _inline_formset(notulis, MeetingFactory(held=True))
 
     owners = set(formset.empty_form.fields["owner"].queryset)
 
@@ -240,7 +233,7 @@ def test_the_meeting_inline_offers_only_the_kabupatens_organisations(demo, notul
 
 
 def test_the_meeting_inline_records_new_and_edited_commitments_in_the_history(demo, notulis):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(held=True)
     existing = CommitmentFactory(meeting=meeting, owner=demo.orgs["pupr"])
     data = {
         "commitments-TOTAL_FORMS": "2",
@@ -278,7 +271,7 @@ def test_the_meeting_inline_records_new_and_edited_commitments_in_the_history(de
 
 
 def test_the_meeting_inline_refuses_an_owner_of_another_kabupaten(demo, notulis):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(held=True)
     data = {
         "commitments-TOTAL_FORMS": "1",
         "commitments-INITIAL_FORMS": "0",

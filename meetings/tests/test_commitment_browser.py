@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from meetings.models import Commitment, Evidence
 
-from .factories_commitments import MeetingFactory, png_bytes
+from .factories import MeetingFactory, png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_notulis_records_two_commitments_in_admin_and_dinkes_posts_progress_with_a_photo(
     page, live_server, demo, browser_login, a11y
 ):
-    meeting = MeetingFactory(title="Rakor Evaluasi Hasil AKS Semester I")
+    meeting = MeetingFactory(held=True, title="Rakor Evaluasi Hasil AKS Semester I")
     dinkes_org, dinkes = demo.orgs["dinkes"], demo.users["dinkes"]
     due = timezone.localdate() + dt.timedelta(days=20)
 
@@ -77,7 +77,7 @@ def test_notulis_records_two_commitments_in_admin_and_dinkes_posts_progress_with
 def test_dinkes_marks_done_with_a_pdf_and_notulis_verifies_on_a_phone(
     page, live_server, demo, browser_login, a11y
 ):
-    from .factories_commitments import PDF_BYTES, CommitmentFactory
+    from .factories import PDF_BYTES, CommitmentFactory
 
     commitment = CommitmentFactory(
         owner=demo.orgs["dinkes"], pic=demo.users["dinkes"], description="Kelas ibu hamil di 12 desa"
@@ -117,7 +117,7 @@ def test_a_pic_reports_progress_from_the_one_tap_email_link_on_a_phone_without_l
 ):
     from meetings.links import progress_url
 
-    from .factories_commitments import CommitmentFactory
+    from .factories import CommitmentFactory
 
     dinkes = demo.users["dinkes"]
     commitment = CommitmentFactory(

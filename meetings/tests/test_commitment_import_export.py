@@ -6,22 +6,15 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from meetings.commitments.resources import CommitmentResource
 from meetings.models import Commitment, CommitmentUpdate
 
-from .factories_commitments import CommitmentFactory, MeetingFactory
+from .factories import CommitmentFactory, MeetingFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+# The assertions read English msgids; Indonesian is checked in test_my_commitments.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 IMPORT = reverse("admin:meetings_commitment_import")
@@ -36,8 +29,8 @@ def csv_file(text: str) -> SimpleUploadedFile:
 
 
 def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(client, demo, notulis):
-    meeting = MeetingFactory()
-    outside = MeetingFactory(region_id="63.01")
+    meeting = MeetingFactory(held=True)
+    outside = MeetingFactory(held=True, region_id="63.01")
     client.force_login(notulis)
     text = HEADER + (
         f"{meeting.pk},Kelas ibu hamil,spesifik,Dinkes Tapin,dinkes,2026-12-01,open\n"
@@ -67,7 +60,7 @@ def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(client, dem
 
 
 def test_the_resource_rolls_back_good_rows_when_one_row_is_bad(demo, notulis):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(held=True)
     dataset = tablib.Dataset(headers=["meeting", "description", "owner", "due_date"])
     dataset.append([meeting.pk, "Baik", "Dinkes Tapin", "2026-12-01"])
     dataset.append([meeting.pk, "Buruk", "Dinkes Tapin", "bukan tanggal"])
@@ -90,7 +83,7 @@ def test_a_file_without_required_columns_is_refused(client, notulis):
 
 
 def test_a_valid_csv_import_creates_commitments_with_history(client, demo, notulis, dinkes):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(held=True)
     client.force_login(notulis)
     text = HEADER + (
         f"{meeting.pk},Kelas ibu hamil,spesifik,Dinkes Tapin,dinkes,2026-12-01,open\n"
@@ -155,7 +148,7 @@ def test_an_import_cannot_reach_a_commitment_outside_scope_by_id(client, demo, n
         owner=demo.orgs["tpps_tanahlaut"], meeting__region_id="63.01", description="Asli"
     )
     client.force_login(notulis)
-    text = f"id,meeting,description,owner,due_date\n{other.pk},{MeetingFactory().pk},Diubah,Dinkes Tapin,2026-12-01\n"
+    text = f"id,meeting,description,owner,due_date\n{other.pk},{MeetingFactory(held=True).pk},Diubah,Dinkes Tapin,2026-12-01\n"
 
     response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
 
@@ -177,7 +170,7 @@ def test_an_import_cannot_mark_done_without_evidence(client, demo, notulis):
 
 
 def test_the_admin_xlsx_export_contains_only_the_kabupatens_commitments(client, demo, notulis, dinkes):
-    meeting = MeetingFactory(title="Rakor Evaluasi AKS Semester I")
+    meeting = MeetingFactory(held=True, title="Rakor Evaluasi AKS Semester I")
     CommitmentFactory(
         meeting=meeting,
         owner=demo.orgs["dinkes"],

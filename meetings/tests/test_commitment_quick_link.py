@@ -10,7 +10,7 @@ from meetings.links import PROGRESS_ACTION, RSVP_ACTION, progress_token, progres
 from meetings.models import Commitment, Evidence
 from portal.tokens import OneTapTokenGenerator, default_token_generator
 
-from .factories_commitments import CommitmentFactory, pdf_upload, png_upload
+from .factories import CommitmentFactory, pdf_upload, png_upload
 
 one_tap_token = default_token_generator.make_token
 

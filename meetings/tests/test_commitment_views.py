@@ -4,7 +4,7 @@ from django.urls import reverse
 from meetings.commitments import services
 from meetings.models import Commitment, CommitmentUpdate
 
-from .factories_commitments import CommitmentFactory, pdf_upload, png_upload
+from .factories import CommitmentFactory, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 

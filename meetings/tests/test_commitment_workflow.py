@@ -7,7 +7,7 @@ from django.utils import timezone
 from meetings.commitments import services
 from meetings.models import Commitment, CommitmentUpdate, Evidence
 
-from .factories_commitments import CommitmentFactory, MeetingFactory, pdf_upload, png_upload
+from .factories import CommitmentFactory, MeetingFactory, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_an_opd_cannot_report_on_another_organisations_commitment(demo, dinkes):
 
 
 def test_create_commitment_records_the_author_and_a_history_row(demo, notulis):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(held=True)
 
     commitment = services.create_commitment(
         meeting=meeting,
@@ -155,7 +155,7 @@ def test_create_commitment_records_the_author_and_a_history_row(demo, notulis):
 def test_create_commitment_refuses_an_owner_of_another_kabupaten(demo, notulis):
     with pytest.raises(ValidationError):
         services.create_commitment(
-            meeting=MeetingFactory(),
+            meeting=MeetingFactory(held=True),
             description="x",
             owner=demo.orgs["tpps_tanahlaut"],
             due_date=timezone.localdate(),
@@ -167,7 +167,7 @@ def test_create_commitment_refuses_an_owner_of_another_kabupaten(demo, notulis):
 def test_create_commitment_refuses_a_meeting_outside_the_users_region(demo, notulis):
     with pytest.raises(PermissionDenied):
         services.create_commitment(
-            meeting=MeetingFactory(region_id="63.01"),
+            meeting=MeetingFactory(held=True, region_id="63.01"),
             description="x",
             owner=demo.orgs["dinkes"],
             due_date=timezone.localdate(),
@@ -194,7 +194,7 @@ def test_marking_done_asks_the_kabupaten_secretariat_to_verify(commitment, dinke
         commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()]
     )
 
-    rows = Notification.objects.filter(rule=f"commitment_done:{update.pk}")
+    rows = Notification.objects.of_rule("commitment_done", update.pk)
     assert {n.recipient for n in rows} == {notulis, dppkb}
     assert rows.first().context["link"].endswith(commitment.get_absolute_url())
     assert not Notification.objects.filter(recipient=dinkes).exists()
@@ -206,7 +206,7 @@ def test_reopening_tells_the_owner_why(commitment, dinkes, notulis):
     services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
     update = services.reopen(commitment=commitment, acting_user=notulis, reason="Foto buram")
 
-    rows = Notification.objects.filter(rule=f"commitment_reopened:{update.pk}")
+    rows = Notification.objects.of_rule("commitment_reopened", update.pk)
     assert {n.recipient for n in rows} == {dinkes}
     assert rows.first().context["note"] == "Foto buram"
 

@@ -12,7 +12,7 @@ from meetings.models import Commitment, CommitmentUpdate
 from portal.models import Notification
 from portal.tests.adminforms import changeform_data
 
-from .factories_commitments import CommitmentFactory
+from .factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_every_path_reopens_a_commitment_through_the_service(client, demo, notul
 def test_bulk_in_progress_refuses_and_reports_a_done_commitment(client, demo, notulis, dinkes):
     from meetings.commitments import services
 
-    from .factories_commitments import pdf_upload
+    from .factories import pdf_upload
 
     done = CommitmentFactory(owner=demo.orgs["dinkes"], pic=dinkes)
     services.mark_done(commitment=done, acting_user=dinkes, note="Selesai", files=[pdf_upload()])

@@ -13,7 +13,7 @@ from meetings.commitments import services
 from meetings.links import progress_url
 from meetings.models import Evidence
 
-from .factories_commitments import CommitmentFactory, pdf_upload
+from .factories import CommitmentFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

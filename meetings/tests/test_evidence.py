@@ -3,22 +3,14 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from meetings.commitments import services
 from meetings.models import Evidence
 
-from .factories_commitments import PDF_BYTES, CommitmentFactory, pdf_upload, png_bytes, png_upload
+from .factories import PDF_BYTES, CommitmentFactory, pdf_upload, png_bytes, png_upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    # The assertions read English msgids; Indonesian is checked in test_my_commitments.
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
-        yield
+# The assertions read English msgids; Indonesian is checked in test_my_commitments.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

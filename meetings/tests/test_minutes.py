@@ -74,7 +74,7 @@ def test_approval_notifies_the_attendees_with_a_link(dppkb, dinkes, rakor):
 
     services.approve_minutes(minutes=minutes, acting_user=dppkb)
 
-    rows = Notification.objects.filter(rule="minutes_approved")
+    rows = Notification.objects.of_rule("minutes_approved")
     assert {r.recipient for r in rows} == {dinkes}
     assert rows[0].context["minutes_url"].endswith(reverse("meetings:minutes", args=[rakor.pk]))
 
@@ -189,6 +189,24 @@ def test_notulen_pdf_has_agenda_decisions_rtl_table_and_attendance_annex(client,
     assert "Kader Posyandu Walk-in" in reader.pages[-1].extract_text()  # the annex
 
 
+def test_the_services_refuse_someone_who_may_not_write_the_meeting_and_change_nothing(
+    rakor, camat_a, kapus, demo, table_rows
+):
+    minutes = Minutes.objects.create(meeting=rakor)
+    data = {"summary": "Diubah", "decisions": "", "discussions": {}}
+    before = table_rows()
+
+    for outsider in (camat_a, kapus):  # a camat of a kecamatan, a reader: neither writes a kabupaten rakor
+        with pytest.raises(PermissionDenied):
+            services.save_minutes(minutes=minutes, data=data, acting_user=outsider)
+        with pytest.raises(PermissionDenied):
+            services.invite(meeting=rakor, organisations=[demo.orgs["dinkes"]], acting_user=outsider)
+        with pytest.raises(PermissionDenied):
+            services.repeat_meeting(meeting=rakor, acting_user=outsider)
+
+    assert table_rows() == before
+
+
 def test_the_chair_cannot_approve_before_the_meeting_has_been_held(client, notulis, dppkb, kabupaten_rakor):
     minutes = Minutes.objects.create(meeting=kabupaten_rakor)  # the rakor is next week
     client.force_login(dppkb)  # its chair
@@ -247,7 +265,7 @@ def test_minutes_over_the_length_limit_are_refused_with_a_clear_error(client, se
     assert not Minutes.objects.filter(meeting=rakor).exclude(summary="").exists()
     with pytest.raises(ValidationError):
         services.save_minutes(
-            minutes=Minutes.objects.get(meeting=rakor),
+            minutes=Minutes(meeting=rakor),  # a refused first save stores no minutes row
             data={"summary": "x" * 1001, "decisions": "", "discussions": {}},
             acting_user=notulis,
         )

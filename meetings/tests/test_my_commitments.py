@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from meetings.models import Commitment
 
-from .factories_commitments import CommitmentFactory
+from .factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 

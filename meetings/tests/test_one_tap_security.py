@@ -20,7 +20,7 @@ from portal.models import Notification, Region
 from portal.notifications import engine, rules
 from portal.tokens import TOKEN_RE
 
-from .factories_commitments import CommitmentFactory
+from .factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 

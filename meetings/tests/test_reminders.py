@@ -202,7 +202,7 @@ def test_an_invitee_who_declines_after_the_scan_gets_no_reminder(meeting, remind
 
 def test_a_meeting_reminder_names_the_mode_venue_and_link(meeting, reminder_settings, mailbox, camat_a):
     rules.scan(now=meeting.start - timedelta(days=4))
-    Notification.objects.filter(recipient=camat_a, rule__startswith="meeting_reminder:days").update(
+    Notification.objects.of_rule("meeting_reminder", "days").filter(recipient=camat_a).update(
         send_at=timezone.now(), due_at=timezone.now()
     )
 
@@ -218,9 +218,7 @@ def test_the_nudge_carries_each_persons_own_one_tap_rsvp_link(meeting, reminder_
     from meetings.links import read_rsvp_token
 
     rules.scan(now=meeting.start - timedelta(days=4))
-    Notification.objects.filter(rule__startswith="meeting_rsvp_nudge:").update(
-        send_at=timezone.now(), due_at=timezone.now()
-    )
+    Notification.objects.of_rule("meeting_rsvp_nudge").update(send_at=timezone.now(), due_at=timezone.now())
 
     engine.dispatch()
 
@@ -281,7 +279,7 @@ def test_each_ladder_email_carries_the_recipients_own_one_tap_progress_link(
     from meetings.links import read_progress_token
 
     rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
-    Notification.objects.filter(rule__startswith="commitment_due:h-7:").update(
+    Notification.objects.of_rule("commitment_due", "h-7").update(
         send_at=timezone.now(), due_at=timezone.now()
     )
 
@@ -305,7 +303,7 @@ def test_the_in_app_and_whatsapp_share_text_of_a_ladder_reminder_carry_no_token(
     commitment, reminder_settings, mailbox
 ):
     rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
-    rows = Notification.objects.filter(rule__startswith="commitment_due:h-7:")
+    rows = Notification.objects.of_rule("commitment_due", "h-7")
     assert all("one_tap_url" not in row.context for row in rows.filter(channel="inapp"))
     rows.update(send_at=timezone.now(), due_at=timezone.now())
 
@@ -331,7 +329,7 @@ def test_a_digest_reader_finds_their_own_one_tap_progress_link_in_the_digest(
     reminder_settings.digest_time = time(0, 0)
     reminder_settings.save()
     rules.scan(now=wita(commitment.due_date - timedelta(days=8), 9))
-    Notification.objects.filter(rule__startswith="commitment_due:h-7:").update(
+    Notification.objects.of_rule("commitment_due", "h-7").update(
         send_at=timezone.now(), due_at=timezone.now()
     )
     engine.dispatch()  # the PIC's mail goes out; the digest reader's waits
@@ -365,7 +363,7 @@ def test_the_new_commitments_email_carries_each_persons_own_one_tap_links_and_th
     )
     Minutes.objects.create(meeting=rakor, status=Minutes.Status.APPROVED, approved_at=timezone.now())
     rules.scan()
-    rows = Notification.objects.filter(rule=f"meeting_commitments:{rakor.pk}")
+    rows = Notification.objects.of_rule("meeting_commitments", rakor.pk)
     assert all(
         "one_tap_url" not in item for row in rows.filter(channel="inapp") for item in row.context["items"]
     )
@@ -403,11 +401,11 @@ def test_the_reopened_notice_emails_each_person_their_own_one_tap_link_and_share
     from meetings.commitments import services
     from meetings.links import read_progress_token
 
-    from .factories_commitments import pdf_upload
+    from .factories import pdf_upload
 
     services.mark_done(commitment=commitment, acting_user=dinkes, note="Selesai", files=[pdf_upload()])
     update = services.reopen(commitment=commitment, acting_user=notulis, reason="Foto buram")
-    rows = Notification.objects.filter(rule=f"commitment_reopened:{update.pk}")
+    rows = Notification.objects.of_rule("commitment_reopened", update.pk)
     assert all("one_tap_url" not in row.context for row in rows.filter(channel="inapp"))
     mailbox.clear()
 

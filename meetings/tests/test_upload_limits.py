@@ -11,7 +11,7 @@ from meetings.commitments import services
 from meetings.models import Evidence, MeetingDocument
 from portal.uploads import safe_name
 
-from .factories_commitments import PDF_BYTES, CommitmentFactory, pdf_upload
+from .factories import PDF_BYTES, CommitmentFactory, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

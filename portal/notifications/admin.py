@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..admin import StrictListFilterMixin
 from ..models import Notification, ReminderSettings, ReminderValue, region_q
 from ..registry import ReminderOption, reminder_options
 from ..scoped_admin import ScopedAdminMixin
 
 
-class RuleFilter(admin.SimpleListFilter):
+class RuleFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("rule")
     parameter_name = "rule_name"
 
@@ -26,9 +27,7 @@ class RuleFilter(admin.SimpleListFilter):
         return [(name, name) for name in names]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(Q(rule=self.value()) | Q(rule__startswith=f"{self.value()}:"))
-        return queryset
+        return queryset.of_rule(self.value()) if self.value() else queryset
 
 
 @admin.register(Notification)

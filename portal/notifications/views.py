@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -40,7 +41,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
         Notification.objects.filter(pk=pk).update(read_at=timezone.now())
     # Only links into the portal itself: the stored URL is SITE_URL + path.
     path = notification.url.removeprefix(settings.SITE_URL)
-    if path.startswith("/") and not path.startswith("//"):
+    if url_has_allowed_host_and_scheme(path, allowed_hosts=set(), require_https=request.is_secure()):
         return redirect(path)
     return redirect("portal:notification-list")
 

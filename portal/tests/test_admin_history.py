@@ -117,7 +117,7 @@ def test_a_superuser_may_still_revert_from_history(admin_client, demo):
 
 
 def _tanah_laut_objects(demo):
-    from meetings.tests.factories_commitments import CommitmentFactory
+    from meetings.tests.factories import CommitmentFactory
     from trainings.tests.factories import SessionFactory, enroll, person
 
     training = TrainingFactory(organiser=demo.orgs["tpps_tanahlaut"])

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT_APPS = ["portal", "audits", "meetings", "trainings"]
+# The apps of this repository (not Django's or third parties'): found, never listed.
+PROJECT_APPS = [config.label for config in apps.get_app_configs() if Path(config.path).parent == ROOT]
 CATALOG = ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po"
 
 

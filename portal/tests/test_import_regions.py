@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from portal.models import Region
 
@@ -17,6 +18,14 @@ GOOD = (
 needs_official_list = pytest.mark.skipif(
     not KALSEL.is_file(), reason=f"the official region list is not at {KALSEL} (set WILAYAH_DIR)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English messages; the Indonesian ones are checked in
+    test_no_server_errors.py. Without this the language depended on earlier tests."""
+    with translation.override("en"):
+        yield
 
 
 def run_import(path, capsys) -> str:

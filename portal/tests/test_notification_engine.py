@@ -294,7 +294,9 @@ def test_a_changed_source_moves_its_pending_reminders_and_a_finished_one_cancels
     org.save()
     rules.scan()
     assert set(Notification.objects.filter(pk__in=old).values_list("state", flat=True)) == {State.CANCELLED}
-    assert Notification.objects.filter(state=State.SCHEDULED, rule="test_message:check:2").count() == 2
+    assert (
+        Notification.objects.of_rule("test_message", "check", "2").filter(state=State.SCHEDULED).count() == 2
+    )
 
     org.name = "Bappeda (done)"
     org.save()
@@ -367,3 +369,24 @@ def test_a_one_tap_token_works_only_for_its_person_action_and_time(person, db):
     ani.save()
     with pytest.raises(tokens.InvalidToken):
         tokens.default_token_generator.check_token(token, action="test.rsvp")
+
+
+def test_of_rule_finds_a_rule_or_one_stage_of_it_and_nothing_with_a_longer_name(person):
+    ani = person("ani")
+    for rule in (
+        "test_message:h-7:2026-01-01",
+        "test_message:h-1:2026-01-01",
+        "test_message",
+        "test_messages",
+    ):
+        notify(rule=rule, recipients=[ani], channels=[Notification.Channel.INAPP])
+
+    def rules(*args) -> set[str]:
+        return set(Notification.objects.of_rule(*args).values_list("rule", flat=True))
+
+    assert rules("test_message") == {
+        "test_message:h-7:2026-01-01",
+        "test_message:h-1:2026-01-01",
+        "test_message",
+    }
+    assert rules("test_message", "h-7") == {"test_message:h-7:2026-01-01"}

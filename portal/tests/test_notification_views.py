@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Notification, ReminderSettings, ReminderValue
+from portal.models import Notification
 from portal.notifications import engine, notify
-from portal.registry import reminder_days
 
 State = Notification.State
 
@@ -114,7 +113,7 @@ def test_a_test_message_goes_through_the_outbox(client, camat_a, reminder_settin
 def test_the_pages_need_a_login(client, delivered):
     assert client.get(reverse("portal:notification-list")).status_code == 302
     assert client.post(reverse("portal:notification-test")).status_code == 302
-    assert not Notification.objects.filter(rule__startswith="test_message:2026").exists()
+    assert not Notification.objects.of_rule("test_message", "2026").exists()
 
 
 # --- outbox admin ---------------------------------------------------------------
@@ -157,32 +156,6 @@ def test_the_dppkb_admin_sees_the_outbox_of_their_kabupaten_only(
     page = client.get("/admin/portal/notification/")
 
     assert {n.recipient for n in page.context["cl"].result_list} == {camat_a}
-
-
-def test_admin_edits_the_reminder_lead_times(admin_client, db):
-    response = admin_client.get("/admin/portal/remindersettings/")
-    assert response.status_code == 302
-    form = admin_client.get(response["Location"]).context["adminform"].form
-    data = {name: form.initial.get(name) for name in form.fields}
-    data |= {"meetings__commitment_lead_days": "14,7,1", "quiet_start": "22:00", "quiet_end": "05:30"}
-    data = {k: ("" if v is None else v) for k, v in data.items()}
-
-    admin_client.post(response["Location"], data)
-
-    cfg = ReminderSettings.load()
-    assert reminder_days("meetings", "commitment_lead_days") == [14, 7, 1] and cfg.quiet_start.hour == 22
-
-
-def test_bad_lead_times_get_a_field_error(admin_client, db):
-    url = f"/admin/portal/remindersettings/{ReminderSettings.load().pk}/change/"
-    form = admin_client.get(url).context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in ((n, form.initial.get(n)) for n in form.fields)}
-
-    response = admin_client.post(url, data | {"meetings__commitment_lead_days": "7,three"})
-
-    assert "meetings__commitment_lead_days" in response.context["adminform"].form.errors
-    assert not ReminderValue.objects.exists()
-    assert reminder_days("meetings", "commitment_lead_days") == [7, 3, 1, 0]
 
 
 def test_reminders_left_for_later_are_not_in_the_list(client, camat_a, reminder_settings):

@@ -175,7 +175,7 @@ def test_raising_the_capacity_in_the_admin_moves_the_waiting_list_up_in_order(ad
         "camat.z": S.CONFIRMED,
         "camat.w": S.WAITLISTED,
     }
-    promoted = Notification.objects.filter(rule__startswith="training_promoted:", channel="inapp")
+    promoted = Notification.objects.of_rule("training_promoted").filter(channel="inapp")
     assert sorted(promoted.values_list("recipient__username", flat=True)) == ["camat.y", "camat.z"]
     with translation.override("id"):
         told = gettext("%d person(s) moved up from the waiting list.") % 2

@@ -52,8 +52,8 @@ def test_only_those_who_meet_the_rule_complete(training, bkkbn, camat_a, kapus, 
     for other in (low_attendance, failed_test, no_test):
         other.refresh_from_db()
         assert other.status == Enrollment.Status.CONFIRMED and other.certificate_number is None
-    assert Notification.objects.filter(recipient=camat_a, rule__startswith="training_certificate:").exists()
-    assert not Notification.objects.filter(recipient=kapus, rule__startswith="training_certificate:").exists()
+    assert Notification.objects.of_rule("training_certificate").filter(recipient=camat_a).exists()
+    assert not Notification.objects.of_rule("training_certificate").filter(recipient=kapus).exists()
 
 
 def test_training_without_post_test_needs_attendance_only(demo, bkkbn, camat_a):

@@ -87,3 +87,65 @@ def test_concurrent_cancellations_promote_each_waiting_person_once(demo):
 
     statuses = dict(training.enrollments.values_list("person__username", "status"))
     assert [statuses[u.username] for u in waiting] == ["confirmed"] * 4 + ["waitlisted"] * 2
+
+
+def _together(count: int, action) -> list[Exception]:
+    """Run `action` in `count` threads released at the same instant, each on its own connection."""
+    barrier = threading.Barrier(count)
+    errors: list[Exception] = []
+
+    def run():
+        try:
+            barrier.wait()
+            action()
+        except Exception as exc:  # collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_a_registration_sent_six_times_at_once_is_one_enrollment_and_five_clear_refusals(demo):
+    training = TrainingFactory(capacity=5)
+    camat = person("camat.double", region="63.05.02")
+
+    errors = _together(6, lambda: services.register(training=training, person=camat, acting_user=camat))
+
+    # The training row lock serialises them: the first registers, the others are told so
+    # (no IntegrityError, no second row).
+    assert len(errors) == 5
+    assert all(isinstance(error, services.EnrollmentError) for error in errors)
+    assert Enrollment.objects.filter(training=training, person=camat).count() == 1
+    assert Enrollment.objects.get(training=training, person=camat).status == Enrollment.Status.CONFIRMED
+
+
+def test_parallel_check_ins_of_one_participant_record_one_attendance(demo):
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from trainings.models import Attendance
+
+    from .factories import SessionFactory, enroll
+
+    now = timezone.localtime()
+    session = SessionFactory(
+        date=now.date(),
+        start_time=time(0, 0),
+        end_time=time(23, 59),
+        training=TrainingFactory(start_date=now.date(), end_date=now.date() + timedelta(days=1)),
+    )
+    camat = person("camat.checkin", region="63.05.02")
+    enroll(session.training, camat)
+    code = session.checkin_code
+
+    errors = _together(6, lambda: services.check_in(session=session, person=camat, code=code))
+
+    assert errors == []
+    assert Attendance.objects.filter(session=session, enrollment__person=camat).count() == 1

@@ -157,6 +157,38 @@ def test_import_refuses_a_file_over_the_upload_limit(client, bkkbn, training, se
     assert not training.enrollments.exists()
 
 
+@pytest.mark.parametrize("score", ["NaN", "nan", "sNaN", "Infinity", "-inf", "1e999", "12abc"])
+def test_import_refuses_a_score_that_is_not_a_finite_number_and_writes_nothing(
+    client, bkkbn, training, camat_a, score
+):
+    enroll(training, camat_a)
+    before = list(Enrollment.objects.values_list("pk", "pre_test_score", "post_test_score", "status"))
+    client.force_login(bkkbn)
+
+    response = client.post(
+        reverse("trainings:import-participants", args=[training.pk]),
+        {"file": xlsx([("username", "pre_test", "post_test"), ("camat.tapinutara", score, 80)])},
+    )
+
+    assert response.status_code == 400
+    assert "Baris 2: pre_test" in response.content.decode()
+    assert list(Enrollment.objects.values_list("pk", "pre_test_score", "post_test_score", "status")) == before
+
+
+def test_import_rounds_a_score_to_two_decimals(client, bkkbn, training, camat_a):
+    enroll(training, camat_a)
+    client.force_login(bkkbn)
+
+    client.post(
+        reverse("trainings:import-participants", args=[training.pk]),
+        {"file": xlsx([("username", "pre_test", "post_test"), ("camat.tapinutara", 66.66666, "99,995")])},
+    )
+
+    enrollment = Enrollment.objects.get(person=camat_a)
+    assert str(enrollment.pre_test_score) == "66.67"
+    assert str(enrollment.post_test_score) == "100.00"
+
+
 def test_participant_and_attendance_exports_keep_no_formula(client, bkkbn, training, camat_a):
     camat_a.full_name = '=HYPERLINK("http://evil.example","klik")'
     camat_a.save()

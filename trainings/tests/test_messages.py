@@ -70,7 +70,7 @@ def test_a_registration_awaiting_approval_tells_the_person_and_the_organiser(cam
     mine = Notification.objects.filter(recipient=camat_a, source_id=str(enrollment.pk))
     assert {r.channel for r in mine} == {"email", "inapp"}
     assert all(r.rule.startswith("training_pending:") for r in mine)
-    asked = Notification.objects.filter(recipient=bkkbn, rule__startswith="training_approval_needed:")
+    asked = Notification.objects.of_rule("training_approval_needed").filter(recipient=bkkbn)
     assert {r.channel for r in asked} == {"email", "inapp"}
     assert asked[0].source_id == str(enrollment.pk) and asked[0].context["person"] == camat_a.full_name
     assert asked[0].context["url"] == reverse("trainings:enrollment-list", args=[training.pk])

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ def test_eligible_camat_registers_and_is_told(camat_a):
     enrollment = register(training, camat_a)
     assert enrollment.status == S.CONFIRMED
     assert enrollment.kabupaten_id == "63.05"
-    assert Notification.objects.filter(recipient=camat_a, rule__startswith="training_confirmed:").exists()
+    assert Notification.objects.of_rule("training_confirmed").filter(recipient=camat_a).exists()
 
 
 def test_camat_registers_from_the_detail_page(client, camat_a):
@@ -79,14 +80,14 @@ def test_full_training_waitlists_in_order_and_promotes_the_first(camat_a, pkk, k
     second = register(training, pkk)
     third = register(training, kapus)
     assert (second.status, third.status) == (S.WAITLISTED, S.WAITLISTED)
-    assert Notification.objects.filter(recipient=pkk, rule__startswith="training_waitlisted:").exists()
+    assert Notification.objects.of_rule("training_waitlisted").filter(recipient=pkk).exists()
     services.cancel(enrollment=training.enrollments.get(person=camat_a), acting_user=camat_a)
     second.refresh_from_db()
     third.refresh_from_db()
     assert second.status == S.CONFIRMED
     assert third.status == S.WAITLISTED
-    assert Notification.objects.filter(recipient=pkk, rule__startswith="training_promoted:").exists()
-    assert not Notification.objects.filter(recipient=kapus, rule__startswith="training_promoted:").exists()
+    assert Notification.objects.of_rule("training_promoted").filter(recipient=pkk).exists()
+    assert not Notification.objects.of_rule("training_promoted").filter(recipient=kapus).exists()
 
 
 def test_kabupaten_quota_holds_and_the_seat_goes_to_the_next_kabupaten(demo):
@@ -158,7 +159,7 @@ def test_approval_keeps_registrations_pending_and_bulk_approve_confirms(client, 
     ids = list(training.enrollments.values_list("pk", flat=True))
     client.post(reverse("trainings:decide", args=[training.pk]), {"enrollments": ids, "action": "approve"})
     assert set(training.enrollments.values_list("status", flat=True)) == {S.CONFIRMED}
-    assert Notification.objects.filter(recipient=pkk, rule__startswith="training_confirmed:").exists()
+    assert Notification.objects.of_rule("training_confirmed").filter(recipient=pkk).exists()
 
 
 def test_reject_needs_a_reason_and_frees_the_seat(client, bkkbn, camat_a, pkk):
@@ -176,7 +177,7 @@ def test_reject_needs_a_reason_and_frees_the_seat(client, bkkbn, camat_a, pkk):
     second.refresh_from_db()
     assert (first.status, first.reason, first.acted_by) == (S.REJECTED, "Kuota kecamatan penuh", bkkbn)
     assert second.status == S.PENDING
-    assert Notification.objects.filter(recipient=camat_a, rule__startswith="training_rejected:").exists()
+    assert Notification.objects.of_rule("training_rejected").filter(recipient=camat_a).exists()
 
 
 def test_only_the_organiser_decides(client, dppkb, camat_a):
@@ -274,3 +275,21 @@ def test_promotion_into_a_training_needing_approval_says_awaiting_approval_not_c
     rules = list(Notification.objects.filter(recipient=pkk).values_list("rule", flat=True))
     assert any(rule.startswith("training_promoted_pending:") for rule in rules)
     assert not any(rule.startswith("training_promoted:") for rule in rules)
+
+
+def test_only_the_organiser_may_decide_registrations_even_calling_the_service(camat_a, camat_b, bkkbn, pkk):
+    training = TrainingFactory(requires_approval=True)
+    pending = enroll(training, pkk, Enrollment.Status.PENDING)
+
+    for service, kwargs in (
+        (services.approve, {}),
+        (services.reject, {"reason": "Kuota penuh"}),
+    ):
+        with pytest.raises(PermissionDenied):
+            service(training=training, enrollments=[pending], acting_user=camat_b, **kwargs)
+    with pytest.raises(PermissionDenied):
+        services.complete_training(training=training, acting_user=camat_a)
+
+    pending.refresh_from_db()
+    assert pending.status == Enrollment.Status.PENDING and pending.acted_by is None
+    assert services.approve(training=training, enrollments=[pending], acting_user=bkkbn) == 1

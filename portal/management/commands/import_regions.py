@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from portal.regions import RegionFileError, import_file
 
@@ -16,11 +17,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options) -> None:
         if not file.is_file():
-            raise CommandError(f"{file}: no such file")
+            raise CommandError(_("%(file)s: no such file") % {"file": file})
         try:
             result = import_file(file)
         except RegionFileError as exc:
             for error in exc.errors:
                 self.stderr.write(f"{file}: {error}")
-            raise CommandError(f"{len(exc.errors)} error(s) in {file}; nothing was written.") from None
+            raise CommandError(
+                _("%(count)d error(s) in %(file)s; nothing was written.")
+                % {"count": len(exc.errors), "file": file}
+            ) from None
         self.stdout.write(result.summary())

@@ -1,0 +1,19 @@
+"""The audits app's menu entry (declared in audits/apps.py) and its login wall."""
+
+from django.urls import reverse
+
+
+def test_the_case_audits_entry_shows_for_dppkb_and_not_for_a_camat(client, dppkb, camat_a):
+    client.force_login(dppkb)
+    dppkb_nav = [item["key"] for item in client.get(reverse("portal:dashboard")).context["nav_items"]]
+    client.force_login(camat_a)
+    camat_nav = [item["key"] for item in client.get(reverse("portal:dashboard")).context["nav_items"]]
+
+    assert "audits" in dppkb_nav and "admin" in dppkb_nav
+    assert "audits" not in camat_nav and "admin" not in camat_nav
+
+
+def test_the_audits_page_needs_a_login(client, demo):
+    response = client.get(reverse("audits:index"))
+
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
