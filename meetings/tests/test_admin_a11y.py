@@ -8,8 +8,7 @@ import pytest
 
 from meetings.models import Invitation
 
-from .factories import MeetingFactory
-from .factories_commitments import CommitmentFactory
+from .factories import CommitmentFactory, MeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
