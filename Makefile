@@ -8,7 +8,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Test runs use production-like settings (DEBUG off) over plain HTTP.
 TEST_ENV := SECRET_KEY=test-secret-not-for-production DEBUG=False SECURE_SSL_REDIRECT=False \
 	SESSION_COOKIE_SECURE=False CSRF_COOKIE_SECURE=False WHITENOISE_USE_FINDERS=True \
-	VAR_DIR=$(CURDIR)/var/test
+	VAR_DIR=$(CURDIR)/var/test AUDITS_FERNET_KEYS=dGVzdC1hdWRpdHMtZmVybmV0LWtleS1ub3QtcHJvZCE= \
+	AUDITS_NIK_HMAC_KEY=test-nik-hmac-not-for-production
 
 .PHONY: help install install-dev run worker test bench lint messages clean
 

@@ -1,10 +1,26 @@
+"""The audits entries of the portal menu (registry contract: callable(user) -> list[NavEntry])."""
+
+from __future__ import annotations
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.registry import NavEntry
 
+# Roles that work in the audits; others (camat, OPD, puskesmas) reach their aggregates and
+# recommendations from the dashboard card.
+AUDIT_ROLES = ("dppkb_admin", "notulis", "tim_pakar", "tpk")
+
 
 def nav_entries(user) -> list[NavEntry]:
-    if not (user.is_superuser or user.has_role("dppkb_admin", "tim_pakar", "notulis")):
-        return []
-    return [NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40)]
+    """Those who work in the audits get the rounds; those who follow the programme in a region
+    (camat included: aggregates only) the monitoring dashboard."""
+    from .monitoring.access import may_monitor
+
+    entries = []
+    if user.is_superuser or user.has_role(*AUDIT_ROLES) or user.audit_teams.exists():
+        entries.append(NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40))
+    if may_monitor(user):
+        # Monitoring of the AKS (helper audits2).
+        entries.append(NavEntry(_("AKS monitoring"), reverse("audits:monitoring"), "monitoring", order=41))
+    return entries

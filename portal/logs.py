@@ -4,7 +4,7 @@ The id comes from the proxy's X-Request-ID header (when it looks like one) or is
 here; it is answered in the response, travels in the headers of every Celery task the
 request publishes, and is set again in the worker while that task runs, so one grep
 follows a click into the mail it sent. Lines carry no personal data or tokens: a request
-is logged by its URL pattern (`<app>/<int:pk>/rsvp/<str:token>/`), never its path or
+is logged by its URL pattern (e.g. `<app>/<int:pk>/rsvp/<str:token>/`), never its path or
 query string, and tasks by name and id, never their arguments.
 
 A one-tap link's token is in its URL, so any line with the path would let its reader act as

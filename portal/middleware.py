@@ -59,5 +59,11 @@ class PortalCSPMiddleware(CSPMiddleware):
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if request.path_info.startswith(reverse("admin:index")):
-            parts.update = {**(parts.update or {}), "style-src-attr": ["'unsafe-inline'"]}
+            # Django admin's own scripts (select2 for autocomplete fields, the change form's
+            # widgets) add <style> elements and style attributes at run time.
+            parts.update = {
+                **(parts.update or {}),
+                "style-src": ["'self'", "'unsafe-inline'"],
+                "style-src-attr": ["'unsafe-inline'"],
+            }
         return parts

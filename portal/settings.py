@@ -348,8 +348,9 @@ HEALTH_STUCK_MESSAGE_SECONDS = envint("HEALTH_STUCK_MESSAGE_SECONDS", "900")
 
 # Content Security Policy (django-csp): scripts, styles, fonts and images only from the portal
 # itself; no inline script or style anywhere (templates use static files). `data:` images are
-# Bootstrap's icons in its CSS. Django admin pages also allow inline style *attributes*, which
-# django-import-export and django-simple-history templates use (portal/middleware.py).
+# Bootstrap's icons in its CSS. Django admin pages also allow inline styles (attributes and
+# elements), which django-import-export, django-simple-history and the admin's own scripts use;
+# scripts stay strict there too (portal/middleware.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -98,6 +98,9 @@ export TRUSTED_PROXY_COUNT=1  # the smoke client speaks as nginx (X-Forwarded-Fo
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT=$SMTP_PORT EMAIL_TIMEOUT=5
 export VAR_DIR=$WORK/var STATIC_ROOT=$WORK/static PRIVATE_STORAGE_ROOT=$WORK/var/private
 export BEAT_TICK_SECONDS=2
+AUDITS_FERNET_KEYS=$("$PYTHON" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+AUDITS_NIK_HMAC_KEY=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')
+export AUDITS_FERNET_KEYS AUDITS_NIK_HMAC_KEY
 export REGIONS_FILE=portal/fixtures/regions-tapin-sample.csv
 export ADMIN_USERNAME=admin ADMIN_EMAIL=admin@portal-tpps.example
 ADMIN_PASSWORD="Smoke-$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(16))')"

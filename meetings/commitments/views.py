@@ -22,7 +22,7 @@ from portal.uploads import download_name
 
 from ..links import ProgressLinkError, read_progress_token
 from ..models import Meeting
-from . import services
+from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, Evidence
 from .resources import CommitmentReportResource
@@ -62,6 +62,7 @@ def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **f
     updates = commitment.updates.select_related("author").prefetch_related("evidence").order_by("-created_at")
     context = {
         "commitment": commitment,
+        "origins": sources.origins(commitment),
         "updates": updates,
         "can_report": commitment.is_open and commitment.can_change(user),
         "can_mark_done": commitment.can_mark_done(user),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from .factories_commitments import CommitmentFactory
+from .factories import CommitmentFactory
 
 
 def test_the_import_and_export_pages_are_in_indonesian(client, notulis):

@@ -26,7 +26,7 @@ def noise_png(side: int) -> bytes:
 def test_a_big_photo_is_made_smaller_on_the_phone_before_it_is_sent(
     page, demo, browser_login, a11y, settings
 ):
-    from .factories_commitments import CommitmentFactory
+    from .factories import CommitmentFactory
 
     settings.MAX_UPLOAD_SIZE = 1024 * 1024
     photo = noise_png(1500)
@@ -56,7 +56,7 @@ def test_a_big_photo_is_made_smaller_on_the_phone_before_it_is_sent(
 
 
 def test_a_pdf_over_the_limit_is_refused_before_sending(page, demo, browser_login, settings):
-    from .factories_commitments import CommitmentFactory
+    from .factories import CommitmentFactory
 
     settings.MAX_UPLOAD_SIZE = 1024 * 1024
     commitment = CommitmentFactory(

@@ -16,7 +16,7 @@ from portal.models import Notification, ReminderSettings
 from portal.notifications import rules
 from portal.tests.message_checks import TRICKY, check_message, rows
 
-from .factories_commitments import PDF_BYTES
+from .factories import PDF_BYTES
 
 COVERED_RULES = {
     "meeting_invitation",
@@ -79,13 +79,13 @@ def _day(moment):
     return timezone.localtime(moment).date()
 
 
-def test_the_invitation_names_the_meeting_its_day_and_links_to_it(meeting, camat_a, reminder_settings):
-    services.invite(meeting=meeting, people=[camat_a], acting_user=camat_a)
+def test_the_invitation_names_the_meeting_its_day_and_links_to_it(meeting, camat_a, dppkb, reminder_settings):
+    services.invite(meeting=meeting, people=[camat_a], acting_user=dppkb)
     check_message(rows("meeting_invitation", camat_a), name=TITLE, dates=[_day(meeting.start)])
 
 
-def test_the_change_notice_names_the_meeting_and_its_new_day(meeting, camat_a, reminder_settings):
-    services.invite(meeting=meeting, people=[camat_a], acting_user=camat_a)
+def test_the_change_notice_names_the_meeting_and_its_new_day(meeting, camat_a, dppkb, reminder_settings):
+    services.invite(meeting=meeting, people=[camat_a], acting_user=dppkb)
     meeting.start += timedelta(days=1)
     meeting.end += timedelta(days=1)
     meeting.sequence += 1
@@ -94,8 +94,8 @@ def test_the_change_notice_names_the_meeting_and_its_new_day(meeting, camat_a, r
     check_message(rows("meeting_changed", camat_a), name=TITLE, dates=[_day(meeting.start)])
 
 
-def test_the_cancellation_notice_names_the_meeting(meeting, camat_a, reminder_settings):
-    services.invite(meeting=meeting, people=[camat_a], acting_user=camat_a)
+def test_the_cancellation_notice_names_the_meeting(meeting, camat_a, dppkb, reminder_settings):
+    services.invite(meeting=meeting, people=[camat_a], acting_user=dppkb)
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save()
@@ -104,8 +104,8 @@ def test_the_cancellation_notice_names_the_meeting(meeting, camat_a, reminder_se
 
 
 @pytest.mark.parametrize("rule", ["meeting_reminder", "meeting_rsvp_nudge"])
-def test_the_meeting_reminders_name_the_meeting_and_its_day(rule, meeting, camat_a, reminder_settings):
-    services.invite(meeting=meeting, people=[camat_a], acting_user=camat_a)
+def test_the_meeting_reminders_name_the_meeting_and_its_day(rule, meeting, camat_a, dppkb, reminder_settings):
+    services.invite(meeting=meeting, people=[camat_a], acting_user=dppkb)
     rules.reconcile(rules.REGISTRY[rule], meeting, timezone.now(), ReminderSettings.load())
     found = rows(rule, camat_a)
     check_message(found[:1] + found[-1:], name=TITLE, dates=[_day(meeting.start)])
