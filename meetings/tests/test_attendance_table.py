@@ -21,9 +21,16 @@ def rakor(demo, dppkb, camat_a, kapus, kabupaten_rakor):
     return kabupaten_rakor
 
 
+def _open_list(client, meeting):
+    """The secretariat opens the page and lists the invitees (a GET writes nothing)."""
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    client.post(url, {"prepare": "1"})
+    return client.get(url)
+
+
 def test_one_row_per_person_even_when_invited_twice(client, rakor, dppkb, camat_a):
     client.force_login(dppkb)
-    html = client.get(reverse("meetings:attendance", args=[rakor.pk])).content.decode()
+    html = _open_list(client, rakor).content.decode()
     assert rakor.attendances.filter(person=camat_a).count() == 1  # personally and as head of his office
     names = list(rakor.attendances.values_list("name", flat=True))
     assert sorted(names) == sorted({*names})
@@ -39,7 +46,7 @@ def test_the_list_is_filled_in_from_the_answers(client, rakor, dppkb, camat_a, k
     for person, answer in answers.items():
         services.respond(invitation=rakor.invitation_for(person), acting_user=person, **answer)
     client.force_login(dppkb)
-    client.get(reverse("meetings:attendance", args=[rakor.pk]))
+    _open_list(client, rakor)
     rows = {a.person: a for a in rakor.attendances.exclude(person=None)}
     assert rows[camat_a].status == Attendance.Status.HADIR
     assert (rows[kapus].status, rows[kapus].delegate_name) == (Attendance.Status.DIWAKILKAN, "Bidan Rina")
@@ -49,7 +56,7 @@ def test_the_list_is_filled_in_from_the_answers(client, rakor, dppkb, camat_a, k
 
 def test_saving_the_table_records_each_status(client, rakor, dppkb, camat_a):
     client.force_login(dppkb)
-    response = client.get(reverse("meetings:attendance", args=[rakor.pk]))
+    response = _open_list(client, rakor)
     formset = response.context["formset"]
     data = {
         "attendance-TOTAL_FORMS": formset.total_form_count(),
