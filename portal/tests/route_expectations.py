@@ -106,7 +106,21 @@ READ = {
     "certificate": _both({"camat_a", "dppkb"} | PROVINCE, {"dppkb_banjar"} | PROVINCE),
     "chair": _both({"dppkb"}, {"dppkb_banjar"}),
     "nobody": {"tapin": set(), "banjar": set()},
+    # AKS (audits). A round is seen by the people of its kabupaten (a camat for their
+    # kecamatan's aggregates) and the province; none of the personas is on a round's team.
+    "audit_round": _both(TAPIN_PEOPLE | PROVINCE, BANJAR_STAFF | PROVINCE),
+    # Cases and identities: the round's team and the kabupaten's DPPKB admin only; the DPPKB
+    # admin also manages the round, fills cases, recommends, reads the NIK access log.
+    "audit_cases": _both({"dppkb"}, {"dppkb_banjar"}),
+    "audit_review": _both(set(), set()),  # signed by the tim pakar only
+    "audit_adopt": _both(TAPIN_STAFF, BANJAR_STAFF),  # the TPPS secretariat
+    # Whole-kabupaten reports and the monitoring page of the kabupaten: its monitoring roles
+    # and the province (a camat: only their kecamatan's page).
+    "audit_reports": _both({"dppkb", "notulis"} | PROVINCE, BANJAR_STAFF | PROVINCE),
+    # Recommendations: the secretariat, and the OPD owning it (Tapin's: the Dinas Kesehatan).
+    "recommendation": _both(TAPIN_STAFF | {"opd"}, BANJAR_STAFF),
 }
+MONITORS = STAFF | {"camat_a", "camat_b", "kapus", "pkk"} | PROVINCE | {SUPER}
 COMMITMENT_READERS = TAPIN_PEOPLE | BANJAR_STAFF | {SUPER}  # meetings.view_commitment
 
 
@@ -161,8 +175,17 @@ PERMS = {
         "meetings.meetingdocument": "va",
         "trainings.training": "v",
         "trainings.enrollment": "va",
+        "audits.auditround": "vc",
+        "audits.auditcase": "v",
+        "audits.riskfactor": "vac",
+        "audits.recommendation": "vc",
+        "audits.nikaccesslog": "v",
+        "audits.prevalencerecord": "vac",
     },
     "notulis": {
+        "audits.auditround": "v",
+        "audits.riskfactor": "v",
+        "audits.recommendation": "v",
         "portal.region": "v",
         "portal.organisation": "v",
         "meetings.meeting": "vac",
@@ -187,13 +210,22 @@ ADMIN_OBJECTS = {
     "trainings.enrollment": ("enrollment", _both({"dppkb"}, {"dppkb_banjar"})),
     "trainings.session": ("session", _both(set(), set())),
     "trainings.attendance": ("training_attendance", _both(set(), set())),
+    "audits.auditround": ("audit_round", _both(TAPIN_STAFF, BANJAR_STAFF)),
+    "audits.auditcase": ("audit_case", READ["audit_cases"]),
+    "audits.recommendation": ("recommendation", _both(TAPIN_STAFF, BANJAR_STAFF)),
+    "audits.nikaccesslog": ("nik_access", READ["audit_cases"]),
+    "audits.riskfactor": ("risk_factor", _both(STAFF, STAFF)),  # the national catalogue
+    "audits.prevalencerecord": ("prevalence", _both(TAPIN_STAFF, BANJAR_STAFF)),
 }
 NO_ADD = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "portal.notification",
           "portal.remindersettings", "meetings.minutes", "meetings.meetingdocument",
-          "trainings.attendance"}  # fmt: skip
-# Enrollments change only through the trainings services, never by an admin form (issue 8).
-NO_CHANGE = {"trainings.enrollment"}
-NO_DELETE = {"portal.remindersettings"}
+          "trainings.attendance", "audits.auditround", "audits.auditcase", "audits.recommendation",
+          "audits.nikaccesslog"}  # fmt: skip
+# Enrollments change only through the trainings services, never by an admin form (issue 8);
+# cases only on the portal (identity encrypted, KKA validated); the NIK log is append-only.
+NO_CHANGE = {"trainings.enrollment", "audits.auditcase", "audits.nikaccesslog"}
+NO_DELETE = {"portal.remindersettings", "audits.auditround", "audits.auditcase", "audits.riskfactor",
+             "audits.recommendation", "audits.nikaccesslog"}  # fmt: skip
 UNSCOPED_ADMIN = {"auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
                   "portal.remindersettings"}  # fmt: skip
 
@@ -339,7 +371,38 @@ EXPECTED: dict[str, Expect] = {
     "password_reset_done": Expect(everyone("ok"), everyone("405|ok")),
     "password_reset_confirm": same(everyone("ok")),
     "password_reset_complete": Expect(everyone("ok"), everyone("405|ok")),
+    # --- background jobs: a job is its owner's alone ------------------------------------------
+    "portal:job-detail": page(reads("own")),
+    "portal:job-status": page(reads("own")),
+    "portal:job-download": page(reads("own")),
+    # --- audits (AKS) -----------------------------------------------------------------------
     "audits:index": Expect(users("ok"), users("405|same")),
+    "audits:round-list": Expect(users("ok"), users("405|same")),
+    "audits:round-create": same(only({"dppkb", "dppkb_banjar", SUPER})),
+    "audits:round-detail": page(reads("audit_round")),
+    "audits:round-edit": page(writes("audit_cases", "audit_round")),
+    "audits:round-stage": page(POST_ONLY, writes("audit_cases", "audit_round")),
+    "audits:team-add": page(POST_ONLY, writes("audit_cases", "audit_round")),
+    "audits:access-log": page(writes("audit_cases", "audit_round")),
+    "audits:case-create": page(writes("audit_cases", "audit_round")),
+    "audits:recommendation-create": page(writes("audit_cases", "audit_round")),
+    "audits:adopt": page(writes("audit_adopt", "audit_round")),
+    # A camat, the notulis, the OPD: 404 on every case page (they do not know cases exist).
+    "audits:case-detail": page(reads("audit_cases")),
+    "audits:case-update": page(reads("audit_cases")),
+    "audits:case-reveal": page(users("405"), reads("audit_cases")),  # a reveal is logged: a write
+    "audits:case-review": page(writes("audit_review", "audit_cases")),
+    "audits:case-evaluate": page(reads("audit_cases")),
+    "audits:recommendation-detail": page(reads("recommendation")),
+    "audits:monitoring": same(only(MONITORS)),
+    "audits:monitoring-region": page(
+        lambda p, s: "login" if p == ANON else ("403" if p not in MONITORS else reads("audit_reports")(p, s))
+    ),
+    "audits:round-report": page(writes("audit_reports", "audit_round")),
+    "audits:round-desa-export": page(writes("audit_reports", "audit_round")),
+    "audits:round-cases-export": page(writes("audit_cases", "audit_round")),
+    "audits:round-cases-import-template": page(writes("audit_cases", "audit_round")),
+    "audits:round-cases-import": page(writes("audit_cases", "audit_round")),
     # --- meetings ---------------------------------------------------------------------------
     "meetings:index": Expect(users("ok"), users("405|same")),
     "meetings:meeting-create": same(only(TAPIN_STAFF | BANJAR_STAFF | {"camat_a", "camat_b", SUPER})),
@@ -366,6 +429,7 @@ EXPECTED: dict[str, Expect] = {
     "meetings:minutes-approve": page(POST_ONLY, writes("nobody", "meeting")),
     "meetings:minutes-version": read_only("meeting"),
     "meetings:minutes-pdf": read_only("meeting"),
+    "meetings:minutes-pdf-job": page(everyone("405"), reads("meeting")),  # starts a job: a write
     # Check-in by the room code: any logged-in person to whom the meeting is visible.
     "meetings:checkin": page(users("ok"), visible_or_same("meeting")),
     "meetings:my-calendar": Expect(users("ok"), users("ok")),
@@ -374,6 +438,7 @@ EXPECTED: dict[str, Expect] = {
     "meetings:commitment-export": Expect(
         only(COMMITMENT_READERS, "404"), _post_refused(only(COMMITMENT_READERS, "404"))
     ),
+    "meetings:commitment-export-job": Expect(everyone("405"), only(COMMITMENT_READERS, "404")),
     "meetings:commitment-detail": read_only("commitment"),
     "meetings:commitment-progress": page(POST_ONLY, writes("commitment_write", "commitment")),
     "meetings:commitment-verify": page(POST_ONLY, writes("commitment_verify", "commitment")),

@@ -117,6 +117,14 @@ def _portal_id(route: Route, name: str, s: tk.Side, app: str):
         return s.training.pk
     if name == "fmt":
         return "xlsx"
+    if key.startswith("portal:job"):
+        return s.job.pk
+    if key.startswith("audits:case"):
+        return s.audit_case.pk
+    if key == "audits:recommendation-detail":
+        return s.recommendation.pk
+    if key.startswith("audits:"):
+        return s.audit_round.pk
     if key.startswith("portal:organisation"):
         return s.organisation.pk
     if key.startswith("portal:notification"):

@@ -69,6 +69,10 @@ class Side:
     audit_round: object = None  # an AKS round of the kabupaten, with one case and one recommendation
     audit_case: object = None
     recommendation: object = None
+    nik_access: object = None  # the log entry of one identity reveal by the DPPKB admin
+    risk_factor: object = None  # the national catalogue's (the same on both sides)
+    prevalence: object = None  # a prevalence figure of the kabupaten
+    job: object = None  # a finished background job of the side's camat, with its file
     person: object = None  # the camat whose enrollment, notification and history rows these are
     region: object = None
     kecamatan: object = None
@@ -247,8 +251,9 @@ def _audits(
     `owner` (Tapin: the OPD focal point's Dinas Kesehatan)."""
     from audits import services as audit_services
     from audits.kka import TargetGroup
-    from audits.models import AuditCase
+    from audits.models import AuditCase, NikAccessLog, PrevalenceRecord, RiskFactor
     from audits.tests.factories import FULL_KKA
+    from portal.jobs.models import Job
 
     label = side.code
     side.audit_round = audit_services.create_round(
@@ -264,6 +269,21 @@ def _audits(
         audit_round=side.audit_round, acting_user=dppkb, case=side.audit_case,
         text=f"PMT lokal {label}", intervention_type="spesifik", owner=owner, priority=1,
     )  # fmt: skip
+    audit_services.reveal_identity(case=side.audit_case, acting_user=dppkb, ip_address=None, purpose="matrix")
+    side.nik_access = NikAccessLog.objects.filter(case=side.audit_case).get()
+    # Made here (the catalogue's seeded rows have no history): shared by both sides.
+    side.risk_factor, _made = RiskFactor.objects.get_or_create(
+        name="Faktor risiko MATRIX", defaults={"kind": RiskFactor._meta.get_field("kind").choices[0][0]}
+    )
+    side.prevalence = PrevalenceRecord.objects.create(
+        region=side.region, year=2030, source=PrevalenceRecord.Source.SSGI, value=Decimal("20.1")
+    )
+    side.job = Job.objects.create(
+        kind="meetings.jobs.commitments_export", title=f"Ekspor {label}", owner=side.person,
+        state=Job.State.DONE, progress=100, filename=f"ekspor-{label}.pdf", content_type="application/pdf",
+        finished_at=timezone.now(),
+    )  # fmt: skip
+    side.job.file.save(f"ekspor-{label}.pdf", ContentFile(PDF_BYTES))
 
 
 def build() -> World:
