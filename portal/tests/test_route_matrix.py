@@ -119,6 +119,8 @@ def _portal_id(route: Route, name: str, s: tk.Side, app: str):
         return "xlsx"
     if key.startswith("portal:job"):
         return s.job.pk
+    if name == "round_pk":
+        return s.audit_round.pk
     if key.startswith("audits:case"):
         return s.audit_case.pk
     if key == "audits:recommendation-detail":
