@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import redirect
@@ -151,6 +152,9 @@ class ReminderSettingsForm(forms.ModelForm):
                 )
 
 
+SINGLETON_PK = 1  # ReminderSettings.load()'s row
+
+
 @admin.register(ReminderSettings)
 class ReminderSettingsAdmin(admin.ModelAdmin):
     """One row of settings: the list goes straight to it. Each app's options get a section."""
@@ -187,4 +191,15 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        return redirect("admin:portal_remindersettings_change", ReminderSettings.load().pk)
+        # The list goes straight to the one row, for those who may see it; nothing is written
+        # here (the row is created when the settings are first saved).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect("admin:portal_remindersettings_change", SINGLETON_PK)
+
+    def get_object(self, request: HttpRequest, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and str(object_id) == str(SINGLETON_PK):
+            # Not saved yet: the form shows the defaults, saving it creates the row.
+            obj = ReminderSettings(pk=SINGLETON_PK)
+        return obj

@@ -88,3 +88,18 @@ def test_the_admin_edits_a_new_apps_reminder_options_on_the_core_settings_page(a
 
     assert "staticfiles__stage_days" in refused.context["adminform"].form.errors
     assert reminder_value("staticfiles", "stage_days") == 20
+
+
+def test_the_reminder_settings_list_checks_the_right_and_writes_nothing(
+    client, admin_client, django_user_model
+):
+    from portal.models import ReminderSettings
+
+    staff = django_user_model.objects.create_user("staf", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("admin:portal_remindersettings_changelist")).status_code == 403
+
+    response = admin_client.get(reverse("admin:portal_remindersettings_changelist"))
+    assert response.status_code == 302
+    assert admin_client.get(response["Location"]).status_code == 200
+    assert not ReminderSettings.objects.exists()

@@ -66,6 +66,13 @@ class Side:
     enrollment: object = None
     training_attendance: object = None
     notification: object = None
+    audit_round: object = None  # an AKS round of the kabupaten, with one case and one recommendation
+    audit_case: object = None
+    recommendation: object = None
+    nik_access: object = None  # the log entry of one identity reveal by the DPPKB admin
+    risk_factor: object = None  # the national catalogue's (the same on both sides)
+    prevalence: object = None  # a prevalence figure of the kabupaten
+    job: object = None  # a finished background job of the side's camat, with its file
     person: object = None  # the camat whose enrollment, notification and history rows these are
     region: object = None
     kecamatan: object = None
@@ -236,6 +243,49 @@ def _side(world: World, side: str, *, writer: User, owner: Organisation, person:
     return s
 
 
+def _audits(
+    side: Side, *, dppkb: User, desa: str, nik: str, puskesmas: Organisation, owner: Organisation
+) -> None:
+    """An AKS round of the side's kabupaten (made by its DPPKB admin, no persona on its team),
+    with one visited baduta case in the camat's kecamatan and one recommendation owned by
+    `owner` (Tapin: the OPD focal point's Dinas Kesehatan)."""
+    from audits import services as audit_services
+    from audits.kka import TargetGroup
+    from audits.models import AuditCase, NikAccessLog, PrevalenceRecord, RiskFactor
+    from audits.tests.factories import FULL_KKA
+    from portal.jobs.models import Job
+
+    label = side.code
+    side.audit_round = audit_services.create_round(
+        kabupaten=side.region, year=2024, semester=1, sk_number=f"188.45/{label}/2024",
+        sk_date=dt.date(2024, 2, 12), acting_user=dppkb,
+    )  # fmt: skip
+    case = AuditCase(
+        round=side.audit_round, number=1, desa_id=desa, puskesmas=puskesmas, target_group=TargetGroup.BADUTA,
+        visit_date=dt.date(2024, 3, 4), kka=dict(FULL_KKA[TargetGroup.BADUTA]),
+    )  # fmt: skip
+    side.audit_case = audit_services.save_case(case=case, acting_user=dppkb, nik=nik, name=f"Siti {label}")
+    side.recommendation = audit_services.add_recommendation(
+        audit_round=side.audit_round, acting_user=dppkb, case=side.audit_case,
+        text=f"PMT lokal {label}", intervention_type="spesifik", owner=owner, priority=1,
+    )  # fmt: skip
+    audit_services.reveal_identity(case=side.audit_case, acting_user=dppkb, ip_address=None, purpose="matrix")
+    side.nik_access = NikAccessLog.objects.filter(case=side.audit_case).get()
+    # Made here (the catalogue's seeded rows have no history): shared by both sides.
+    side.risk_factor, _made = RiskFactor.objects.get_or_create(
+        name="Faktor risiko MATRIX", defaults={"kind": RiskFactor._meta.get_field("kind").choices[0][0]}
+    )
+    side.prevalence = PrevalenceRecord.objects.create(
+        region=side.region, year=2030, source=PrevalenceRecord.Source.SSGI, value=Decimal("20.1")
+    )
+    side.job = Job.objects.create(
+        kind="meetings.jobs.commitments_export", title=f"Ekspor {label}", owner=side.person,
+        state=Job.State.DONE, progress=100, filename=f"ekspor-{label}.pdf", content_type="application/pdf",
+        finished_at=timezone.now(),
+    )  # fmt: skip
+    side.job.file.save(f"ekspor-{label}.pdf", ContentFile(PDF_BYTES))
+
+
 def build() -> World:
     """The demo (Tapin) plus Banjar, personas and objects on both sides."""
     from meetings.models import Meeting
@@ -292,6 +342,22 @@ def build() -> World:
     world.sides["banjar"] = _side(
         world, "banjar", writer=world.users["dppkb_banjar"], owner=banjar_dppkb, person=camat_banjar,
         chair=world.users["dppkb_banjar"],
+    )  # fmt: skip
+    tapin_puskesmas = Organisation.objects.filter(
+        kind=Organisation.Kind.PUSKESMAS, region__code__startswith=f"{TAPIN}."
+    ).order_by("pk")
+    _audits(
+        world["tapin"], dppkb=world.users["dppkb"], desa="63.05.04.2005", nik="6305045205980001",
+        puskesmas=tapin_puskesmas.filter(region__code__startswith="63.05.04").first() or tapin_puskesmas.first(),
+        owner=orgs["dinkes"],
+    )  # fmt: skip
+    banjar_puskesmas = Organisation.objects.create(
+        name="Puskesmas Aluh Aluh BANJAR", short_name="PKM Aluh Aluh", kind=Organisation.Kind.PUSKESMAS,
+        region_id="63.03.01",
+    )  # fmt: skip
+    _audits(
+        world["banjar"], dppkb=world.users["dppkb_banjar"], desa="63.03.01.2001", nik="6303015205980001",
+        puskesmas=banjar_puskesmas, owner=banjar_dppkb,
     )  # fmt: skip
     # Organisation titles carry the kabupaten's name; Tapin's DPPKB is renamed to say so.
     Meeting.objects.filter(pk=world["tapin"].meeting.pk).update(title="Rakor TPPS TAPIN")
