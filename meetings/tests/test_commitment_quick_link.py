@@ -129,7 +129,7 @@ def test_a_tampered_or_foreign_token_is_refused(client, dinkes, dppkb, dinkes_co
     other_action = one_tap_token(user=dinkes, action=RSVP_ACTION, obj=dinkes_commitment)
     meeting_token = one_tap_token(user=dinkes, action=PROGRESS_ACTION, obj=kabupaten_rakor)
 
-    for bad in (token[:-3] + "abc", "x" + token, forged, other_action, meeting_token):
+    for bad in (token[:-3] + "xyz", "x" + token, forged, other_action, meeting_token):
         url = reverse("meetings:commitment-quick-update", args=[dinkes_commitment.pk, bad])
         assert client.get(url).status_code == 400
         response = client.post(url, {"note": "Palsu", "progress": ""})

@@ -66,7 +66,7 @@ def test_tampered_link_is_refused(client, invitation, dinkes, dppkb):
     forged = OtherKey().make_token(user=dppkb, action=RSVP_ACTION, obj=invitation)
     someone_else = "-".join([forged.split("-")[0], obj, stamp, digest])
 
-    for bad in (token[:-2] + "00", forged, someone_else, token + "x"):
+    for bad in (token[:-2] + "zz", forged, someone_else, token + "x"):
         response = client.post(link(invitation, bad), {"response": "hadir"})
         assert response.status_code == 400
     invitation.refresh_from_db()
