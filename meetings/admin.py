@@ -83,7 +83,7 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
     def save_model(self, request, obj, form, change):
         if is_history_form(request):
             # A superuser's revert from history: that page has no inlines.
-            services.save_meeting_changes(meeting=obj, changed=form.changed_data, acting_user=request.user)
+            services.save_meeting(meeting=obj, changed=form.changed_data, acting_user=request.user)
         # Otherwise saved with its inlines in save_related, through the same service.
 
     def save_related(self, request, form, formsets, change):
@@ -95,7 +95,7 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
             super(MeetingAdmin, self).save_related(request, form, formsets, change)
 
         # The portal's service: transitions, sequence, invitations and change notices after the inlines.
-        services.save_meeting_changes(
+        services.save_meeting(
             meeting=form.instance, changed=form.changed_data, acting_user=request.user, save_parts=save_parts
         )
 

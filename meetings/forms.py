@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -18,6 +20,7 @@ from .models import (
     MeetingDocument,
     contacts_of,
 )
+from .services import renumber_agenda
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -144,6 +147,18 @@ class AgendaItemForm(forms.ModelForm):
 AgendaFormSet = forms.inlineformset_factory(
     Meeting, AgendaItem, form=AgendaItemForm, extra=1, can_delete=True
 )
+
+
+def agenda_saver(form: MeetingForm, agenda_formset) -> Callable[[Meeting], None]:
+    """`save_parts` for services.save_meeting: the form's organisers and the agenda, renumbered."""
+
+    def save_parts(meeting: Meeting) -> None:
+        form.save_m2m()
+        agenda_formset.instance = meeting
+        agenda_formset.save()
+        renumber_agenda(meeting)
+
+    return save_parts
 
 
 class InviteForm(forms.Form):

@@ -113,7 +113,7 @@ def allowed_statuses(meeting: Meeting) -> set[str]:
 
 
 @transaction.atomic
-def save_meeting_changes(
+def save_meeting(
     *, meeting: Meeting, changed: Collection[str], acting_user, save_parts: Callable | None = None
 ) -> Meeting:
     """Save a new or changed meeting (the portal form and Django admin): the status only along
@@ -154,23 +154,6 @@ def save_meeting_changes(
     if not creating and schedule and not just_scheduled and meeting.status != Meeting.Status.DRAFT:
         notify_change(meeting=meeting)
     return meeting
-
-
-def save_meeting(*, form, agenda_formset, acting_user) -> Meeting:
-    """The portal's meeting form with its agenda, through save_meeting_changes."""
-
-    def save_parts(meeting: Meeting) -> None:
-        form.save_m2m()
-        agenda_formset.instance = meeting
-        agenda_formset.save()
-        renumber_agenda(meeting)
-
-    return save_meeting_changes(
-        meeting=form.save(commit=False),
-        changed=form.changed_data,
-        acting_user=acting_user,
-        save_parts=save_parts,
-    )
 
 
 def renumber_agenda(meeting: Meeting) -> None:

@@ -30,6 +30,7 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     RsvpForm,
+    agenda_saver,
     writable_regions,
 )
 from .ics import meeting_calendar
@@ -116,7 +117,12 @@ def meeting_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = MeetingForm(data, instance=meeting, user=request.user)
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     if data is not None and form.is_valid() and agenda.is_valid():
-        meeting = services.save_meeting(form=form, agenda_formset=agenda, acting_user=request.user)
+        meeting = services.save_meeting(
+            meeting=form.save(commit=False),
+            changed=form.changed_data,
+            acting_user=request.user,
+            save_parts=agenda_saver(form, agenda),
+        )
         messages.success(request, _("The meeting is saved."))
         if meeting.notified is not None:
             messages.info(request, published_message(meeting.notified))

@@ -101,7 +101,7 @@ def test_a_change_of_place_notifies_invitees_who_did_not_decline(
 ):
     Invitation.objects.create(meeting=kabupaten_rakor, organisation=demo.orgs["dinkes"])
     Invitation.objects.create(meeting=kabupaten_rakor, person=camat_a, response=Invitation.Response.IZIN)
-    from meetings.forms import AgendaFormSet, MeetingForm
+    from meetings.forms import AgendaFormSet, MeetingForm, agenda_saver
 
     data = {
         "kind": "rakor",
@@ -127,7 +127,12 @@ def test_a_change_of_place_notifies_invitees_who_did_not_decline(
     assert agenda.is_valid()
     assert form.changed_data == ["venue"]
 
-    services.save_meeting(form=form, agenda_formset=agenda, acting_user=dppkb)
+    services.save_meeting(
+        meeting=form.save(commit=False),
+        changed=form.changed_data,
+        acting_user=dppkb,
+        save_parts=agenda_saver(form, agenda),
+    )
 
     kabupaten_rakor.refresh_from_db()
     assert kabupaten_rakor.sequence == 1

@@ -44,14 +44,14 @@ def test_the_service_refuses_a_move_outside_the_transitions(notulis):
     meeting.title = "Rakor diubah"
 
     with pytest.raises(ValidationError):
-        services.save_meeting_changes(meeting=meeting, changed=["status", "title"], acting_user=notulis)
+        services.save_meeting(meeting=meeting, changed=["status", "title"], acting_user=notulis)
 
     meeting.refresh_from_db()
     assert (meeting.status, meeting.title) == (Meeting.Status.HELD, "Rakor")
 
 
 def test_a_venue_change_in_admin_and_on_the_portal_bumps_the_sequence_once_each(client, notulis):
-    from meetings.forms import AgendaFormSet, MeetingForm
+    from meetings.forms import AgendaFormSet, MeetingForm, agenda_saver
 
     meeting = MeetingFactory()
     url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
@@ -70,7 +70,12 @@ def test_a_venue_change_in_admin_and_on_the_portal_bumps_the_sequence_once_each(
     )
     assert form.is_valid(), form.errors
     assert agenda.is_valid()
-    services.save_meeting(form=form, agenda_formset=agenda, acting_user=notulis)
+    services.save_meeting(
+        meeting=form.save(commit=False),
+        changed=form.changed_data,
+        acting_user=notulis,
+        save_parts=agenda_saver(form, agenda),
+    )
 
     meeting.refresh_from_db()
     assert (meeting.venue, meeting.sequence) == ("Aula DPPKB", 2)

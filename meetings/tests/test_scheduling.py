@@ -221,7 +221,7 @@ def test_the_service_refuses_a_self_named_chair_whatever_the_form_says(notulis, 
     kabupaten_rakor.chair = notulis  # as the portal form or Django admin would hand it over
 
     with pytest.raises(PermissionDenied):
-        services.save_meeting_changes(meeting=kabupaten_rakor, changed=["chair"], acting_user=notulis)
+        services.save_meeting(meeting=kabupaten_rakor, changed=["chair"], acting_user=notulis)
     kabupaten_rakor.refresh_from_db()
     assert kabupaten_rakor.chair == before
 
