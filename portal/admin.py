@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import people_in_scope
 from .models import Organisation, Region, RoleAssignment, User, region_q
 from .resources import OrganisationResource, RegionResource
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -66,16 +67,6 @@ class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
-
-
-def people_in_scope(user):
-    """People a user may pick or manage in admin: role holders in their regions, members of
-    the organisations they see."""
-    if user.is_superuser:
-        return User.objects.all()
-    holders = User.objects.filter(region_q(user.scope_codes(), "roles__region_id")).values("pk")
-    members = Q(organisation__in=Organisation.objects.visible_to(user))
-    return User.objects.filter(Q(pk__in=holders) | members)
 
 
 @admin.register(Organisation)

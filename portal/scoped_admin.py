@@ -14,11 +14,22 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 
+from .access import people_in_scope
+
 
 def is_history_form(request) -> bool:
     """Is this request django-simple-history's history form (view or revert one version)?"""
     match = getattr(request, "resolver_match", None)
     return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
+
+
+def label_authors(viewer, records) -> None:
+    """Mark each history record whose author the viewer may not see (`author_hidden`): the page
+    then says "Another user" instead of their name and e-mail."""
+    authors = {record.history_user_id for record in records if record.history_user_id}
+    visible = set(people_in_scope(viewer).filter(pk__in=authors).values_list("pk", flat=True))
+    for record in records:
+        record.author_hidden = bool(record.history_user_id) and record.history_user_id not in visible
 
 
 class ScopedAdminMixin:
@@ -115,7 +126,21 @@ class ScopedAdminMixin:
             raise PermissionDenied
         if request.method == "POST" and self.revert_disabled(request, obj):
             raise PermissionDenied
+        # The version's author and date are shown above the form.
+        version = self.model.history.filter(pk=version_id).select_related("history_user").first()
+        extra_context = {**(extra_context or {}), "version": version}
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # Who made each change is shown only when the viewer may see that person (people_in_scope):
+    # a history row of a visible object may have been written by someone of another kabupaten.
+    object_history_form_template = "simple_history/scoped_history_form.html"
+
+    def render_history_view(self, request, template, context, **kwargs):
+        records = list(context["page_obj"]) if "page_obj" in context else []
+        if context.get("version") is not None:
+            records.append(context["version"])
+        label_authors(request.user, records)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def revert_disabled(self, request, obj=None):
         # A revert saves an old version past every service and check: superusers only.
