@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.access import acts_in
 from portal.models import Organisation, Region, RoleAssignment, ScopedQuerySet, region_q
 from portal.roles import Role
 from portal.storage import private_storage
@@ -184,15 +185,13 @@ class Commitment(models.Model):
             return True
         if self.owner_id in user_organisations(user):
             return True
-        local = user.scope_codes(roles=self.LOCAL_ROLES)
-        return any(self.owner.region.is_within(c) or self.meeting.region.is_within(c) for c in local)
+        return acts_in(user, self.owner.region, self.LOCAL_ROLES) or acts_in(
+            user, self.meeting.region, self.LOCAL_ROLES
+        )
 
     def is_secretariat(self, user) -> bool:
         """DPPKB admins and notulis of the meeting's kabupaten."""
-        if user.is_superuser:
-            return True
-        codes = user.scope_codes(roles=self.SECRETARIAT_ROLES)
-        return any(self.meeting.region.is_within(c) for c in codes)
+        return acts_in(user, self.meeting.region, self.SECRETARIAT_ROLES)
 
     def can_change(self, user) -> bool:
         """May post progress (the owner's side or the secretariat); read-only roles may not."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.access import acts_in
 from portal.models import Organisation, Region, ScopedQuerySet, new_checkin_code, region_q
 from portal.roles import Role
 
@@ -192,9 +193,7 @@ class Meeting(models.Model):
         """Writers are DPPKB admins / notulis of the kabupaten and camat of the kecamatan."""
         if user.is_superuser:
             return True
-        if not user.has_perm("meetings.change_meeting"):
-            return False
-        return any(self.region.is_within(code) for code in user.scope_codes(roles=WRITER_ROLES))
+        return user.has_perm("meetings.change_meeting") and acts_in(user, self.region, WRITER_ROLES)
 
     def has_been_held(self, now=None) -> bool:
         if self.status in (self.Status.HELD, self.Status.MINUTES_APPROVED):
