@@ -1,7 +1,9 @@
 """Django admin for meetings: the secretariat records agenda, invitations, attendance and
 commitments (CommitmentInline, owned by admin_commitments.py) on one page."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin
 from portal.admin_labels import LabelledFieldsMixin
@@ -39,13 +41,39 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class InvitationInlineForm(forms.ModelForm):
+    """A new row invites one person or one organisation; an existing row keeps its invitee."""
+
+    class Meta:
+        model = Invitation
+        fields = ["person", "organisation", "response", "delegate_name", "delegate_position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("person", "organisation"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and bool(cleaned.get("person")) == bool(cleaned.get("organisation")):
+            raise forms.ValidationError(_("Invite either one person or one organisation."))
+        return cleaned
+
+
 class InvitationInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+    """Saved through the portal's services (MeetingAdmin.save_formset): invite, respond, uninvite."""
+
     model = Invitation
+    form = InvitationInlineForm
     extra = 0
     fields = ["person", "organisation", "response", "delegate_name", "delegate_position"]
 
 
 class AttendanceInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
+    """Saved through services.record_attendance (MeetingAdmin.save_formset)."""
+
     model = Attendance
     extra = 0
     fields = ["invitation", "person", "name", "jabatan", "instansi", "status", "delegate_name"]
@@ -98,6 +126,43 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
         services.save_meeting(
             meeting=form.instance, changed=form.changed_data, acting_user=request.user, save_parts=save_parts
         )
+
+    def save_formset(self, request, form, formset, change):
+        # Invitations and the daftar hadir are written by the portal's services (rights, lock,
+        # invitation notice); the other inlines are plain rows of a meeting the user may write.
+        if formset.model is Invitation:
+            self._save_invitations(request, form.instance, formset)
+        elif formset.model is Attendance:
+            rows = formset.save(commit=False)
+            services.record_attendance(
+                meeting=form.instance, rows=rows, deleted=formset.deleted_objects, acting_user=request.user
+            )
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _save_invitations(self, request, meeting, formset) -> None:
+        formset.save(commit=False)
+        for invitation in formset.deleted_objects:
+            services.uninvite(invitation=invitation, acting_user=request.user)
+        # A changed row can only change its answer (the invitee is fixed once invited).
+        answers = [(row, row) for row, _changed in formset.changed_objects]
+        for row in formset.new_objects:
+            created = services.invite(
+                meeting=meeting,
+                people=[row.person] if row.person_id else [],
+                organisations=[row.organisation] if row.organisation_id else [],
+                acting_user=request.user,
+            )
+            if created and row.response != Invitation.Response.PENDING:
+                answers.append((created[0], row))
+        for invitation, answer in answers:
+            services.respond(
+                invitation=invitation,
+                response=answer.response,
+                delegate_name=answer.delegate_name,
+                delegate_position=answer.delegate_position,
+                acting_user=request.user,
+            )
 
 
 @admin.register(Minutes)

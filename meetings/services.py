@@ -185,6 +185,13 @@ def invite(*, meeting: Meeting, people=(), organisations=(), acting_user) -> lis
 
 
 @transaction.atomic
+def uninvite(*, invitation: Invitation, acting_user) -> None:
+    """Withdraw an invitation (Django admin's inline): only a writer of the meeting may."""
+    _require_writer(invitation.meeting, acting_user)
+    invitation.delete()
+
+
+@transaction.atomic
 def respond(
     *,
     invitation: Invitation,
@@ -281,6 +288,19 @@ def prepare_attendance(*, meeting: Meeting) -> int:
         )
         created += 1
     return created
+
+
+@transaction.atomic
+def record_attendance(*, meeting: Meeting, rows=(), deleted=(), acting_user) -> None:
+    """Save daftar hadir lines as the secretariat corrected them (Django admin's inline): only a
+    writer of the meeting, under the same lock as check-ins."""
+    _require_writer(meeting, acting_user)
+    _lock_attendance(meeting)
+    for row in deleted:
+        row.delete()
+    for row in rows:
+        row.meeting = meeting
+        row.save()
 
 
 def _lock_attendance(meeting: Meeting) -> None:
