@@ -12,7 +12,7 @@ from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_
 
 from . import services
 from .commitments.admin import CommitmentInline
-from .forms import people_choices, writable_regions
+from .forms import check_chair, people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
 
 
@@ -79,6 +79,13 @@ class AttendanceInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixi
     fields = ["invitation", "person", "name", "jabatan", "instansi", "status", "delegate_name"]
 
 
+def _chair_check(user):
+    def clean_chair(form):
+        return check_chair(form.instance, form.cleaned_data.get("chair"), user)
+
+    return clean_chair
+
+
 @admin.register(Meeting)
 class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
@@ -100,6 +107,9 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        if "chair" in form.base_fields:
+            # As on the portal form: a writer never names themselves chair (a form error).
+            form = type(form.__name__, (form,), {"clean_chair": _chair_check(request.user)})
         if "status" in form.base_fields:
             # As on the portal form: only the moves Meeting.TRANSITIONS allows from here
             # ("minutes approved" comes only from approving the minutes).
@@ -190,6 +200,11 @@ class MinutesAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Minutes are written on the portal page, where versions and amendments are recorded.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # Only viewed here: drafts, amendments and the chair's approval (after the meeting was
+        # held) go through the portal's minutes services. A POST to the change page is refused.
+        return obj is None and super().has_change_permission(request, None)
 
 
 @admin.register(MeetingDocument)

@@ -110,13 +110,18 @@ class MeetingForm(forms.ModelForm):
         self.helper.form_tag = False
 
     def clean_chair(self):
-        chair = self.cleaned_data.get("chair")
-        previous = Meeting.objects.filter(pk=self.instance.pk).first() or Meeting()
-        if not previous.may_name_chair(chair, self.user):
-            raise forms.ValidationError(
-                _("You cannot name yourself chair: the chair approves the minutes you write.")
-            )
-        return chair
+        return check_chair(self.instance, self.cleaned_data.get("chair"), self.user)
+
+
+def check_chair(meeting: Meeting, chair, user):
+    """The chair a form may name (Meeting.may_name_chair), or a form error; the portal form and
+    Django admin both ask this before the service, which refuses again."""
+    previous = Meeting.objects.filter(pk=meeting.pk).first() if meeting.pk else None
+    if not (previous or Meeting()).may_name_chair(chair, user):
+        raise forms.ValidationError(
+            _("You cannot name yourself chair: the chair approves the minutes you write.")
+        )
+    return chair
 
 
 def writable_regions(user):

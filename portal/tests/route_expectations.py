@@ -223,7 +223,7 @@ NO_ADD = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "port
           "audits.nikaccesslog"}  # fmt: skip
 # Enrollments change only through the trainings services, never by an admin form (issue 8);
 # cases only on the portal (identity encrypted, KKA validated); the NIK log is append-only.
-NO_CHANGE = {"trainings.enrollment", "audits.auditcase", "audits.nikaccesslog"}
+NO_CHANGE = {"trainings.enrollment", "meetings.minutes", "audits.auditcase", "audits.nikaccesslog"}
 NO_DELETE = {"portal.remindersettings", "audits.auditround", "audits.auditcase", "audits.riskfactor",
              "audits.recommendation", "audits.nikaccesslog"}  # fmt: skip
 UNSCOPED_ADMIN = {"auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
