@@ -111,6 +111,10 @@ class ScopedAdminMixin:
             raise Http404 from error
 
     def history_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None  # a malformed id, on any model admin with history
         # Superusers may still read the history of a deleted object (django-simple-history's fallback).
         if not request.user.is_superuser:
             obj = self.scoped_object_or_404(request, object_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.urls import reverse
 
 
 def form_data(form: forms.BaseForm) -> dict:
@@ -53,3 +54,10 @@ def add_inline_row(data: dict, prefix: str, **fields) -> dict:
     data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
     data.update({f"{prefix}-{index}-{name}": value for name, value in fields.items()})
     return data
+
+
+def history_form_url(obj) -> str:
+    """django-simple-history's form of the object's latest version."""
+    opts = obj._meta
+    version = obj.history.latest().history_id
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_simple_history", args=[obj.pk, version])

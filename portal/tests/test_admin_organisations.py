@@ -79,7 +79,7 @@ def test_region_autocomplete_offers_only_the_editors_kabupaten(client, dppkb, de
 
 
 def test_the_head_of_an_organisation_is_chosen_among_people_in_scope(client, dppkb, demo):
-    from trainings.tests.factories import person
+    from .factories import person
 
     stranger = person("camat.tala", region="63.01.01")
     dinkes = demo.orgs["dinkes"]

@@ -6,9 +6,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from portal.models import RoleAssignment, User
-from trainings.tests.factories import person
 
 from .adminforms import add_inline_row, changeform_data
+from .factories import person
 
 pytestmark = pytest.mark.django_db
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from portal.registry import nav_entries
+
 pytestmark = pytest.mark.django_db
 
 
 def test_a_missing_page_is_branded_with_the_menu_in_indonesian(client, camat_a):
     client.force_login(camat_a)
 
-    response = client.get("/meetings/999999/")
+    response = client.get("/organisations/999999/")
 
     body = response.content.decode()
+    menu = [entry.url for entry in nav_entries(camat_a)]
     assert response.status_code == 404
     assert 'data-testid="error-page"' in body and "Halaman tidak ditemukan" in body
-    assert 'aria-label="Navigasi utama"' in body and "/meetings/" in body
+    assert menu and 'aria-label="Navigasi utama"' in body and all(f'href="{url}"' in body for url in menu)
     assert camat_a.get_full_name() in body
 
 

@@ -35,7 +35,7 @@ def test_the_outbox_admin_never_shows_one_tap_links(client, demo, admin_user, on
 
 
 def test_the_outbox_rule_filter_offers_only_rules_of_visible_messages(client, dppkb, demo, one_tap_message):
-    from trainings.tests.factories import person
+    from .factories import person
 
     stranger = person("camat.tala", region="63.01.01")
     Notification.objects.create(

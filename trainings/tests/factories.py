@@ -5,8 +5,8 @@ from datetime import time, timedelta
 import factory
 from django.utils import timezone
 
-from portal.models import Organisation, Region, RoleAssignment, User
-from portal.roles import Role
+from portal.models import Organisation, User
+from portal.tests.factories import person  # noqa: F401 (re-exported for the trainings tests)
 from trainings.models import Enrollment, Session, Training
 
 
@@ -47,22 +47,6 @@ class SessionFactory(factory.django.DjangoModelFactory):
     end_time = time(12, 0)
     mode = Session.Mode.LURING
     topic = factory.Sequence(lambda n: f"Materi {n}")
-
-
-def person(username: str, role: str = Role.CAMAT, region: str = "63.05.02", **extra) -> User:
-    """An official holding `role` in `region` (creates the kecamatan if the sample lacks it)."""
-    if not Region.objects.filter(code=region).exists():
-        parent = region.rsplit(".", 1)[0]
-        Region.objects.get_or_create(
-            code=parent, defaults={"name": f"Kab. {parent}", "level": "kabupaten", "parent_id": "63"}
-        )
-        Region.objects.create(code=region, name=f"Kecamatan {region}", level="kecamatan", parent_id=parent)
-    user = User.objects.create_user(
-        username, password="tapin2024", full_name=extra.pop("full_name", username.title()), **extra
-    )
-    RoleAssignment.objects.create(user=user, role=role, region_id=region)
-    user.sync_groups_and_staff()
-    return user
 
 
 def enroll(training: Training, user: User, status: str = Enrollment.Status.CONFIRMED) -> Enrollment:

@@ -2,7 +2,7 @@
 
 The routes come from the URL resolver (admin included), so a new route without an entry in
 EXPECTED fails `test_every_route_has_an_expectation`. Ids are filled in from real objects of
-Kabupaten Tapin and Kabupaten Banjar (portal/tests/two_kabupaten.py). Each request is made in
+Kabupaten Tapin and Kabupaten Banjar (tests/two_kabupaten.py). Each request is made in
 a savepoint that is rolled back, so requests do not disturb one another; after every refused
 request no row of any table may have been written (PostgreSQL's per-transaction counters).
 

@@ -1,7 +1,7 @@
 """Lists, exports, dashboard and admin changelists hold no row from outside the persona's scope:
 checked on the content (the other kabupaten's titles and names are absent), not the status.
 
-Uses the two-kabupaten world of the route matrix (Tapin and Banjar, portal/tests/two_kabupaten.py).
+Uses the two-kabupaten world of the route matrix (Tapin and Banjar, tests/two_kabupaten.py).
 """
 
 from __future__ import annotations
