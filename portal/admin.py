@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_labels import LabelledFieldsMixin
 from .models import Organisation, Region, RoleAssignment, User, region_q
 from .resources import OrganisationResource, RegionResource
-from .admin_labels import LabelledFieldsMixin
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 __all__ = ["ScopedAdminMixin", "ScopedInlineMixin"]
