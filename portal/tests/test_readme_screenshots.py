@@ -4,6 +4,7 @@ real PNGs at the size they were taken, and the README shows each one. Cheap: no 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _script():
     spec = importlib.util.spec_from_file_location("screenshots", ROOT / "scripts" / "screenshots.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("screenshots", module)  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
