@@ -46,7 +46,7 @@ def limits_text() -> str:
         "count": settings.MAX_UPLOAD_FILES,
         "total": filesizeformat(settings.MAX_UPLOAD_TOTAL_SIZE),
     }
-    return f"{limits} {_('Photos are made smaller on your phone before sending.')}"
+    return limits + " " + _("Photos are made smaller on your phone before sending.")
 
 
 def inspect_upload(upload) -> str:
