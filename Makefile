@@ -11,7 +11,7 @@ TEST_ENV := SECRET_KEY=test-secret-not-for-production DEBUG=False SECURE_SSL_RED
 	VAR_DIR=$(CURDIR)/var/test AUDITS_FERNET_KEYS=dGVzdC1hdWRpdHMtZmVybmV0LWtleS1ub3QtcHJvZCE= \
 	AUDITS_NIK_HMAC_KEY=test-nik-hmac-not-for-production
 
-.PHONY: help install install-dev run worker test bench lint messages clean
+.PHONY: help install install-dev run worker test bench lint messages screenshots clean
 
 help:
 	@echo "make run    - set up and serve the demo portal at http://127.0.0.1:$(PORT)/"
@@ -55,6 +55,10 @@ lint: install-dev
 messages: install-dev
 	DEBUG=True $(PY) manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=var --ignore=static --ignore=test-artifacts
 	DEBUG=True $(PY) manage.py compilemessages --ignore=.venv
+
+# The README screenshots: demo data in a throw-away SQLite database, chromium at /usr/bin/chromium.
+screenshots: install-dev
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf var/test .pytest_cache

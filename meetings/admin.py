@@ -72,7 +72,7 @@ class InvitationInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixi
 
 
 class AttendanceInline(LabelledFieldsMixin, ScopedInlineMixin, ScopedChoicesMixin, admin.TabularInline):
-    """Saved through services.record_attendance (MeetingAdmin.save_formset)."""
+    """Saved through services.save_attendance_lines (MeetingAdmin.save_formset)."""
 
     model = Attendance
     extra = 0
@@ -144,7 +144,7 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
             self._save_invitations(request, form.instance, formset)
         elif formset.model is Attendance:
             rows = formset.save(commit=False)
-            services.record_attendance(
+            services.save_attendance_lines(
                 meeting=form.instance, rows=rows, deleted=formset.deleted_objects, acting_user=request.user
             )
         else:

@@ -99,7 +99,7 @@ def seed(log=print) -> None:
         created_by=users.get("dppkb"),
     )
     Invitation.objects.filter(meeting=rakor).update(response=Invitation.Response.HADIR)
-    services.prepare_attendance(meeting=rakor)
+    services.prepare_attendance(meeting=rakor, acting_user=users.get("dppkb"))
     rakor.attendances.filter(status=Attendance.Status.TIDAK_HADIR).update(status=Attendance.Status.HADIR)
     Attendance.objects.get_or_create(
         meeting=rakor,

@@ -241,6 +241,9 @@ class RsvpForm(forms.ModelForm):
 
 
 class AttendanceForm(forms.ModelForm):
+    # An expected person not listed yet (services.invitee_key): the line is saved for them.
+    invitee = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Attendance
         fields = ["name", "jabatan", "instansi", "status", "delegate_name"]

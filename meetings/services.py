@@ -192,25 +192,6 @@ def uninvite(*, invitation: Invitation, acting_user) -> None:
 
 
 @transaction.atomic
-def respond(
-    *,
-    invitation: Invitation,
-    response: str,
-    delegate_name: str = "",
-    delegate_position: str = "",
-    acting_user,
-) -> Invitation:
-    invitation.response = response
-    represented = response == Invitation.Response.DIWAKILKAN
-    invitation.delegate_name = delegate_name if represented else ""
-    invitation.delegate_position = delegate_position if represented else ""
-    invitation.responded_at = timezone.now()
-    invitation.responded_by = acting_user
-    invitation.save()
-    return invitation
-
-
-@transaction.atomic
 def repeat_meeting(*, meeting: Meeting, acting_user) -> Meeting:
     """The next meeting of a monthly/quarterly series: same agenda template and invitees, as a draft."""
     _require_writer(meeting, acting_user)
@@ -261,45 +242,152 @@ def unlisted_invitees(meeting: Meeting) -> list[dict]:
     ]
 
 
-@transaction.atomic
-def prepare_attendance(*, meeting: Meeting) -> int:
-    """One daftar hadir line per expected person not listed yet (status absent until they come)."""
-    _lock_attendance(meeting)
-    created = 0
-    for row in unlisted_invitees(meeting):
-        person = row["person"]
+# What an answer to the invitation means for the daftar hadir (no answer: absent until they come).
+STATUS_FROM_ANSWER = {
+    Invitation.Response.HADIR: Attendance.Status.HADIR,
+    Invitation.Response.IZIN: Attendance.Status.IZIN,
+    Invitation.Response.DIWAKILKAN: Attendance.Status.DIWAKILKAN,
+}
+
+
+def invitee_key(row: dict) -> str:
+    """Names an expected person on the attendance page: `p<person>`, or `i<invitation>` for an
+    organisation with nobody in the portal."""
+    return f"p{row['person'].pk}" if row["person"] else f"i{row['invitation'].pk}"
+
+
+def _fill_from_answer(line: Attendance, invitation: Invitation) -> None:
+    line.status = STATUS_FROM_ANSWER.get(invitation.response, Attendance.Status.TIDAK_HADIR)
+    represented = line.status == Attendance.Status.DIWAKILKAN
+    line.delegate_name = invitation.delegate_name if represented else ""
+
+
+def expected_attendance(meeting: Meeting) -> list[Attendance]:
+    """Unsaved daftar hadir lines for the expected people not listed yet, filled in from their
+    answers. Writes nothing: the attendance page shows them on GET and saves them on POST."""
+    rows = unlisted_invitees(meeting)
+    linked = set(
+        Attendance.objects.filter(invitation__in=[row["invitation"] for row in rows]).values_list(
+            "invitation_id", flat=True
+        )
+    )
+    lines = []
+    for row in rows:
         invitation = row["invitation"]
-        linked = invitation if not Attendance.objects.filter(invitation=invitation).exists() else None
-        # Filled in from the answer to the invitation; the secretariat corrects it in the room.
-        status = {
-            Invitation.Response.HADIR: Attendance.Status.HADIR,
-            Invitation.Response.IZIN: Attendance.Status.IZIN,
-            Invitation.Response.DIWAKILKAN: Attendance.Status.DIWAKILKAN,
-        }.get(invitation.response, Attendance.Status.TIDAK_HADIR)
-        Attendance.objects.create(
+        line = Attendance(
             meeting=meeting,
-            invitation=linked,
-            person=person,
+            # One line holds the invitation (an organisation's contacts share one).
+            invitation=None if invitation.pk in linked else invitation,
+            person=row["person"],
             name=row["name"] or row["instansi"],
             jabatan=row["jabatan"],
             instansi=row["instansi"],
-            status=status,
-            delegate_name=invitation.delegate_name,
+            from_rsvp=True,
         )
-        created += 1
-    return created
+        linked.add(invitation.pk)
+        _fill_from_answer(line, invitation)
+        line.invitee_key = invitee_key(row)
+        lines.append(line)
+    return lines
 
 
 @transaction.atomic
-def record_attendance(*, meeting: Meeting, rows=(), deleted=(), acting_user) -> None:
+def prepare_attendance(*, meeting: Meeting, acting_user) -> int:
+    """Save one daftar hadir line per expected person not listed yet, filled in from their answer
+    (and updated by later answers until the secretariat records it). For meeting writers only."""
+    _require_writer(meeting, acting_user)
+    _lock_attendance(meeting)
+    lines = expected_attendance(meeting)
+    for line in lines:
+        line.save()
+    return len(lines)
+
+
+@transaction.atomic
+def record_attendance(*, meeting: Meeting, formset, acting_user) -> None:
+    """Save the secretariat's daftar hadir (a valid formset of AttendanceForm): changed lines are
+    recorded (a later answer no longer changes them), removed lines deleted, walk-ins added; an
+    expected person the table did not change is saved as filled in from their answer."""
+    _require_writer(meeting, acting_user)
+    _lock_attendance(meeting)
+    expected = {line.invitee_key: line for line in expected_attendance(meeting)}
+    deleted = set(map(id, formset.deleted_forms)) if formset.can_delete else set()
+    for form in formset.forms:
+        if id(form) in deleted:
+            if form.instance.pk and form.instance.meeting_id == meeting.pk:
+                form.instance.delete()
+            continue
+        if not form.has_changed():
+            continue
+        line = form.save(commit=False)
+        key = form.cleaned_data.get("invitee")
+        if not line.pk and key:
+            if key not in expected:
+                continue  # listed meanwhile (a check-in): that line stands
+            line.person, line.invitation = expected[key].person, expected[key].invitation
+        line.meeting = meeting
+        line.from_rsvp = False
+        line.save()
+    for line in expected_attendance(meeting):
+        line.save()
+
+
+def _refresh_attendance(invitation: Invitation) -> None:
+    """A later answer updates the daftar hadir lines it filled in that nobody recorded yet."""
+    meeting = invitation.meeting
+    rows = [row for row in meeting.invitee_rows() if row["invitation"].pk == invitation.pk]
+    people = [row["person"].pk for row in rows if row["person"]]
+    lines = meeting.attendances.filter(
+        Q(person_id__in=people) | Q(person=None, invitation=invitation), from_rsvp=True
+    )
+    for line in lines:
+        _fill_from_answer(line, invitation)
+        line.save()
+
+
+@transaction.atomic
+def respond(
+    *,
+    invitation: Invitation,
+    response: str,
+    delegate_name: str = "",
+    delegate_position: str = "",
+    acting_user,
+) -> Invitation:
+    """The invitee answers (in the portal, or through their one-tap link as the link's person),
+    on a meeting they can see; or a writer of the meeting records an answer given to the
+    secretariat (Django admin's invitation inline)."""
+    meeting = invitation.meeting
+    invitee = (
+        acting_user is not None
+        and invitation.is_for(acting_user)
+        and Meeting.objects.visible_to(acting_user).filter(pk=meeting.pk).exists()
+    )
+    if not invitee and not (acting_user is not None and meeting.can_change(acting_user)):
+        raise PermissionDenied
+    invitation.response = response
+    represented = response == Invitation.Response.DIWAKILKAN
+    invitation.delegate_name = delegate_name if represented else ""
+    invitation.delegate_position = delegate_position if represented else ""
+    invitation.responded_at = timezone.now()
+    invitation.responded_by = acting_user
+    invitation.save()
+    _refresh_attendance(invitation)
+    return invitation
+
+
+@transaction.atomic
+def save_attendance_lines(*, meeting: Meeting, rows=(), deleted=(), acting_user) -> None:
     """Save daftar hadir lines as the secretariat corrected them (Django admin's inline): only a
-    writer of the meeting, under the same lock as check-ins."""
+    writer of the meeting, under the same lock as check-ins. Recorded lines no longer follow
+    later answers."""
     _require_writer(meeting, acting_user)
     _lock_attendance(meeting)
     for row in deleted:
         row.delete()
     for row in rows:
         row.meeting = meeting
+        row.from_rsvp = False
         row.save()
 
 
@@ -311,24 +399,36 @@ def _lock_attendance(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def check_in(*, meeting: Meeting, user) -> Attendance:
-    """Mark the user present (an invitee, or a walk-in who is logged in). Idempotent."""
+def check_in(*, meeting: Meeting, acting_user, person=None) -> Attendance:
+    """Mark `person` present; idempotent. By default the acting user checks themselves in (an
+    invitee or a logged-in walk-in), on a meeting they can see while check-in is open; a meeting
+    writer may check anyone in at any time."""
+    person = person or acting_user
+    if acting_user is None:
+        raise PermissionDenied
+    if person.pk != acting_user.pk:
+        _require_writer(meeting, acting_user)
+    elif not (
+        Meeting.objects.visible_to(acting_user).filter(pk=meeting.pk).exists() and meeting.checkin_open()
+    ):
+        raise PermissionDenied
     _lock_attendance(meeting)
-    invitation = meeting.invitation_for(user)
-    attendance = meeting.attendances.filter(person=user).first()
+    invitation = meeting.invitation_for(person)
+    attendance = meeting.attendances.filter(person=person).first()
     if attendance is None:
-        attendance = Attendance(meeting=meeting, person=user)
+        attendance = Attendance(meeting=meeting, person=person)
         if invitation and not Attendance.objects.filter(invitation=invitation).exists():
             attendance.invitation = invitation
-    attendance.name = user.get_full_name()
-    attendance.jabatan = user.jabatan
+    attendance.name = person.get_full_name()
+    attendance.jabatan = person.jabatan
     attendance.instansi = (
         invitation.organisation.name
         if invitation and invitation.organisation_id
-        else (user.organisation.name if user.organisation_id else "")
+        else (person.organisation.name if person.organisation_id else "")
     )
     attendance.status = Attendance.Status.HADIR
     attendance.checked_in_at = attendance.checked_in_at or timezone.now()
+    attendance.from_rsvp = False
     attendance.save()
     return attendance
 

@@ -241,23 +241,23 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The daftar hadir: saved lines, then the expected people not listed yet filled in from their
+    answers (unsaved: a GET writes nothing), then walk-ins. Saving keeps them all."""
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    if "prepare" in request.POST:
-        services.prepare_attendance(meeting=meeting)
-        return redirect("meetings:attendance", pk=meeting.pk)
-    formset = AttendanceFormSet(_post(request), queryset=meeting.attendances.all(), prefix="attendance")
+    expected = [
+        {name: getattr(line, name) for name in ("name", "jabatan", "instansi", "status", "delegate_name")}
+        | {"invitee": line.invitee_key}
+        for line in services.expected_attendance(meeting)
+    ]
+    formset = AttendanceFormSet(
+        _post(request), queryset=meeting.attendances.all(), prefix="attendance", initial=expected
+    )
+    formset.extra = len(expected) + 2  # two empty lines for walk-ins
     if request.method == "POST" and formset.is_valid():
-        for row in formset.save(commit=False):
-            row.meeting = meeting
-            row.save()
-        for row in formset.deleted_objects:
-            row.delete()
-        # Invitees nobody marked are listed too: absent, excused or represented, as they answered.
-        services.prepare_attendance(meeting=meeting)
+        services.record_attendance(meeting=meeting, formset=formset, acting_user=request.user)
         messages.success(request, _("The attendance list is saved."))
         return redirect(meeting)
-    context = {"meeting": meeting, "formset": formset, "unlisted": services.unlisted_invitees(meeting)}
-    return render(request, "meetings/attendance.html", context)
+    return render(request, "meetings/attendance.html", {"meeting": meeting, "formset": formset})
 
 
 def _pdf_response(body: bytes, filename: str) -> HttpResponse:
@@ -312,7 +312,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         if meeting is None or not meeting.checkin_open():
             form.add_error("code", _("No meeting open for check-in has this code."))
         elif request.method == "POST":
-            services.check_in(meeting=meeting, user=request.user)
+            services.check_in(meeting=meeting, acting_user=request.user)
             messages.success(request, _("You are checked in. Welcome!"))
             return redirect(meeting)
         else:

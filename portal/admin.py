@@ -9,6 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import people_in_scope
+from .admin_labels import LabelledFieldsMixin
 from .models import Organisation, Region, RoleAssignment, User, region_q
 from .resources import OrganisationResource, RegionResource
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -51,7 +52,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class RegionAdmin(LabelledFieldsMixin, ScopedAdminMixin, ImportExportModelAdmin):
     resource_classes = [RegionResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -69,7 +70,7 @@ class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
+class OrganisationAdmin(LabelledFieldsMixin, ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]
@@ -98,7 +99,7 @@ class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
 
-class RoleAssignmentInline(ScopedInlineMixin, admin.TabularInline):
+class RoleAssignmentInline(LabelledFieldsMixin, ScopedInlineMixin, admin.TabularInline):
     """Roles within the editor's own regions only; nobody edits their own roles but a superuser."""
 
     model = RoleAssignment
@@ -130,7 +131,7 @@ PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
+class UserAdmin(LabelledFieldsMixin, ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     list_display = ["username", "full_name", "jabatan", "organisation", "is_staff", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["username", "full_name", "email", "jabatan"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
+from portal.admin_labels import LabelledFieldsMixin
 from portal.models import Organisation, Region, User, region_q
 from portal.roles import Role
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -18,13 +19,13 @@ from .forms import TrainingAdminForm
 from .models import Attendance, Enrollment, Session, Training, organiser_codes
 
 
-class SessionInline(ScopedInlineMixin, admin.TabularInline):
+class SessionInline(LabelledFieldsMixin, ScopedInlineMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["date", "start_time", "end_time", "mode", "topic", "facilitator", "online_link"]
 
 
-class EnrollmentInline(ScopedInlineMixin, admin.TabularInline):
+class EnrollmentInline(LabelledFieldsMixin, ScopedInlineMixin, admin.TabularInline):
     """Participants and scores, read-only and limited to those the user may see: seats and
     statuses change through the enrollment services (portal pages, the enrollment admin)."""
 
@@ -45,7 +46,7 @@ class EnrollmentInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Training)
-class TrainingAdmin(ScopedAdminMixin, HistoryAdmin):
+class TrainingAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     form = TrainingAdminForm
     list_display = ["title", "cohort", "organiser", "mode", "start_date", "end_date", "capacity"]
     list_filter = ["mode", "start_date"]
@@ -135,7 +136,7 @@ class EnrollmentAddForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ScopedAdminMixin, HistoryAdmin):
+class EnrollmentAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
@@ -224,7 +225,7 @@ class EnrollmentAdmin(ScopedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(ScopedAdminMixin, HistoryAdmin):
+class SessionAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["topic", "training", "date", "start_time", "mode"]
     list_filter = ["mode"]
     list_select_related = ["training"]
@@ -242,7 +243,7 @@ class SessionAdmin(ScopedAdminMixin, HistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdminMixin, HistoryAdmin):
+class AttendanceAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["enrollment", "session", "method", "recorded_at"]
     list_filter = ["method"]
 

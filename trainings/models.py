@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
@@ -341,7 +341,8 @@ class Session(models.Model):
         ordering = ["date", "start_time"]
 
     def __str__(self) -> str:
-        return f"{self.date:%d-%m-%Y} {self.start_time:%H:%M} {self.topic}"
+        when = f"{formats.date_format(self.date, 'DATE_FORMAT')}, {formats.time_format(self.start_time, 'TIME_FORMAT')}"
+        return f"{when} {self.topic}"
 
     def get_absolute_url(self) -> str:
         return reverse("trainings:session-attendance", args=[self.training_id, self.pk])

@@ -6,16 +6,17 @@ from __future__ import annotations
 import io
 
 import segno
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from portal.pdf import PortalPDF
+from portal.templatetags.portal_format import day_span
 
 from .models import Enrollment, Session
 
 
 def _date(value) -> str:
-    return formats.date_format(value, "j F Y")
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def training_dates(training) -> str:
@@ -68,8 +69,7 @@ def attendance_sheet_pdf(session: Session, enrollments) -> bytes:
     pdf = PortalPDF(title=_("Attendance sheet"), letterhead=str(training.organiser))
     pdf.line_text(_("ATTENDANCE SHEET (DAFTAR HADIR)"), 14, bold=True, align="C", h=8)
     pdf.line_text(str(training), align="C")
-    start = timezone.localtime(session.starts_at)
-    when = f"{session.topic} - {_date(session.date)}, {start:%H:%M}-{session.end_time:%H:%M} WITA"
+    when = f"{session.topic} - {day_span(session.date, session.start_time, session.end_time)}"
     pdf.line_text(when, align="C")
     if session.venue or training.venue:
         pdf.line_text(session.venue or training.venue, align="C")

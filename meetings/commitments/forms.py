@@ -7,10 +7,8 @@ import uuid
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from portal.uploads import UploadsField, limits_text
@@ -39,19 +37,7 @@ class ProgressForm(forms.Form):
         self.commitment = commitment
         self.mark_done = mark_done
         self.fields["submission"].initial = uuid.uuid4().hex
-        self.fields["files"].help_text = (
-            limits_text() + " " + _("Photos are made smaller on your phone before sending.")
-        )
-        # For static/meetings/evidence.js: scale photos down and refuse oversized files before sending.
-        self.fields["files"].widget.attrs.update(
-            {
-                "data-max-bytes": settings.MAX_UPLOAD_SIZE,
-                "data-shrunk-text": _("%(count)s photo(s) made smaller for sending."),
-                "data-too-big-text": _("Too large to send (at most %(limit)s):")
-                % {"limit": filesizeformat(settings.MAX_UPLOAD_SIZE)}
-                + " %(names)s",
-            }
-        )
+        self.fields["files"].help_text = limits_text()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
-from portal.uploads import inspect_uploads, safe_name
+from portal.uploads import accept_uploads, safe_name
 
 from ..links import progress_link
 from ..models import Meeting
@@ -64,7 +64,7 @@ def _record(
         status_to=commitment.status if commitment.status != status_from else "",
         submission_key=submission_key,
     )
-    for upload, content_type in zip(files, inspect_uploads(files), strict=True):
+    for upload, content_type in accept_uploads(files):
         evidence = Evidence(
             update=update,
             original_name=upload.name[:255],

@@ -132,6 +132,13 @@ class Attendance(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HADIR)
     delegate_name = models.CharField(_("delegate's name"), max_length=150, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    from_rsvp = models.BooleanField(
+        _("filled in from the answer"),
+        default=False,
+        help_text=_(
+            "Not recorded by the secretariat yet: a later answer to the invitation updates this line."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

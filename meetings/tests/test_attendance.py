@@ -56,9 +56,9 @@ def test_pdf_falls_back_to_the_core_font_without_dejavu(settings, client, dppkb,
     assert "Rakor - evaluasi" in pdf_text(response.content)
 
 
-def test_prepare_attendance_makes_one_line_per_expected_person(invited_rakor):
-    services.prepare_attendance(meeting=invited_rakor)
-    services.prepare_attendance(meeting=invited_rakor)  # idempotent
+def test_prepare_attendance_makes_one_line_per_expected_person(invited_rakor, dppkb):
+    services.prepare_attendance(meeting=invited_rakor, acting_user=dppkb)
+    services.prepare_attendance(meeting=invited_rakor, acting_user=dppkb)  # idempotent
 
     names = sorted(invited_rakor.attendances.values_list("name", flat=True))
     assert names == ["Dinas Sosial Kabupaten Tapin", "Fitriani"]
@@ -67,7 +67,7 @@ def test_prepare_attendance_makes_one_line_per_expected_person(invited_rakor):
 def test_secretariat_records_attendance_with_a_walk_in(client, notulis, invited_rakor):
     client.force_login(notulis)
     url = reverse("meetings:attendance", args=[invited_rakor.pk])
-    client.post(url, {"prepare": "1"})
+    services.prepare_attendance(meeting=invited_rakor, acting_user=notulis)
     formset = client.get(url).context["formset"]
     data = {
         "attendance-TOTAL_FORMS": str(len(formset.forms)),

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import Attendance, Invitation
+from portal.tests.adminforms import form_data
 
 
 @pytest.fixture
@@ -21,10 +22,20 @@ def rakor(demo, dppkb, camat_a, kapus, kabupaten_rakor):
     return kabupaten_rakor
 
 
+def as_rendered(response, **changes) -> dict:
+    """What the browser posts back from the attendance page, with `changes` (by field name)."""
+    formset = response.context["formset"]
+    data = form_data(formset.management_form)
+    for form in formset.forms:
+        data.update(form_data(form))
+    return data | changes
+
+
 def _open_list(client, meeting):
-    """The secretariat opens the page and lists the invitees (a GET writes nothing)."""
+    """The secretariat opens the page (unsaved lines from the answers) and saves it unchanged."""
     url = reverse("meetings:attendance", args=[meeting.pk])
-    client.post(url, {"prepare": "1"})
+    response = client.post(url, as_rendered(client.get(url)))
+    assert response.status_code == 302
     return client.get(url)
 
 
@@ -79,3 +90,90 @@ def test_saving_the_table_records_each_status(client, rakor, dppkb, camat_a):
     assert rakor.attendances.get(person=camat_a).status == Attendance.Status.HADIR
     assert rakor.attendances.filter(name="Kader Posyandu Melati", invitation=None).exists()
     assert Invitation.objects.filter(meeting=rakor).count() == 5
+
+
+def test_opening_the_page_shows_the_invitees_from_their_answers_and_writes_nothing(
+    client, rakor, dppkb, kapus, table_rows
+):
+    services.respond(
+        invitation=rakor.invitation_for(kapus),
+        response="diwakilkan",
+        delegate_name="Bidan Rina",
+        delegate_position="Bidan",
+        acting_user=kapus,
+    )
+    client.force_login(dppkb)
+    before = table_rows()
+
+    response = client.get(reverse("meetings:attendance", args=[rakor.pk]))
+
+    assert table_rows() == before
+    assert not rakor.attendances.exists()
+    html = response.content.decode()
+    forms = response.context["formset"].forms
+    assert html.count('data-testid="attendance-row"') == len(forms) == len(rakor.invitee_rows()) + 2
+    kapus_form = next(f for f in forms if f["name"].value() == kapus.get_full_name())
+    assert (kapus_form["status"].value(), kapus_form["delegate_name"].value()) == ("diwakilkan", "Bidan Rina")
+    assert html.count('data-testid="as-answered"') == len(rakor.invitee_rows())
+
+
+def test_saving_the_page_keeps_the_lines_as_answered_and_the_changes_as_recorded(
+    client, rakor, dppkb, camat_a
+):
+    client.force_login(dppkb)
+    url = reverse("meetings:attendance", args=[rakor.pk])
+    page = client.get(url)
+    index = next(
+        i for i, f in enumerate(page.context["formset"].forms) if f["invitee"].value() == f"p{camat_a.pk}"
+    )
+
+    response = client.post(url, as_rendered(page, **{f"attendance-{index}-status": "izin"}))
+
+    assert response.status_code == 302
+    camat_line = rakor.attendances.get(person=camat_a)
+    assert (camat_line.status, camat_line.from_rsvp) == (Attendance.Status.IZIN, False)
+    assert camat_line.invitation == rakor.invitation_for(camat_a)
+    others = rakor.attendances.exclude(person=camat_a)
+    assert others.count() == len(rakor.invitee_rows()) - 1
+    assert all(line.from_rsvp and line.status == Attendance.Status.TIDAK_HADIR for line in others)
+    assert client.get(url).context["formset"].initial_form_count() == rakor.attendances.count()
+
+
+def test_a_later_answer_updates_only_the_lines_the_secretariat_has_not_recorded(
+    client, rakor, dppkb, camat_a, kapus, dinkes
+):
+    client.force_login(dppkb)
+    url = reverse("meetings:attendance", args=[rakor.pk])
+    page = client.get(url)
+    index = next(
+        i for i, f in enumerate(page.context["formset"].forms) if f["invitee"].value() == f"p{camat_a.pk}"
+    )
+    client.post(url, as_rendered(page, **{f"attendance-{index}-status": "hadir"}))  # recorded in the room
+
+    services.respond(invitation=rakor.invitation_for(camat_a), response="izin", acting_user=camat_a)
+    services.respond(
+        invitation=rakor.invitation_for(kapus),
+        response="diwakilkan",
+        delegate_name="Bidan Rina",
+        delegate_position="Bidan",
+        acting_user=kapus,
+    )
+    services.respond(invitation=rakor.invitation_for(dinkes), response="hadir", acting_user=dinkes)
+
+    assert rakor.attendances.get(person=camat_a).status == Attendance.Status.HADIR  # as recorded
+    kapus_line = rakor.attendances.get(person=kapus)
+    assert (kapus_line.status, kapus_line.delegate_name) == (Attendance.Status.DIWAKILKAN, "Bidan Rina")
+    assert rakor.attendances.get(person=dinkes).status == Attendance.Status.HADIR
+    services.respond(invitation=rakor.invitation_for(kapus), response="izin", acting_user=kapus)
+    kapus_line.refresh_from_db()
+    assert (kapus_line.status, kapus_line.delegate_name) == (Attendance.Status.IZIN, "")
+
+
+def test_a_check_in_is_never_overwritten_by_a_later_answer(rakor, dppkb, dinkes):
+    services.prepare_attendance(meeting=rakor, acting_user=dppkb)
+    services.check_in(meeting=rakor, acting_user=dppkb, person=dinkes)
+
+    services.respond(invitation=rakor.invitation_for(dinkes), response="izin", acting_user=dinkes)
+
+    line = rakor.attendances.get(person=dinkes)
+    assert (line.status, line.from_rsvp) == (Attendance.Status.HADIR, False)

@@ -42,18 +42,18 @@ def open_rakor(demo):
     return MeetingFactory(start=timezone.now() - timedelta(minutes=10), region_id="63.05")
 
 
-def test_parallel_walk_in_check_ins_of_one_person_record_one_line(open_rakor, camat_a):
-    errors = _together(8, lambda: services.check_in(meeting=open_rakor, user=camat_a))
+def test_parallel_walk_in_check_ins_of_one_person_record_one_line(open_rakor, dppkb):
+    errors = _together(8, lambda: services.check_in(meeting=open_rakor, acting_user=dppkb))
 
     assert errors == []
-    assert Attendance.objects.filter(meeting=open_rakor, person=camat_a).count() == 1
-    assert Attendance.objects.get(meeting=open_rakor, person=camat_a).status == Attendance.Status.HADIR
+    assert Attendance.objects.filter(meeting=open_rakor, person=dppkb).count() == 1
+    assert Attendance.objects.get(meeting=open_rakor, person=dppkb).status == Attendance.Status.HADIR
 
 
 def test_parallel_check_ins_of_an_invitee_link_the_invitation_once(open_rakor, dinkes):
     invitation = Invitation.objects.create(meeting=open_rakor, person=dinkes)
 
-    errors = _together(8, lambda: services.check_in(meeting=open_rakor, user=dinkes))
+    errors = _together(8, lambda: services.check_in(meeting=open_rakor, acting_user=dinkes))
 
     assert errors == []
     assert list(Attendance.objects.filter(meeting=open_rakor).values_list("person", "invitation")) == [
@@ -61,13 +61,15 @@ def test_parallel_check_ins_of_an_invitee_link_the_invitation_once(open_rakor, d
     ]
 
 
-def test_check_ins_racing_the_attendance_preparation_keep_one_line_per_person(open_rakor, dinkes, camat_a):
+def test_check_ins_racing_the_attendance_preparation_keep_one_line_per_person(
+    open_rakor, dinkes, camat_a, dppkb
+):
     Invitation.objects.create(meeting=open_rakor, person=dinkes)
     Invitation.objects.create(meeting=open_rakor, person=camat_a)
 
     def race():
-        services.prepare_attendance(meeting=open_rakor)
-        services.check_in(meeting=open_rakor, user=dinkes)
+        services.prepare_attendance(meeting=open_rakor, acting_user=dppkb)
+        services.check_in(meeting=open_rakor, acting_user=dinkes)
 
     errors = _together(6, race)
 

@@ -35,7 +35,7 @@ def rakor(demo, dppkb, kabupaten_rakor, camat_a, kapus):
         delegate_position="Bidan Koordinator",
         acting_user=kapus,
     )
-    services.prepare_attendance(meeting=kabupaten_rakor)
+    services.prepare_attendance(meeting=kabupaten_rakor, acting_user=dppkb)
     # Held: the chair approves minutes only after the meeting.
     Meeting.objects.filter(pk=kabupaten_rakor.pk).update(
         start=kabupaten_rakor.start - timedelta(days=10),

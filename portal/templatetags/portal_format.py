@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django import template
 from django.utils import formats, timezone
@@ -34,3 +34,13 @@ def time_span(start: datetime, end: datetime, weekday: bool = True) -> str:
         return f"{first}, {begin}–{finish} {_('WITA')}"
     last = formats.date_format(end, day_format)
     return f"{first}, {begin} – {last}, {finish} {_('WITA')}"
+
+
+@register.simple_tag
+def day_span(day: date, start: time, end: time, weekday: bool = True) -> str:
+    """A training session (a day, a start and an end time) written as `time_span` writes a meeting."""
+    return time_span(
+        timezone.make_aware(datetime.combine(day, start)),
+        timezone.make_aware(datetime.combine(day, end)),
+        weekday,
+    )

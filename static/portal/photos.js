@@ -1,6 +1,7 @@
-// Evidence files on a phone: a photo is scaled down in the browser before it is sent (a 12 MB
-// camera picture becomes a few hundred kB), and a file still over the limit is refused here,
-// before the upload starts on a weak signal. A static file: the CSP forbids inline scripts.
+// Uploads on a phone (every file input of portal/uploads.py carries data-max-bytes): a photo is
+// scaled down in the browser before it is sent (a 12 MB camera picture becomes a few hundred kB),
+// and a file still over the limit is refused here, before the upload starts on a weak signal.
+// The server scales photos too (portal/uploads.py). A static file: the CSP forbids inline scripts.
 (function () {
   "use strict";
   var PHOTO = /^image\/(jpeg|png|webp)$/;
@@ -19,10 +20,14 @@
     return createImageBitmap(file);
   }
 
-  async function shrink(file, limit) {
+  async function shrink(file, limit, maxSide) {
     var image = await load(file);
-    for (var s = 0; s < SIDES.length; s++) {
-      var scale = Math.min(1, SIDES[s] / Math.max(image.width, image.height));
+    if (Math.max(image.width, image.height) <= maxSide && file.size <= limit / 2) {
+      return file;  // already small: sent as it is
+    }
+    var sides = [maxSide].concat(SIDES.filter(function (side) { return side < maxSide; }));
+    for (var s = 0; s < sides.length; s++) {
+      var scale = Math.min(1, sides[s] / Math.max(image.width, image.height));
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(image.width * scale);
       canvas.height = Math.round(image.height * scale);
@@ -51,6 +56,7 @@
 
   document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
     var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var maxSide = parseInt(input.getAttribute("data-max-side") || "1600", 10);
     var form = input.form;
     input.addEventListener("change", async function () {
       var buttons = form ? form.querySelectorAll("button[type=submit]") : [];
@@ -61,9 +67,9 @@
       var shrunk = 0;
       for (var i = 0; i < input.files.length; i++) {
         var file = input.files[i];
-        if (PHOTO.test(file.type) && file.size > limit / 2) {
+        if (PHOTO.test(file.type)) {
           try {
-            var smaller = await shrink(file, limit);
+            var smaller = await shrink(file, limit, maxSide);
             if (smaller !== file) {
               shrunk += 1;
             }
