@@ -221,15 +221,19 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s is no longer on the team.") % {"name": member.user.get_full_name() or member.user},
+                _("%(name)s is no longer on the team.")
+                % {"name": member.user.get_full_name() or member.user},
             )
         return redirect(audit_round)
     return render(
         request,
         "audits/team_remove.html",
-        {"form": form, "member": member, "round": audit_round, "blockers": services.team_blockers(
-            audit_round, leaving=[member]
-        )},
+        {
+            "form": form,
+            "member": member,
+            "round": audit_round,
+            "blockers": services.team_blockers(audit_round, leaving=[member]),
+        },
     )
 
 
@@ -393,7 +397,9 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for_user(request.user, pk, edit=True)
     audit_round = recommendation.round
     adopted = recommendation.adoptions.exists()
-    form = RecommendationForm(_post(request), instance=recommendation, audit_round=audit_round, adopted=adopted)
+    form = RecommendationForm(
+        _post(request), instance=recommendation, audit_round=audit_round, adopted=adopted
+    )
     if form.is_valid():
         try:
             services.update_recommendation(

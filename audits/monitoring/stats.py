@@ -257,7 +257,11 @@ def causes(audit_round, within: Region, limit: int = 15) -> list[dict]:
         .order_by("-cases", "riskfactor__name")[:limit]
     )
     return [
-        {"name": risk_factor_label(r["riskfactor__name"]), "kind": kinds.get(r["riskfactor__kind"], ""), "cases": r["cases"]}
+        {
+            "name": risk_factor_label(r["riskfactor__name"]),
+            "kind": kinds.get(r["riskfactor__kind"], ""),
+            "cases": r["cases"],
+        }
         for r in rows
     ]
 

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from audits import services
-from audits.models import AuditRound, AuditTeamMember, Recommendation
+from audits.models import AuditRound, AuditTeamMember
 from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory
 
@@ -114,7 +114,8 @@ def test_recommendation_edit_rights(client, recommendation, notulis, dinkes, out
 def test_bad_input_writes_nothing(client, pakar, recommendation):
     client.force_login(pakar)
     response = client.post(
-        reverse("audits:recommendation-edit", args=[recommendation.pk]), _form(recommendation, text="", owner=0)
+        reverse("audits:recommendation-edit", args=[recommendation.pk]),
+        _form(recommendation, text="", owner=0),
     )
     assert response.status_code == 200
     assert response.context["form"].errors.keys() >= {"text", "owner"}
