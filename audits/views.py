@@ -110,6 +110,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoundForm(_post(request), instance=audit_round, user=request.user)
     meetings_form = RoundMeetingsForm(_post(request), audit_round=audit_round)
     if request.method == "POST" and form.is_valid() and meetings_form.is_valid():
+        form.instance._history_user = request.user
         form.save()
         audit_round.meetings.set(meetings_form.cleaned_data["meetings"])
         messages.success(request, _("Round saved."))
