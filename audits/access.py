@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import AuditCase, AuditRound, Recommendation
+from .models import AuditCase, AuditRound, AuditTeamMember, Recommendation
 
 
 def get_round_for_user(user, pk: int, *, manage: bool = False) -> AuditRound:
@@ -34,7 +34,20 @@ def get_case_for_user(
     return case
 
 
-def get_recommendation_for_user(user, pk: int) -> Recommendation:
-    return get_object_or_404(
+def get_team_member_for_user(user, pk: int, *, manage: bool = False) -> AuditTeamMember:
+    member = get_object_or_404(
+        AuditTeamMember.objects.visible_to(user).select_related("round__kabupaten", "user__organisation"),
+        pk=pk,
+    )
+    if manage and not member.round.can_manage(user):
+        raise PermissionDenied
+    return member
+
+
+def get_recommendation_for_user(user, pk: int, *, edit: bool = False) -> Recommendation:
+    recommendation = get_object_or_404(
         Recommendation.objects.visible_to(user).select_related("round__kabupaten", "case", "owner"), pk=pk
     )
+    if edit and not recommendation.round.can_recommend(user):
+        raise PermissionDenied
+    return recommendation

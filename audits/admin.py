@@ -5,10 +5,12 @@ is checked). The NIK access log is read-only for everyone."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
+from . import services
 from .forms import kabupaten_organisations, kabupaten_people
 from .kka import TargetGroup
 from .models import (
@@ -39,8 +41,29 @@ class StageChangeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class TeamFormSet(forms.BaseInlineFormSet):
+    """The portal's rule: past team formation, the round keeps a member of each part."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        leaving, joining = [], []
+        for f in self.forms:
+            deleted = self._should_delete_form(f)
+            moved = "part" in f.changed_data
+            if f.instance.pk and (deleted or moved):
+                leaving.append(f.instance)
+            if not deleted and f.has_changed() and (moved or not f.instance.pk):
+                joining.append(f.cleaned_data.get("part"))
+        needs = services.team_blockers(self.instance, leaving=leaving, joining=joining)
+        if needs:
+            raise ValidationError(needs)
+
+
 class TeamInline(ScopedInlineMixin, admin.TabularInline):
     model = AuditTeamMember
+    formset = TeamFormSet
     extra = 0
     fields = ["user", "part", "expertise"]
 
@@ -92,6 +115,19 @@ class AuditRoundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """The team changes through the services, as on the round page (rights, history row)."""
+        if formset.model is not AuditTeamMember:
+            return super().save_formset(request, form, formset, change)
+        for member in formset.save(commit=False):
+            services.save_team_member(member=member, acting_user=request.user)
+        for member in formset.deleted_objects:
+            services.remove_team_member(member=member, acting_user=request.user)
 
 
 @admin.register(AuditCase)
@@ -181,6 +217,17 @@ class RecommendationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def can_write(self, request, obj) -> bool:
         return obj.round.can_recommend(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.adoptions.exists():
+            # As on the portal: the commitment carries the rest once adopted.
+            fields += [f for f in ("text", "intervention_type", "owner") if f not in fields]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        services.update_recommendation(recommendation=obj, acting_user=request.user, **fields)
 
     def has_delete_permission(self, request, obj=None):
         return False

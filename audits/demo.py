@@ -199,10 +199,45 @@ def _people() -> dict[str, User]:
         pakar.set_password(DEMO_PASSWORD)
         pakar.save()
     RoleAssignment.objects.get_or_create(user=pakar, role=Role.TIM_PAKAR, region_id=TAPIN, organisation=None)
-    return {
-        u.username: u
-        for u in User.objects.filter(username__in=["dppkb", "notulis", "kapus.tapinutara", "pakar"])
-    }
+    for username, full_name, jabatan, _expertise in PANEL:
+        expert, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "full_name": full_name,
+                "jabatan": jabatan,
+                "organisation": dinkes,
+                "email": f"{username}@{DEMO_EMAIL_DOMAIN}",
+            },
+        )
+        if created:
+            expert.set_password(DEMO_PASSWORD)
+            expert.save()
+        RoleAssignment.objects.get_or_create(
+            user=expert, role=Role.TIM_PAKAR, region_id=TAPIN, organisation=None
+        )
+    names = ["dppkb", "notulis", "kapus.tapinutara", "pakar", *(row[0] for row in PANEL)]
+    return {u.username: u for u in User.objects.filter(username__in=names)}
+
+
+# The rest of the tim pakar (the decree names an obstetrician and a nutritionist beside the
+# paediatrician), each with an e-mail address so the review reminders reach the whole panel.
+PANEL = [
+    ("pakar.obgyn", "dr. Rahmadi Noor, Sp.OG", "Dokter Spesialis Kebidanan dan Kandungan, Tim Pakar AKS",
+     "Dokter spesialis kebidanan dan kandungan"),
+    ("pakar.gizi", "Siti Aisyah, S.Gz., M.Gizi", "Ahli Gizi, Tim Pakar AKS Kabupaten Tapin", "Ahli gizi"),
+]  # fmt: skip
+
+
+def _ensure_panel(audit_round: AuditRound, people: dict, dppkb) -> None:
+    for username, _name, _jabatan, expertise in PANEL:
+        if not audit_round.is_team_member(people[username]):
+            services.add_team_member(
+                audit_round=audit_round,
+                user=people[username],
+                part=AuditTeamMember.Part.TIM_PAKAR,
+                expertise=expertise,
+                acting_user=dppkb,
+            )
 
 
 @transaction.atomic
@@ -218,7 +253,9 @@ def seed(log=print) -> None:
         meetings_demo.seed(log=log)
     people = _people()
     dppkb, pakar, teknis = people["dppkb"], people["pakar"], people["kapus.tapinutara"]
-    if AuditRound.objects.filter(kabupaten_id=TAPIN, year=2024, semester=1).exists():
+    existing = AuditRound.objects.filter(kabupaten_id=TAPIN, year=2024, semester=1).first()
+    if existing:
+        _ensure_panel(existing, people, dppkb)
         log("audits: AKS Tapin 2024 Semester I already there")
         return
     org = {
@@ -249,6 +286,7 @@ def seed(log=print) -> None:
         expertise="Kepala Puskesmas",
         acting_user=dppkb,
     )
+    _ensure_panel(audit_round, people, dppkb)
     services.move_stage(audit_round=audit_round, stage=Stage.SELEKSI_KASUS, acting_user=dppkb)
     puskesmas = {o.region_id: o for o in Organisation.objects.filter(kind=Organisation.Kind.PUSKESMAS)}
     fallback = org["pkm_tapinutara"]

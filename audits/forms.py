@@ -305,11 +305,28 @@ class RecommendationForm(forms.ModelForm):
         fields = ["case", "text", "intervention_type", "owner", "priority"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, audit_round: AuditRound, **kwargs) -> None:
+    def __init__(self, *args, audit_round: AuditRound, adopted: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = audit_round.cases.all()
         self.fields["case"].empty_label = _("Whole round (system fix)")
         self.fields["owner"].queryset = kabupaten_organisations(audit_round.kabupaten_id)
+        if adopted:
+            # The commitment carries the rest; a disabled field keeps its stored value.
+            for name in ("case", "text", "intervention_type", "owner"):
+                self.fields[name].disabled = True
+        self.helper = _helper()
+
+
+class TeamRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (kept in the history)"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. moved to another post, replaced by a new decree"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = _helper()
 
 

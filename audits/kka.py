@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TargetGroup(models.TextChoices):
-    CATIN = "catin", _("Calon pengantin (catin)")
-    IBU_HAMIL = "ibu_hamil", _("Ibu hamil")
-    IBU_NIFAS = "ibu_nifas", _("Ibu nifas / menyusui")
+    CATIN = "catin", _("Bride or groom to be (catin)")
+    IBU_HAMIL = "ibu_hamil", _("Pregnant woman")
+    IBU_NIFAS = "ibu_nifas", _("Post-partum or breastfeeding mother")
     BADUTA = "baduta", _("Baduta (under 2)")
     BALITA = "balita", _("Balita (under 5)")
 

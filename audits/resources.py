@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
@@ -140,8 +141,12 @@ def log_identity_export(*, audit_round: AuditRound, acting_user, ip_address: str
 
 # --- per-desa aggregates (for the national reporting apps) ---------------------------------
 
-# Column headers stay in Bahasa Indonesia in every interface language: they are what the
-# national apps (aksi.bangda's per-desa sheets) and the district's own workbooks expect.
+# The per-desa sheet follows the national AKS reporting shape (the fixture in
+# audits/tests/national_templates.py names its sources): the wilayah block of the BKKBN KKA
+# header, the semester, then the "jumlah dan persebaran kasus" by kelompok sasaran in the KKA's
+# order and words, the causes, the expert review and the evaluation of the RTL. Headers stay in
+# Bahasa Indonesia in every interface language: they are what the national apps and the
+# district's own workbooks expect.
 DESA_COLUMNS = [
     ("kode_wilayah", "Kode Wilayah"),
     ("provinsi", "Provinsi"),
@@ -151,12 +156,12 @@ DESA_COLUMNS = [
     ("tahun", "Tahun"),
     ("semester", "Semester"),
     ("status", "Status Cakupan AKS"),
+    ("catin", "Calon Pengantin"),
+    ("ibu_hamil", "Ibu Hamil"),
+    ("ibu_nifas", "Ibu Nifas/Menyusui"),
+    ("baduta", "Baduta"),
+    ("balita", "Balita"),
     ("kasus", "Jumlah Kasus Diaudit"),
-    ("catin", "Kasus Catin"),
-    ("ibu_hamil", "Kasus Ibu Hamil"),
-    ("ibu_nifas", "Kasus Ibu Nifas/Menyusui"),
-    ("baduta", "Kasus Baduta"),
-    ("balita", "Kasus Balita"),
     ("langsung", "Kasus dengan Penyebab Langsung"),
     ("tidak_langsung", "Kasus dengan Penyebab Tidak Langsung"),
     ("dikaji", "Kasus Dikaji Tim Pakar"),
@@ -286,9 +291,13 @@ def _text(value) -> str:
 
 
 def _choice(value: str, choices) -> str | None:
+    """The code of a choice given by its code or its label, in the interface language or in
+    Bahasa Indonesia (the language of the exchange files)."""
     wanted = value.lower()
-    for code, label in choices:
-        if wanted in (str(code).lower(), str(label).lower()):
+    with translation.override("id"):
+        indonesian = [str(label).lower() for _code, label in choices]
+    for (code, label), label_id in zip(choices, indonesian, strict=True):
+        if wanted in (str(code).lower(), str(label).lower(), label_id):
             return code
     return None
 

@@ -122,16 +122,59 @@ def move_stage(*, audit_round: AuditRound, stage: str, acting_user, note: str = 
     return change
 
 
+def team_blockers(audit_round: AuditRound, *, leaving=(), joining=()) -> list[str]:
+    """Why the team may not lose `leaving` (members) and gain `joining` (parts): once past team
+    formation, the round keeps at least one member of each part."""
+    if audit_round.stage == Stage.PEMBENTUKAN_TIM:
+        return []
+    gone = {m.pk for m in leaving if m.pk}
+    parts = set(audit_round.team.exclude(pk__in=gone).values_list("part", flat=True)) | set(joining)
+    return [
+        _("The round is past team formation: it keeps at least one member of the %(part)s.")
+        % {"part": AuditTeamMember.Part(part).label}
+        for part in AuditTeamMember.Part.values
+        if part not in parts
+    ]
+
+
 @transaction.atomic
+def save_team_member(*, member: AuditTeamMember, acting_user) -> AuditTeamMember:
+    """Add a member to the round's team, or change their part or expertise (history row)."""
+    audit_round = AuditRound.objects.select_for_update().get(pk=member.round_id)
+    if not audit_round.can_manage(acting_user):
+        raise PermissionDenied
+    if member.pk:
+        before = AuditTeamMember.objects.get(pk=member.pk, round=audit_round)
+        if before.part != member.part:
+            needs = team_blockers(audit_round, leaving=[before], joining=[member.part])
+            if needs:
+                raise ValidationError(needs)
+    member.full_clean()
+    member._history_user = acting_user
+    member.save()
+    return member
+
+
 def add_team_member(
     *, audit_round: AuditRound, user, part: str, expertise: str = "", acting_user
 ) -> AuditTeamMember:
+    member = AuditTeamMember(round=audit_round, user=user, part=part, expertise=expertise)
+    return save_team_member(member=member, acting_user=acting_user)
+
+
+@transaction.atomic
+def remove_team_member(*, member: AuditTeamMember, acting_user, reason: str = "") -> None:
+    """Take a person off the round's team (they lose its cases); the history row keeps who,
+    when and why. Their signed reviews stay signed by them."""
+    audit_round = AuditRound.objects.select_for_update().get(pk=member.round_id)
     if not audit_round.can_manage(acting_user):
         raise PermissionDenied
-    member = AuditTeamMember(round=audit_round, user=user, part=part, expertise=expertise)
-    member.full_clean()
-    member.save()
-    return member
+    needs = team_blockers(audit_round, leaving=[member])
+    if needs:
+        raise ValidationError(needs)
+    member._history_user = acting_user
+    member._change_reason = reason.strip()[:100] or None
+    member.delete()
 
 
 def refresh_coverage(audit_round: AuditRound, desa_codes) -> None:
@@ -235,22 +278,54 @@ def reveal_identity(*, case: AuditCase, acting_user, ip_address: str | None, pur
 # --- recommendations ------------------------------------------------------------------------
 
 
+def _check_recommendation(recommendation: Recommendation) -> None:
+    if recommendation.case_id and recommendation.case.round_id != recommendation.round_id:
+        raise ValidationError(_("The case belongs to another round."))
+    recommendation.full_clean()
+    kabupaten = recommendation.round.kabupaten_id
+    if not recommendation.owner.region.is_within(kabupaten) and (
+        recommendation.owner.region_id not in Region(code=kabupaten).ancestor_codes()
+    ):
+        raise ValidationError(
+            {"owner": _("The responsible organisation must belong to the round's kabupaten.")}
+        )
+
+
 @transaction.atomic
 def add_recommendation(
     *, audit_round: AuditRound, acting_user, case: AuditCase | None = None, **fields
 ) -> Recommendation:
     if not audit_round.can_recommend(acting_user):
         raise PermissionDenied
-    if case is not None and case.round_id != audit_round.pk:
-        raise ValidationError(_("The case belongs to another round."))
     recommendation = Recommendation(round=audit_round, case=case, created_by=acting_user, **fields)
-    recommendation.full_clean()
-    if not recommendation.owner.region.is_within(audit_round.kabupaten_id) and (
-        recommendation.owner.region_id not in Region(code=audit_round.kabupaten_id).ancestor_codes()
-    ):
+    _check_recommendation(recommendation)
+    recommendation._history_user = acting_user
+    recommendation.save()
+    return recommendation
+
+
+# Once adopted, the commitment carries the text, type and owner: only the priority changes here.
+EDITABLE_AFTER_ADOPTION = {"priority"}
+
+
+@transaction.atomic
+def update_recommendation(*, recommendation: Recommendation, acting_user, **fields) -> Recommendation:
+    """Edit a recommendation (case, text, type, owner, priority), with a history row."""
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    if not recommendation.round.can_recommend(acting_user):
+        raise PermissionDenied
+    changed = {name for name, value in fields.items() if getattr(recommendation, name) != value}
+    if changed - EDITABLE_AFTER_ADOPTION and recommendation.adoptions.exists():
         raise ValidationError(
-            {"owner": _("The responsible organisation must belong to the round's kabupaten.")}
+            _(
+                "This recommendation is already a commitment: change the commitment instead. "
+                "Only its priority can change here."
+            )
         )
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    _check_recommendation(recommendation)
+    recommendation._history_user = acting_user
     recommendation.save()
     return recommendation
 

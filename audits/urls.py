@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:pk>/edit/", views.round_edit, name="round-edit"),
     path("rounds/<int:pk>/stage/", views.round_stage, name="round-stage"),
     path("rounds/<int:pk>/team/", views.team_add, name="team-add"),
+    path("team/<int:pk>/remove/", views.team_remove, name="team-remove"),
     path("rounds/<int:pk>/access-log/", views.access_log, name="access-log"),
     path("rounds/<int:round_pk>/cases/new/", views.case_form, name="case-create"),
     path(
@@ -26,6 +27,7 @@ urlpatterns = [
     path("cases/<int:pk>/review/", views.case_review, name="case-review"),
     path("cases/<int:pk>/evaluate/", views.case_evaluate, name="case-evaluate"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation-detail"),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation-edit"),
 ]
 
 # Monitoring, reports and exchange files (helper audits2).

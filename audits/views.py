@@ -17,7 +17,12 @@ from django.views.generic import ListView
 from meetings.models import Commitment
 
 from . import evaluation, services
-from .access import get_case_for_user, get_recommendation_for_user, get_round_for_user
+from .access import (
+    get_case_for_user,
+    get_recommendation_for_user,
+    get_round_for_user,
+    get_team_member_for_user,
+)
 from .forms import (
     AdoptForm,
     CaseForm,
@@ -28,6 +33,7 @@ from .forms import (
     RoundMeetingsForm,
     StageForm,
     TeamMemberForm,
+    TeamRemoveForm,
 )
 from .kka import TargetGroup
 from .models import AuditCase, AuditRound, NikAccessLog, Recommendation, RoundDesa
@@ -104,6 +110,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoundForm(_post(request), instance=audit_round, user=request.user)
     meetings_form = RoundMeetingsForm(_post(request), audit_round=audit_round)
     if request.method == "POST" and form.is_valid() and meetings_form.is_valid():
+        form.instance._history_user = request.user
         form.save()
         audit_round.meetings.set(meetings_form.cleaned_data["meetings"])
         messages.success(request, _("Round saved."))
@@ -197,6 +204,38 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("The team member could not be added: %(e)s") % {"e": form.errors.as_text()})
     return redirect(audit_round)
+
+
+@login_required
+def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET), removes on the POST of that page."""
+    member = get_team_member_for_user(request.user, pk, manage=True)
+    audit_round = member.round
+    form = TeamRemoveForm(_post(request))
+    if form.is_valid():
+        try:
+            services.remove_team_member(
+                member=member, acting_user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is no longer on the team.")
+                % {"name": member.user.get_full_name() or member.user},
+            )
+        return redirect(audit_round)
+    return render(
+        request,
+        "audits/team_remove.html",
+        {
+            "form": form,
+            "member": member,
+            "round": audit_round,
+            "blockers": services.team_blockers(audit_round, leaving=[member]),
+        },
+    )
 
 
 @login_required
@@ -355,6 +394,31 @@ def recommendation_create(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 
 @login_required
+def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_recommendation_for_user(request.user, pk, edit=True)
+    audit_round = recommendation.round
+    adopted = recommendation.adoptions.exists()
+    form = RecommendationForm(
+        _post(request), instance=recommendation, audit_round=audit_round, adopted=adopted
+    )
+    if form.is_valid():
+        try:
+            services.update_recommendation(
+                recommendation=recommendation, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("Recommendation saved."))
+            return redirect(recommendation)
+    return render(
+        request,
+        "audits/recommendation_form.html",
+        {"form": form, "round": audit_round, "recommendation": recommendation, "adopted": adopted},
+    )
+
+
+@login_required
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_recommendation_for_user(request.user, pk)
     commitments = Commitment.objects.visible_to(request.user).filter(
@@ -364,6 +428,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recommendation": recommendation,
         "commitments": commitments.select_related("meeting", "owner", "pic"),
         "show_case": recommendation.case_id and recommendation.round.can_see_identities(request.user),
+        "can_edit": recommendation.round.can_recommend(request.user),
     }
     return render(request, "audits/recommendation_detail.html", context)
 

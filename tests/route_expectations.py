@@ -385,6 +385,7 @@ EXPECTED: dict[str, Expect] = {
     "audits:round-edit": page(writes("audit_cases", "audit_round")),
     "audits:round-stage": page(POST_ONLY, writes("audit_cases", "audit_round")),
     "audits:team-add": page(POST_ONLY, writes("audit_cases", "audit_round")),
+    "audits:team-remove": page(writes("audit_cases", "audit_round")),  # GET asks, POST removes
     "audits:access-log": page(writes("audit_cases", "audit_round")),
     "audits:case-create": page(writes("audit_cases", "audit_round")),
     "audits:recommendation-create": page(writes("audit_cases", "audit_round")),
@@ -396,6 +397,8 @@ EXPECTED: dict[str, Expect] = {
     "audits:case-review": page(writes("audit_review", "audit_cases")),
     "audits:case-evaluate": page(reads("audit_cases")),
     "audits:recommendation-detail": page(reads("recommendation")),
+    # The tim pakar and the DPPKB admin edit it; the secretariat and the owning OPD only read it.
+    "audits:recommendation-edit": page(writes("audit_cases", "recommendation")),
     "audits:monitoring": same(only(MONITORS)),
     "audits:monitoring-region": page(
         lambda p, s: "login" if p == ANON else ("403" if p not in MONITORS else reads("audit_reports")(p, s))

@@ -123,8 +123,10 @@ def _portal_id(route: Route, name: str, s: tk.Side, app: str):
         return s.audit_round.pk
     if key.startswith("audits:case"):
         return s.audit_case.pk
-    if key == "audits:recommendation-detail":
+    if key.startswith("audits:recommendation-"):
         return s.recommendation.pk
+    if key == "audits:team-remove":
+        return s.team_member.pk
     if key.startswith("audits:"):
         return s.audit_round.pk
     if key.startswith("portal:organisation"):

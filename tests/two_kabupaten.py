@@ -69,6 +69,7 @@ class Side:
     audit_round: object = None  # an AKS round of the kabupaten, with one case and one recommendation
     audit_case: object = None
     recommendation: object = None
+    team_member: object = None  # a tim teknis member of the round (no persona)
     nik_access: object = None  # the log entry of one identity reveal by the DPPKB admin
     risk_factor: object = None  # the national catalogue's (the same on both sides)
     prevalence: object = None  # a prevalence figure of the kabupaten
@@ -263,6 +264,10 @@ def _audits(
     case = AuditCase(
         round=side.audit_round, number=1, desa_id=desa, puskesmas=puskesmas, target_group=TargetGroup.BADUTA,
         visit_date=dt.date(2024, 3, 4), kka=dict(FULL_KKA[TargetGroup.BADUTA]),
+    )  # fmt: skip
+    side.team_member = audit_services.add_team_member(
+        audit_round=side.audit_round, user=_account(f"bidan.{label}", None, None, full_name=f"Bidan {label}"),
+        part="tim_teknis", acting_user=dppkb,
     )  # fmt: skip
     side.audit_case = audit_services.save_case(case=case, acting_user=dppkb, nik=nik, name=f"Siti {label}")
     side.recommendation = audit_services.add_recommendation(

@@ -38,7 +38,9 @@ class RiskFactor(models.Model):
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        from ..catalogue import risk_factor_label
+
+        return risk_factor_label(self.name)
 
     def applies_to(self, group: str) -> bool:
         return not self.target_groups or group in self.target_groups

@@ -52,14 +52,14 @@ class AuditRound(models.Model):
         II = 2, _("Semester II")
 
     class Stage(models.TextChoices):
-        PEMBENTUKAN_TIM = "pembentukan_tim", _("Pembentukan tim")
-        SELEKSI_KASUS = "seleksi_kasus", _("Seleksi kasus")
-        KUNJUNGAN = "kunjungan", _("Kunjungan & KKA")
-        KAJIAN = "kajian", _("Kajian tim pakar")
-        DISEMINASI = "diseminasi", _("Diseminasi")
-        TINDAK_LANJUT = "tindak_lanjut", _("Tindak lanjut")
-        EVALUASI = "evaluasi", _("Evaluasi RTL")
-        LAPORAN = "laporan", _("Laporan semester")
+        PEMBENTUKAN_TIM = "pembentukan_tim", _("Team formation")
+        SELEKSI_KASUS = "seleksi_kasus", _("Case selection")
+        KUNJUNGAN = "kunjungan", _("Home visits & worksheets (KKA)")
+        KAJIAN = "kajian", _("Expert panel review")
+        DISEMINASI = "diseminasi", _("Dissemination")
+        TINDAK_LANJUT = "tindak_lanjut", _("Follow-up")
+        EVALUASI = "evaluasi", _("Follow-up evaluation (RTL)")
+        LAPORAN = "laporan", _("Semester report")
 
     kabupaten = models.ForeignKey(
         Region,
@@ -190,8 +190,8 @@ class AuditTeamMember(models.Model):
     """Tim AKS, set by the bupati's decree."""
 
     class Part(models.TextChoices):
-        TIM_TEKNIS = "tim_teknis", _("Tim teknis")
-        TIM_PAKAR = "tim_pakar", _("Tim pakar")
+        TIM_TEKNIS = "tim_teknis", _("Technical team (tim teknis)")
+        TIM_PAKAR = "tim_pakar", _("Expert panel (tim pakar)")
 
     round = models.ForeignKey(
         AuditRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="team"

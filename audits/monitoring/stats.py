@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Attendance, Commitment, Meeting
 from portal.models import Region, region_q
 
+from ..catalogue import risk_factor_label
 from ..models.prevalence import TARGET_PERCENT, PrevalenceRecord
 from .chart import line_chart
 
@@ -256,7 +257,11 @@ def causes(audit_round, within: Region, limit: int = 15) -> list[dict]:
         .order_by("-cases", "riskfactor__name")[:limit]
     )
     return [
-        {"name": r["riskfactor__name"], "kind": kinds.get(r["riskfactor__kind"], ""), "cases": r["cases"]}
+        {
+            "name": risk_factor_label(r["riskfactor__name"]),
+            "kind": kinds.get(r["riskfactor__kind"], ""),
+            "cases": r["cases"],
+        }
         for r in rows
     ]
 

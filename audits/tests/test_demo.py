@@ -42,3 +42,18 @@ def test_the_demo_round_covers_every_desa_with_every_group_and_adopted_recommend
     assert recommendations.filter(adoptions__isnull=True).count() == 1  # left for the journey
     assert RecommendationCommitment.objects.count() == adopted.count()
     assert audit_round.meetings.filter(kind="konferensi_pakar").exists()
+
+
+def test_the_demo_panel_and_team_have_e_mail_addresses_so_reminders_reach_them(demo):
+    from audits.reminders import DEADLINES, recipients
+
+    audits_demo.seed(log=lambda *a: None)
+    audit_round = AuditRound.objects.get(kabupaten_id="63.05", year=2024, semester=1)
+    panel = User.objects.filter(audit_teams__round=audit_round, audit_teams__part="tim_pakar")
+    assert set(panel.values_list("username", flat=True)) == {"pakar", "pakar.obgyn", "pakar.gizi"}
+    team = User.objects.filter(audit_teams__round=audit_round)
+    assert not team.filter(email="").exists()
+    for deadline in DEADLINES:
+        people = recipients(audit_round, deadline)
+        assert people and all(p.email.endswith("@tapin.example") for p in people), deadline.key
+    assert all(u.check_password("tapin2024") and u.has_role("tim_pakar") for u in panel)

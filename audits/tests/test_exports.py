@@ -73,7 +73,7 @@ def test_the_per_desa_export_has_a_row_per_desa_with_its_counts(client, dppkb, d
     assert antasari["Desa/Kelurahan"] == "Antasari" and antasari["Kecamatan"] == "Tapin Utara"
     assert antasari["Kabupaten/Kota"] == "Kab. Tapin" and antasari["Provinsi"] == "Kalimantan Selatan"
     assert (antasari["Tahun"], antasari["Semester"], antasari["Status Cakupan AKS"]) == (2024, "I", "Dikaji")
-    assert (antasari["Jumlah Kasus Diaudit"], antasari["Kasus Baduta"], antasari["Kasus Ibu Hamil"]) == (
+    assert (antasari["Jumlah Kasus Diaudit"], antasari["Baduta"], antasari["Ibu Hamil"]) == (
         2,
         1,
         1,
@@ -117,3 +117,25 @@ def test_exported_cells_that_look_like_formulas_stay_text(client, dppkb, data, s
     client.force_login(dppkb)
     rows = sheet(client.get(reverse("audits:round-cases-export", args=[data.round.pk])).content)
     assert rows[0]["penyebab"].startswith("'")  # the spreadsheet's "this is text" mark
+
+
+def test_the_per_desa_export_follows_the_national_template_column_for_column(client, dppkb, data):
+    """The header row is exactly the national per-desa shape (national_templates.DESA_SHEET), in
+    order, whatever the interface language; each kelompok sasaran of the portal has its column."""
+    from audits.kka import TargetGroup
+
+    from .national_templates import DESA_SHEET, SASARAN_COLUMNS
+
+    for language in ("id", "en"):
+        dppkb.language = language
+        dppkb.save()
+        client.force_login(dppkb)
+        content = client.get(reverse("audits:round-desa-export", args=[data.round.pk])).content
+        header = next(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+        assert list(header) == DESA_SHEET, language
+    assert set(SASARAN_COLUMNS) == set(TargetGroup.values)
+    sasaran = [DESA_SHEET.index(SASARAN_COLUMNS[group]) for group in TargetGroup.values]
+    assert sasaran == sorted(sasaran) == list(range(sasaran[0], sasaran[0] + 5))  # the KKA's order
+    rows = sheet(content)
+    for row in rows:  # the total is the sum of the kelompok sasaran columns
+        assert row["Jumlah Kasus Diaudit"] == sum(row[c] for c in SASARAN_COLUMNS.values())

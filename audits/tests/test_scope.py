@@ -106,6 +106,8 @@ def test_list_and_round_pages_keep_a_constant_number_of_queries(client, dppkb, p
     before = [count_queries(client, url) for url in urls]
     for semester_year in (2025, 2026):
         make_round(dppkb, pakar=pakar, teknis=teknis, year=semester_year)
+    for person in (demo.users["notulis"], demo.users["dinkes"]):  # each row has its remove link
+        services.add_team_member(audit_round=first, user=person, part="tim_teknis", acting_user=dppkb)
     for number in range(2, 7):
         case = make_case(first, teknis, number=number, desa=BINUANG_DESA if number % 2 else TAPIN_UTARA_DESA)
         services.add_recommendation(

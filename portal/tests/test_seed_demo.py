@@ -14,6 +14,10 @@ ACCOUNTS = {
     "pkk.tapinutara": ("ketua_pkk", "63.05.04"),
     "dinkes": ("opd_focal", "63.05"),
     "bkkbn": ("training_organiser", "63"),
+    # The AKS tim pakar (audits demo): reminders of the review deadline go to each of them.
+    "pakar": ("tim_pakar", "63.05"),
+    "pakar.obgyn": ("tim_pakar", "63.05"),
+    "pakar.gizi": ("tim_pakar", "63.05"),
 }
 
 
@@ -45,6 +49,7 @@ def test_seed_demo_creates_the_demo_accounts_with_their_roles(settings, tmp_path
         user = User.objects.get(username=username)
         assert user.check_password("tapin2024")
         assert user.roles.filter(role=role, region_id=region).exists(), username
+        assert user.email == f"{username}@tapin.example", username  # reminders reach every account
     assert User.objects.get(username="dppkb").is_staff
     assert User.objects.get(username="notulis").is_staff
     assert Region.objects.filter(parent_id="63.05", level="kecamatan").count() == 12
