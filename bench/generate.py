@@ -300,6 +300,8 @@ def meetings(world: World, total: int) -> int:
             ["held", "minutes_approved", "cancelled"] if past else ["scheduled", "draft", "cancelled"],
             [60, 35, 5] if past else [85, 10, 5],
         )[0]
+        if showcase:
+            status = "scheduled"  # after the draw, so the sequence of random numbers is unchanged
         region = kec or kab
         tpps = (world.kec_orgs[kec] if kec else world.kab_orgs[kab])[
             Organisation.Kind.TPPS if kec else "tpps"
@@ -539,7 +541,7 @@ def audits(world: World, total: int) -> int:
     rng, today = world.rng, world.today
     pool = []
     for k in range(50):
-        nik = f"630501{(k % 28) + 1:02d}0{(k % 9) + 1}9{k:04d}"[:16]
+        nik = f"630501{(k % 28) + 1:02d}{(k % 12) + 1:02d}90{k:04d}"  # 16 digits: region, DDMMYY, serial
         pool.append(
             (
                 crypto.encrypt(nik),
