@@ -42,6 +42,8 @@ def start_run(scale: float) -> dict:
 
 def finish_run(run: dict, metrics: list[dict], groups: list[str]) -> None:
     run["machine"]["load_end"] = [round(x, 2) for x in os.getloadavg()]
+    for m in metrics:
+        m.setdefault("load", run["machine"]["load_start"])  # partial runs merge: each metric keeps its own
     run["finished"] = _now()
     run["groups"] = groups
     generated = json.loads(GENERATED.read_text()) if GENERATED.exists() else {}
@@ -156,10 +158,11 @@ def _run_section(run: dict) -> list[str]:
             notes = "; ".join(
                 f"{k} {v}"
                 for k, v in x.items()
-                if k not in ("name", "value", "unit", "floor", "ratio", "target", "meets_target", "kind")
+                if k
+                not in ("name", "value", "unit", "floor", "ratio", "target", "meets_target", "kind", "load")
             )
             lines.append(
                 f"| {x['name']} | {_fmt(x['value'])} | {x['unit']} | {_fmt(x['floor'])} | {_fmt(x['ratio'])} "
-                f"| {x['target']} | {'yes' if x['meets_target'] else '**no**'} | {notes} |"
+                f"| {x['target']} | {'yes' if x['meets_target'] else '**no**'} | {x.get('load', '')} | {notes} |"
             )
     return [*lines, ""]
