@@ -55,6 +55,15 @@ def finish_run(run: dict, metrics: list[dict], groups: list[str]) -> None:
         kept = [m for m in previous["metrics"] if _group(m) not in groups]
         metrics = kept + metrics
         run["groups"] = sorted(set(groups) | set(previous.get("groups", [])))
+    part = {
+        "groups": groups,
+        "started": run["started"],
+        "finished": run["finished"],
+        "load_start": run["machine"]["load_start"],
+        "load_end": run["machine"]["load_end"],
+    }
+    earlier = [p for p in (previous or {}).get("parts", []) if not set(p["groups"]) <= set(groups)]
+    run["parts"] = [*earlier, part] if previous and run["groups"] != groups else [part]
     run["metrics"] = metrics
     runs = sorted([r for r in runs if r["scale"] != run["scale"]] + [run], key=lambda r: r["scale"])
     RESULTS.write_text(json.dumps({"runs": runs}, indent=1, ensure_ascii=False) + "\n")
@@ -111,9 +120,12 @@ def _run_section(run: dict) -> list[str]:
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; PostgreSQL {m['postgresql']}; "
         f"Python {m['python']}",
-        f"- Load average (1, 5, 15 min): {m['load_start']} at the start, {m.get('load_end')} at the end",
-        f"- Measured {run['started']} – {run.get('finished')}",
     ]
+    for part in run.get("parts", []):
+        lines.append(
+            f"- Measured {', '.join(part['groups'])}: {part['started']} – {part['finished']}, "
+            f"load {part['load_start']} → {part['load_end']}"
+        )
     if gen:
         steps = ", ".join(f"{k} {v:g} s" for k, v in gen.get("steps_s", {}).items())
         lines.append(
