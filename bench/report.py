@@ -163,8 +163,8 @@ def _run_section(run: dict) -> list[str]:
             "",
             "### Jobs",
             "",
-            "| metric | value | unit | floor | ratio | target | meets target | notes |",
-            "|---|---:|---|---:|---:|---|---|---|",
+            "| metric | value | unit | floor | ratio | target | meets target | load | notes |",
+            "|---|---:|---|---:|---:|---|---|---|---|",
         ]
         for x in other:
             notes = "; ".join(
