@@ -16,7 +16,7 @@ TEST_ENV := SECRET_KEY=test-secret-not-for-production DEBUG=False SECURE_SSL_RED
 help:
 	@echo "make run    - set up and serve the demo portal at http://127.0.0.1:$(PORT)/"
 	@echo "make test   - run the whole test suite"
-	@echo "make bench  - benchmarks at national scale"
+	@echo "make bench  - national-scale data and measurements (BENCH_ARGS=\"all --scale 0.1\")"
 	@echo "make lint   - ruff"
 
 $(PY):
@@ -45,8 +45,10 @@ run: install
 test: install-dev
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# BENCH_ARGS: e.g. "generate --scale 0.1", "measure --scale 0.01 --only pages" (see bench/__main__.py).
+BENCH_ARGS ?= all --scale 0.01
 bench: install-dev
-	$(TEST_ENV) $(PY) scripts/bench.py
+	$(TEST_ENV) $(PY) -m bench $(BENCH_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

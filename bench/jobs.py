@@ -1,0 +1,418 @@
+"""Measurements other than pages: region import vs COPY, XLSX import, the reminder scan, the
+dispatcher vs plain SMTP, and registrations at once vs the floor at once."""
+
+from __future__ import annotations
+
+import io
+import smtplib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from .measure import count_queries, metric
+
+SCAN_TARGET_S = 5
+DISPATCH_MIN_RATE = 200
+REGIONS_TARGET_S = 15
+XLSX_MIN_RATE = 2000
+
+
+class _Rollback(Exception):
+    pass
+
+
+def prepare_settings() -> None:
+    """No quiet hours in the copy (quiet hours would hold every e-mail at night, WITA)."""
+    from datetime import time as clock
+
+    from portal.models import ReminderSettings
+
+    cfg = ReminderSettings.load()
+    cfg.quiet_start = cfg.quiet_end = clock(0, 0)
+    cfg.save()
+
+
+def measure_regions(path: Path | None = None) -> list[dict]:
+    """import_regions of the national file into an empty region table (fresh), and again
+    (unchanged); floor: COPY of the same rows. In one transaction rolled back at the end
+    (foreign keys are deferred, so the regions can be emptied meanwhile)."""
+    from portal.models import Region
+    from portal.regions import import_file, read_file
+
+    path = path or Path(settings.WILAYAH_DIR) / "regions-all.csv.gz"
+    times = {}
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute(f"DELETE FROM {Region._meta.db_table}")  # noqa: S608 - a model's table
+            start = time.perf_counter()
+            rows = read_file(path)
+            times["read"] = time.perf_counter() - start
+            savepoint = transaction.savepoint()
+            start = time.perf_counter()
+            with (
+                connection.connection.cursor() as cursor,
+                cursor.copy(
+                    f"COPY {Region._meta.db_table} (code, name, level, parent_id) FROM STDIN"
+                ) as copy,
+            ):
+                for row in rows:
+                    copy.write_row((row.code, row.name, row.level, row.parent_code or None))
+            times["copy"] = time.perf_counter() - start
+            transaction.savepoint_rollback(savepoint)
+            start = time.perf_counter()
+            created = import_file(path).created
+            times["fresh"] = time.perf_counter() - start
+            start = time.perf_counter()
+            import_file(path)
+            times["again"] = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    fresh, copy_s = round(times["fresh"], 2), round(times["copy"], 2)
+    print(f"  import_regions fresh {fresh} s ({created} rows), again {times['again']:.2f} s, COPY {copy_s} s")
+    return [
+        metric(
+            f"import_regions {path.name} (fresh)",
+            fresh,
+            "s",
+            floor=copy_s,
+            target=f"<= {REGIONS_TARGET_S} s and <= 10x COPY",
+            meets=fresh <= REGIONS_TARGET_S and fresh <= 10 * copy_s,
+            kind="job",
+            rows=created,
+            read_s=round(times["read"], 2),
+        ),
+        metric(
+            f"import_regions {path.name} (again, unchanged)",
+            round(times["again"], 2),
+            "s",
+            floor=copy_s,
+            target=f"<= {REGIONS_TARGET_S} s",
+            meets=times["again"] <= REGIONS_TARGET_S,
+            kind="job",
+        ),
+    ]
+
+
+def commitments_xlsx(user, rows: int) -> bytes:
+    from openpyxl import Workbook
+
+    from meetings.commitments.models import Commitment
+
+    meetings = list(Commitment.meeting_choices(user).order_by("pk").values_list("pk", flat=True)[:500])
+    owners = list(Commitment.owner_choices(user).order_by("pk").values_list("pk", flat=True)[:50])
+    today = timezone.localdate()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["id", "meeting", "description", "intervention_type", "owner", "pic", "due_date", "status"])
+    for i in range(rows):
+        due = today + timedelta(days=7 + i % 90)
+        sheet.append(
+            [
+                "",
+                meetings[i % len(meetings)],
+                f"RTL impor {i}: kunjungan rumah balita berisiko",
+                "spesifik",
+                owners[i % len(owners)],
+                "",
+                due.isoformat(),
+                "open",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def measure_xlsx(user, rows: int = 10_000) -> list[dict]:
+    """The admin's import: read the file as import-export does, preview (dry run), confirm."""
+    from import_export.formats.base_formats import XLSX
+
+    from meetings.commitments.resources import CommitmentResource
+
+    data = commitments_xlsx(user, rows)
+    start = time.perf_counter()
+    dataset = XLSX().create_dataset(data)
+    read_s = time.perf_counter() - start
+    results = {}
+    for step, dry in (("preview", True), ("confirm", False)):
+        start = time.perf_counter()
+        with count_queries() as queries:
+            result = CommitmentResource(user=user).import_data(dataset, dry_run=dry, user=user)
+        results[step] = (time.perf_counter() - start + read_s, queries["n"], result.has_errors())
+    out = []
+    for step, (seconds, queries, errors) in results.items():
+        rate = round(rows / seconds)
+        print(
+            f"  xlsx import {step}: {rows} rows in {seconds:.1f} s = {rate}/s, {queries} queries, errors {errors}"
+        )
+        out.append(
+            metric(
+                f"XLSX import of {rows:,} commitments ({step})",
+                rate,
+                "rows/s",
+                floor=round(rows / read_s),
+                target=f">= {XLSX_MIN_RATE} rows/s",
+                meets=rate >= XLSX_MIN_RATE and not errors,
+                kind="job",
+                seconds=round(seconds, 1),
+                queries=queries,
+                errors=errors,
+                note="floor: reading the XLSX alone (rows/s)",
+            )
+        )
+    return out
+
+
+def measure_scan() -> list[dict]:
+    """The beat's scan task as a worker runs it: the first run and the next beat; floor: the one
+    set-based query that finds the open commitments due within 7 days."""
+    from meetings.commitments.models import Commitment
+    from portal.tasks import scan_reminders
+
+    today = timezone.localdate()
+    start = time.perf_counter()
+    due = Commitment.objects.open().filter(due_date__range=(today, today + timedelta(days=7))).count()
+    floor_s = round(time.perf_counter() - start, 3)
+    out = []
+    for label in ("first run", "next beat"):
+        start = time.perf_counter()
+        with count_queries() as queries:
+            sources = scan_reminders()
+        seconds = round(time.perf_counter() - start, 2)
+        print(f"  reminder scan {label}: {seconds} s, {queries['n']} queries, {sources} sources")
+        out.append(
+            metric(
+                f"reminder scan per beat ({label})",
+                seconds,
+                "s",
+                floor=floor_s,
+                target=f"<= {SCAN_TARGET_S} s",
+                meets=seconds <= SCAN_TARGET_S,
+                kind="job",
+                queries=queries["n"],
+                sources=sources,
+                note=f"floor: one set-based count of open commitments due within 7 days ({due})",
+            )
+        )
+    return out
+
+
+class _Sink:
+    def __init__(self):
+        self.count = 0
+        self.last = b""
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        self.last = envelope.original_content or envelope.content
+        return "250 OK"
+
+
+def measure_dispatch(messages: int = 500) -> list[dict]:
+    """The dispatcher sending `messages` due e-mails (test_message) to a local aiosmtpd, vs plain
+    smtplib sending the same bytes over one connection to the same server."""
+    from aiosmtpd.controller import Controller
+    from django.test import override_settings
+
+    from portal.models import Notification, User
+    from portal.notifications import notify
+    from portal.notifications.engine import dispatch
+
+    sink = _Sink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        now = timezone.now()
+        # Whatever the scan scheduled waits: only the messages made here are due.
+        Notification.objects.filter(state=Notification.State.SCHEDULED).update(
+            send_at=now + timedelta(days=365)
+        )
+        people = list(User.objects.filter(is_active=True, is_superuser=False).order_by("pk")[:messages])
+        with transaction.atomic():
+            for i in range(messages):
+                notify(
+                    rule=f"test_message:bench{i}",
+                    recipients=[people[i % len(people)]],
+                    context={"url": "/notifications/"},
+                    channels=[Notification.Channel.EMAIL],
+                )
+        mail = {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": port,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_USE_SSL": False,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+        }
+        with override_settings(**mail):
+            start = time.perf_counter()
+            with count_queries() as queries:
+                sent = dispatch(budget_seconds=600)
+            seconds = time.perf_counter() - start
+        received = sink.count
+        body = sink.last
+        start = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            for _ in range(messages):
+                smtp.sendmail("noreply@portal-tpps.local", ["someone@bench.invalid"], body)
+        plain_s = time.perf_counter() - start
+    finally:
+        controller.stop()
+    rate, plain = round(sent / seconds, 1), round(messages / plain_s, 1)
+    print(
+        f"  dispatch: {sent} sent ({received} received) in {seconds:.1f} s = {rate}/s; plain smtplib {plain}/s"
+    )
+    return [
+        metric(
+            f"dispatch of {messages:,} e-mails to local SMTP",
+            rate,
+            "msg/s",
+            floor=plain,
+            target=f">= {DISPATCH_MIN_RATE}/s and >= 0.5x plain SMTP",
+            meets=rate >= DISPATCH_MIN_RATE and rate >= 0.5 * plain,
+            kind="job",
+            sent=sent,
+            received=received,
+            queries=queries["n"],
+            note="floor: plain smtplib, one connection, same bytes",
+        )
+    ]
+
+
+def _free_port() -> int:
+    from .server import free_port
+
+    return free_port()
+
+
+def _registrants(count: int, tag: str) -> list:
+    """New camat accounts in Tapin's kecamatan (eligible by default), each logged in."""
+    from bench.generate import TAPIN
+    from portal.models import Region, RoleAssignment, User
+    from portal.roles import Role
+
+    kecamatan = list(Region.objects.filter(parent_id=TAPIN).values_list("code", flat=True))
+    people = User.objects.bulk_create(
+        [
+            User(username=f"{tag}-{i}", full_name=f"Peserta {tag} {i}", email=f"{tag}-{i}@bench.invalid")
+            for i in range(count)
+        ]
+    )
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(user=p, role=Role.CAMAT, region_id=kecamatan[i % len(kecamatan)])
+            for i, p in enumerate(people)
+        ]
+    )
+    return people
+
+
+def _training(capacity: int, tag: str):
+    from portal.models import Organisation
+    from trainings.models import Training
+
+    today, now = timezone.localdate(), timezone.now()
+    return Training.objects.create(
+        title=f"Bench {tag}",
+        organiser=Organisation.objects.get(region_id="63", kind=Organisation.Kind.BKKBN),
+        start_date=today + timedelta(days=30),
+        end_date=today + timedelta(days=31),
+        capacity=capacity,
+        registration_opens=now - timedelta(days=1),
+        registration_closes=now + timedelta(days=20),
+        venue="Aula",
+    )
+
+
+def _post(base: str, path: str, cookie: str) -> tuple[float, int]:
+    from .server import http_session
+
+    session = http_session(cookie)
+    secret = get_random_string(32)
+    session.cookies.set(settings.CSRF_COOKIE_NAME, secret)
+    start = time.perf_counter()
+    response = session.post(
+        base + path, data={"csrfmiddlewaretoken": secret}, allow_redirects=False, timeout=300
+    )
+    return (time.perf_counter() - start) * 1000, response.status_code
+
+
+def _at_once(calls: list) -> list:
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def measure_enrollment(base: str, crowd: int = 200, seats: int = 50, single: int = 20) -> list[dict]:
+    from django.urls import reverse
+
+    from trainings.models import Enrollment
+
+    from .server import http_session, p95, session_cookie, timed_get
+    from .urls import FLOOR_PATH
+
+    tag = f"reg{int(time.time())}"
+    people = _registrants(crowd + single, tag)
+    cookies = [session_cookie(p) for p in people]
+    full = _training(seats, f"{tag} crowd")
+    path = reverse("trainings:register", args=[full.pk])
+    floor_cookie = cookies[-1]
+    floor = [
+        ms
+        for ms, _s in _at_once(
+            [lambda: (timed_get(http_session(floor_cookie), base + FLOOR_PATH)[0], 200)] * crowd
+        )
+    ]
+    crowd_results = _at_once([lambda c=c: _post(base, path, c) for c in cookies[:crowd]])
+    confirmed = Enrollment.objects.filter(training=full, status=Enrollment.Status.CONFIRMED).count()
+    statuses = sorted({s for _ms, s in crowd_results})
+    crowd_p95, floor_p95 = p95([ms for ms, _s in crowd_results]), p95(floor)
+    roomy = _training(single * 2, f"{tag} single")
+    path = reverse("trainings:register", args=[roomy.pk])
+    one, one_floor = [], []
+    for cookie in cookies[crowd:]:
+        one.append(_post(base, path, cookie)[0])
+        one_floor.append(timed_get(http_session(cookie), base + FLOOR_PATH)[0])
+    print(
+        f"  enrollment: {confirmed} confirmed of {crowd} at once for {seats} seats (statuses {statuses}); "
+        f"p95 {crowd_p95} ms vs floor at once {floor_p95} ms; single p95 {p95(one)} ms"
+    )
+    return [
+        metric(
+            f"{crowd} registrations at once for {seats} seats",
+            crowd_p95,
+            "ms p95",
+            floor=floor_p95,
+            target=f"exactly {seats} confirmed; p95 <= 1.5x {crowd} floor requests at once",
+            meets=confirmed == seats and crowd_p95 <= 1.5 * floor_p95,
+            kind="job",
+            confirmed=confirmed,
+            statuses=statuses,
+        ),
+        metric(
+            "single registration",
+            p95(one),
+            "ms p95",
+            floor=p95(one_floor),
+            target="p95 <= 100 ms",
+            meets=p95(one) <= 100,
+            kind="job",
+        ),
+    ]
