@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +34,16 @@ from .forms import (
 )
 from .ics import meeting_calendar
 from .links import RsvpLinkError, read_rsvp_token
-from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion, contacts_of
+from .models import (
+    CalendarFeed,
+    Invitation,
+    Meeting,
+    MeetingDocument,
+    Minutes,
+    MinutesVersion,
+    contacts_of,
+    row_count,
+)
 from .services import ANSWERS
 
 
@@ -52,7 +61,7 @@ class MeetingListView(LoginRequiredMixin, ListView):
             Meeting.objects.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related("organisers")
-            .annotate(n_invitations=Count("invitations", distinct=True))
+            .annotate(n_invitations=row_count(Invitation.objects.all(), "meeting"))
         )
         if self.request.GET.get("when") == "past":
             return qs.past().order_by("-start")

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,10 +20,10 @@ from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
 from ..links import ProgressLinkError, read_progress_token
-from ..models import Meeting
+from ..models import Meeting, row_count
 from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
-from .models import Commitment, Evidence
+from .models import Commitment, CommitmentUpdate, Evidence
 from .resources import CommitmentReportResource
 
 EXPORT_FORMATS = {"csv": SafeCSV, "xlsx": SafeXLSX}
@@ -50,7 +49,7 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
         return (
             commitments.overdue_first()
             .select_related("meeting", "owner", "pic")
-            .annotate(update_count=Count("updates"))
+            .annotate(update_count=row_count(CommitmentUpdate.objects.all(), "commitment"))
         )
 
     def get_context_data(self, **kwargs):
