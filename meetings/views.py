@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -77,6 +78,9 @@ class MeetingListView(LoginRequiredMixin, ListView):
 index = MeetingListView.as_view()
 
 
+INVITATIONS_PER_PAGE = 50
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
@@ -88,7 +92,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "can_change": meeting.can_change(request.user),
         "agenda": meeting.agenda_items.all(),
-        "invitations": meeting.invitations.select_related("person", "organisation"),
+        # A meeting may invite hundreds: the page shows them a page at a time.
+        "invitations": Paginator(
+            meeting.invitations.select_related("person", "organisation").order_by("pk"), INVITATIONS_PER_PAGE
+        ).get_page(request.GET.get("invitations")),
         "documents": meeting.documents.all(),
         "commitments": meeting.commitments.select_related("owner", "pic").order_by("due_date", "pk"),
         "my_invitation": invitation,
