@@ -172,6 +172,8 @@ class Commitment(models.Model):
         ordering = ["due_date", "pk"]
         indexes = [
             models.Index(fields=["status", "due_date"], name="commitment_status_due"),
+            # The default order (lists, admin): a page of a big list without sorting all of it.
+            models.Index(fields=["due_date", "id"], name="commitment_due_order"),
             # Region subtrees are prefix matches (LIKE '63.05.%'): pattern ops serve them in
             # any collation.
             models.Index(

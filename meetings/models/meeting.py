@@ -160,7 +160,12 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-start"]
-        indexes = [models.Index(fields=["region", "start"], name="meeting_region_start")]
+        indexes = [
+            models.Index(fields=["region", "start"], name="meeting_region_start"),
+            # The default order (newest first) and the upcoming/past lists, across regions.
+            models.Index(fields=["start"], name="meeting_start"),
+            models.Index(fields=["end"], name="meeting_end"),
+        ]
 
     def __str__(self) -> str:
         return self.title
