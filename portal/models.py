@@ -504,6 +504,12 @@ class Notification(models.Model):
                 condition=Q(channel="inapp", state="sent", read_at__isnull=True),
                 name="notification_unread_inbox",
             ),
+            # The notifications page (NotificationQuerySet.inbox), newest first, and its count.
+            models.Index(
+                fields=["recipient", "-sent_at", "-id"],
+                condition=Q(channel="inapp", state="sent"),
+                name="notification_inbox",
+            ),
         ]
 
     def __str__(self) -> str:
