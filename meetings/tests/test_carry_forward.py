@@ -168,3 +168,22 @@ def test_the_whole_review_is_refused_outside_the_users_scope(client, camat_b, me
 
     assert client.get(reverse("meetings:my-commitments"), {"review": meetings[2].pk}).status_code == 404
     assert client.get(reverse("meetings:my-commitments"), {"review": "x"}).status_code == 404
+
+
+def test_the_whole_review_runs_a_constant_number_of_queries(client, demo, dppkb, meetings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second, new = meetings
+    CommitmentFactory.create_batch(2, meeting=first, owner=demo.orgs["dinkes"])
+    client.force_login(dppkb)
+    url = reverse("meetings:my-commitments")
+    client.get(url, {"review": new.pk})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"review": new.pk})
+    CommitmentFactory.create_batch(12, meeting=second, owner=demo.orgs["pupr"])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"review": new.pk})
+
+    assert len(response.context["commitments"]) == 14
+    assert len(many) == len(few)

@@ -324,7 +324,7 @@ def test_the_owner_filter_lists_a_bounded_number_of_organisations_in_scope(clien
         Organisation(name=f"Desa Uji {n:03d}", region_id="63.05.04", kind="other") for n in range(40)
     )
     outside = Organisation.objects.create(name="Dinas Luar", region_id="63.01", kind="opd")
-    last = Organisation.objects.filter(region_id__startswith="63.05").order_by("-name").first()
+    last = Organisation.objects.filter(region__code__startswith="63.05").order_by("-name").first()
     pupr = CommitmentFactory(owner=demo.orgs["pupr"], description="Jamban sehat")
     client.force_login(notulis)
 
