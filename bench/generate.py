@@ -422,6 +422,8 @@ def commitments(world: World, total: int) -> int:
                 status,
                 progress,
                 world.users[f"dppkb-{kab}"],
+                kec or kab,
+                world.org_region[owner],
             )
 
     count = copy_rows(
@@ -437,6 +439,8 @@ def commitments(world: World, total: int) -> int:
             "status",
             "progress",
             "created_by_id",
+            "meeting_region_id",
+            "owner_region_id",
         ],
         rows(),
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin
 from portal.admin_labels import LabelledFieldsMixin
+from portal.admin_paging import EstimatedCountPaginator
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
@@ -93,6 +94,8 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
     search_fields = ["title", "venue"]
     date_hierarchy = "start"
     list_select_related = ["region"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [AgendaItemInline, InvitationInline, AttendanceInline, CommitmentInline]
     exclude = ["checkin_code", "created_by"]
     readonly_fields = ["sequence"]

@@ -72,3 +72,6 @@ class MeetingsConfig(AppConfig):
         "tim_pakar": ["meetings.view_meeting"],
         "tpk": ["meetings.view_meeting"],
     }
+
+    def ready(self) -> None:
+        from .commitments import signals  # noqa: F401  (connects the region-copy receivers)

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +36,16 @@ from .forms import (
 )
 from .ics import meeting_calendar
 from .links import RsvpLinkError, read_rsvp_token
-from .models import CalendarFeed, Invitation, Meeting, MeetingDocument, Minutes, MinutesVersion, contacts_of
+from .models import (
+    CalendarFeed,
+    Invitation,
+    Meeting,
+    MeetingDocument,
+    Minutes,
+    MinutesVersion,
+    contacts_of,
+    row_count,
+)
 from .services import ANSWERS
 
 
@@ -53,7 +63,7 @@ class MeetingListView(LoginRequiredMixin, ListView):
             Meeting.objects.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related("organisers")
-            .annotate(n_invitations=Count("invitations", distinct=True))
+            .annotate(n_invitations=row_count(Invitation.objects.all(), "meeting"))
         )
         if self.request.GET.get("when") == "past":
             return qs.past().order_by("-start")
@@ -69,6 +79,9 @@ class MeetingListView(LoginRequiredMixin, ListView):
 index = MeetingListView.as_view()
 
 
+INVITATIONS_PER_PAGE = 50
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
@@ -80,7 +93,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "can_change": meeting.can_change(request.user),
         "agenda": meeting.agenda_items.all(),
-        "invitations": meeting.invitations.select_related("person", "organisation"),
+        # A meeting may invite hundreds: the page shows them a page at a time.
+        "invitations": Paginator(
+            meeting.invitations.select_related("person", "organisation").order_by("pk"), INVITATIONS_PER_PAGE
+        ).get_page(request.GET.get("invitations")),
         "documents": meeting.documents.all(),
         "commitments": meeting.commitments.select_related("owner", "pic").order_by("due_date", "pk"),
         "my_invitation": invitation,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
+from portal.admin_paging import EstimatedCountPaginator
 from portal.models import Organisation, Region, User, region_q
 from portal.roles import Role
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -95,8 +96,15 @@ class TrainingFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("training")
     parameter_name = "training"
 
+    limit = 25  # the latest trainings; an older one stays reachable by its id in the URL
+
     def lookups(self, request, model_admin):
-        return [(str(t.pk), str(t)) for t in Training.objects.visible_to(request.user)]
+        trainings = Training.objects.visible_to(request.user).order_by("-start_date", "-pk")
+        shown = list(trainings[: self.limit])
+        value = self.value()
+        if value and value.isdigit() and all(str(t.pk) != value for t in shown):
+            shown += list(trainings.filter(pk=value))
+        return [(str(t.pk), str(t)) for t in shown]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -141,6 +149,8 @@ class EnrollmentAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
     list_select_related = ["person", "training", "kabupaten"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     raw_id_fields = ["person"]
     actions = ["approve", "reject"]
 

@@ -19,6 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
+from portal.admin_paging import BoundedRelatedFilter, EstimatedCountPaginator
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 from . import services
@@ -140,6 +141,16 @@ class DueDateFilter(StrictListFilterMixin, admin.SimpleListFilter):
         return queryset.filter(**ranges[self.value()]) if self.value() in ranges else queryset
 
 
+class OwnerFilter(BoundedRelatedFilter):
+    """The organisations the user may give commitments to, a few at a time (by name)."""
+
+    title = _("responsible organisation")
+    field_name = "owner"
+
+    def choice_queryset(self, request):
+        return Commitment.owner_choices(request.user).order_by("name", "pk")
+
+
 class CommitmentUpdateInline(LabelledFieldsMixin, admin.TabularInline):
     """The history, read-only: rows are written by the workflows, never edited."""
 
@@ -219,19 +230,18 @@ class CommitmentAdmin(
     list_filter = [
         "status",
         OverdueFilter,
-        ("owner", admin.RelatedOnlyFieldListFilter),
+        OwnerFilter,
         DueDateFilter,
         "intervention_type",
     ]
-    search_fields = [
-        "description",
-        "owner__name",
-        "owner__short_name",
-        "pic__username",
-        "pic__full_name",
-        "meeting__title",
-    ]
+    # One table: the description, or a number for the commitment itself. Organisations and
+    # people are found through their filter, not by joining four tables per keystroke.
+    search_fields = ["description"]
+    search_help_text = _("Words of the description, or a commitment's number.")
     list_select_related = ["meeting", "owner", "pic"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
     fields = [
         "meeting",
         "description",
@@ -257,6 +267,14 @@ class CommitmentAdmin(
             reason=_("Reopened in administration (bulk action)."),
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("#")
+        if term.isdigit():
+            # Still through the scoped search (autocomplete choices), with no words to match.
+            queryset, duplicates = super().get_search_results(request, queryset, "")
+            return queryset.filter(pk=int(term)), duplicates
+        return super().get_search_results(request, queryset, search_term)
 
     def has_import_permission(self, request):
         return request.user.has_perm("meetings.add_commitment")

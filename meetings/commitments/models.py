@@ -20,7 +20,11 @@ from ..models.meeting import Meeting, user_organisations
 
 
 class CommitmentQuerySet(ScopedQuerySet):
-    region_field = "meeting__region_id"
+    # The meeting's and the owner's regions are copied onto the row (see Commitment.save), so
+    # the rule below reads one table: each arm has its own index and PostgreSQL ORs them
+    # (BitmapOr) instead of joining every commitment to its meeting and organisation.
+    region_field = "meeting_region_id"
+    owner_region_field = "owner_region_id"
 
     def visible_to(self, user) -> CommitmentQuerySet:
         """Commitments of meetings in the user's regions, plus those their organisation owns or they are PIC of."""
@@ -32,7 +36,7 @@ class CommitmentQuerySet(ScopedQuerySet):
         return self.filter(
             region_q(codes, self.region_field)
             # Owned by a body in the user's region (a puskesmas's RTL from a kabupaten rakor).
-            | region_q(codes, "owner__region_id")
+            | region_q(codes, self.owner_region_field)
             | Q(owner__in=user_organisations(user))
             | Q(pic=user)
         )
@@ -52,7 +56,7 @@ class CommitmentQuerySet(ScopedQuerySet):
         return self.visible_to(user).filter(
             Q(owner__in=user_organisations(user))
             | Q(pic=user)
-            | region_q(local, "owner__region_id")
+            | region_q(local, self.owner_region_field)
             | region_q(local, self.region_field)
         )
 
@@ -71,7 +75,7 @@ class CommitmentQuerySet(ScopedQuerySet):
 
     def carried_into(self, meeting: Meeting) -> CommitmentQuerySet:
         """Still-open commitments of earlier meetings of the same TPPS (same region), for its review."""
-        return self.open().filter(meeting__region_id=meeting.region_id, meeting__start__lt=meeting.start)
+        return self.open().filter(meeting_region_id=meeting.region_id, meeting__start__lt=meeting.start)
 
 
 class Commitment(models.Model):
@@ -141,18 +145,68 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Copies of meeting.region and owner.region for the visibility rule (indexed, one table).
+    # Kept by save() and, when a meeting or an organisation moves, by services.follow_region.
+    meeting_region = models.ForeignKey(
+        Region,
+        verbose_name=_("meeting's region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    owner_region = models.ForeignKey(
+        Region,
+        verbose_name=_("responsible organisation's region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
 
     objects = CommitmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["meeting_region", "owner_region"])
 
     class Meta:
         verbose_name = _("commitment (RTL)")
         verbose_name_plural = _("commitments (RTL)")
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["status", "due_date"], name="commitment_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="commitment_status_due"),
+            # The default order (lists, admin): a page of a big list without sorting all of it.
+            models.Index(fields=["due_date", "id"], name="commitment_due_order"),
+            # Region subtrees are prefix matches (LIKE '63.05.%'): pattern ops serve them in
+            # any collation.
+            models.Index(
+                fields=["meeting_region"], opclasses=["varchar_pattern_ops"], name="commitment_meeting_region"
+            ),
+            models.Index(
+                fields=["owner_region"], opclasses=["varchar_pattern_ops"], name="commitment_owner_region"
+            ),
+            # Open items of a region by due date: lists, overdue counts, the meeting review.
+            models.Index(
+                fields=["meeting_region", "due_date"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="commitment_open_meeting_region",
+            ),
+            models.Index(
+                fields=["owner_region", "due_date"],
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="commitment_open_owner_region",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        self.meeting_region_id = self.meeting.region_id
+        self.owner_region_id = self.owner.region_id
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "meeting_region", "owner_region"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:commitment-detail", args=[self.pk])

@@ -324,3 +324,16 @@ def edit_commitment(
     if not changed:
         return None
     return _record(commitment, acting_user=acting_user, note=note)
+
+
+def follow_region(*, meeting: Meeting | None = None, organisation: Organisation | None = None) -> int:
+    """Keep the region copies the visibility rule reads (Commitment.meeting_region and
+    owner_region) in step when a meeting or an organisation moves to another region. Every
+    other write sets them in Commitment.save. Returns how many commitments moved."""
+    if meeting is not None:
+        rows = Commitment.objects.filter(meeting=meeting).exclude(meeting_region_id=meeting.region_id)
+        return rows.update(meeting_region_id=meeting.region_id)
+    if organisation is not None:
+        rows = Commitment.objects.filter(owner=organisation).exclude(owner_region_id=organisation.region_id)
+        return rows.update(owner_region_id=organisation.region_id)
+    return 0

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,11 +19,12 @@ from portal.jobs import start_job
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
+from ..access import get_meeting_for_user
 from ..links import ProgressLinkError, read_progress_token
-from ..models import Meeting
+from ..models import Meeting, row_count
 from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
-from .models import Commitment, Evidence
+from .models import Commitment, CommitmentUpdate, Evidence
 from .resources import CommitmentReportResource
 
 EXPORT_FORMATS = {"csv": SafeCSV, "xlsx": SafeXLSX}
@@ -37,12 +37,20 @@ def get_commitment_for_user(user, pk: int, *, write: bool = False) -> Commitment
 
 
 class MyCommitmentsView(LoginRequiredMixin, ListView):
+    """ "Komitmen saya"; with ?review=<meeting> the whole review of a meeting instead (the
+    meeting page lists its first lines only)."""
+
     template_name = "meetings/my_commitments.html"
     context_object_name = "commitments"
     paginate_by = 50
 
     def get_queryset(self):
-        commitments = Commitment.objects.mine(self.request.user)
+        user = self.request.user
+        self.review = self._review_meeting()
+        if self.review is not None:
+            commitments = Commitment.objects.visible_to(user).carried_into(self.review)
+        else:
+            commitments = Commitment.objects.mine(user)
         if self.request.GET.get("show") != "all":
             commitments = commitments.exclude(
                 status__in=[Commitment.Status.VERIFIED, Commitment.Status.CANCELLED]
@@ -50,11 +58,20 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
         return (
             commitments.overdue_first()
             .select_related("meeting", "owner", "pic")
-            .annotate(update_count=Count("updates"))
+            .annotate(update_count=row_count(CommitmentUpdate.objects.all(), "commitment"))
         )
 
+    def _review_meeting(self) -> Meeting | None:
+        pk = self.request.GET.get("review", "")
+        if not pk:
+            return None
+        if not pk.isdigit():
+            raise Http404
+        return get_meeting_for_user(self.request.user, int(pk))
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(show_all=self.request.GET.get("show") == "all", **kwargs)
+        show_all = self.request.GET.get("show") == "all"
+        return super().get_context_data(show_all=show_all, review=self.review, **kwargs)
 
 
 def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **forms) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,14 @@ WRITER_ROLES = (Role.DPPKB_ADMIN, Role.NOTULIS, Role.CAMAT)
 # How long before the start an invitee may already check in.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 # Check-in codes avoid look-alike characters (0/O, 1/I) so they are easy to read off a screen.
+
+
+def row_count(queryset: models.QuerySet, field: str) -> models.Expression:
+    """COUNT of `queryset` rows whose `field` is the outer row, as a correlated subquery. On a
+    paginated list PostgreSQL evaluates it for the page's rows only (after ORDER BY .. LIMIT),
+    where Count() over a join groups every matching row first."""
+    counted = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
+    return Coalesce(models.Subquery(counted.annotate(n=models.Count("pk")).values("n")), 0)
 
 
 def user_organisations(user) -> list[int]:
@@ -152,7 +161,12 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-start"]
-        indexes = [models.Index(fields=["region", "start"], name="meeting_region_start")]
+        indexes = [
+            models.Index(fields=["region", "start"], name="meeting_region_start"),
+            # The default order (newest first) and the upcoming/past lists, across regions.
+            models.Index(fields=["start"], name="meeting_start"),
+            models.Index(fields=["end"], name="meeting_end"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.commitments import services
@@ -132,3 +133,57 @@ def test_the_review_runs_a_constant_number_of_queries(demo, dppkb, meetings, dja
 
     with django_assert_num_queries(3):
         render(new, dppkb)
+
+
+def test_a_long_review_shows_its_first_lines_and_links_to_the_whole_list(
+    client, demo, dppkb, meetings, monkeypatch, django_assert_num_queries
+):
+    from meetings.commitments.templatetags import commitment_tags
+
+    monkeypatch.setattr(commitment_tags, "REVIEW_LINES", 3)
+    first, second, new = meetings
+    CommitmentFactory.create_batch(10, meeting=second, owner=demo.orgs["pupr"])
+    dppkb.scope_codes()
+    dppkb.has_perm("meetings.view_commitment")
+
+    with django_assert_num_queries(4):
+        body = render(new, dppkb)
+    CommitmentFactory.create_batch(10, meeting=first, owner=demo.orgs["dinkes"])
+    with django_assert_num_queries(4):
+        body = render(new, dppkb)
+
+    assert body.count('data-testid="carry-forward-line"') == 3
+    assert "20 commitments from earlier meetings are still open" in body
+    assert "17 more open commitments" in body
+    assert f"?review={new.pk}" in body
+    client.force_login(dppkb)
+    page = client.get(reverse("meetings:my-commitments"), {"review": new.pk})
+    assert page.status_code == 200
+    assert len(page.context["commitments"]) == 20
+    assert {c.meeting_id for c in page.context["commitments"]} == {first.pk, second.pk}
+
+
+def test_the_whole_review_is_refused_outside_the_users_scope(client, camat_b, meetings):
+    client.force_login(camat_b)
+
+    assert client.get(reverse("meetings:my-commitments"), {"review": meetings[2].pk}).status_code == 404
+    assert client.get(reverse("meetings:my-commitments"), {"review": "x"}).status_code == 404
+
+
+def test_the_whole_review_runs_a_constant_number_of_queries(client, demo, dppkb, meetings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second, new = meetings
+    CommitmentFactory.create_batch(2, meeting=first, owner=demo.orgs["dinkes"])
+    client.force_login(dppkb)
+    url = reverse("meetings:my-commitments")
+    client.get(url, {"review": new.pk})
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"review": new.pk})
+    CommitmentFactory.create_batch(12, meeting=second, owner=demo.orgs["pupr"])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"review": new.pk})
+
+    assert len(response.context["commitments"]) == 14
+    assert len(many) == len(few)

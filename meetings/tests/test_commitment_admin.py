@@ -315,3 +315,59 @@ def test_the_due_date_filter_looks_ahead(client, demo, notulis):
     assert listed("week") == [this_week]
     assert listed("later") == [later]
     assert listed("past") == [past]
+
+
+def test_the_owner_filter_lists_a_bounded_number_of_organisations_in_scope(client, demo, notulis):
+    from portal.models import Organisation
+
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Desa Uji {n:03d}", region_id="63.05.04", kind="other") for n in range(40)
+    )
+    outside = Organisation.objects.create(name="Dinas Luar", region_id="63.01", kind="opd")
+    last = Organisation.objects.filter(region__code__startswith="63.05").order_by("-name").first()
+    pupr = CommitmentFactory(owner=demo.orgs["pupr"], description="Jamban sehat")
+    client.force_login(notulis)
+
+    response = client.get(CHANGELIST)
+    spec = next(f for f in response.context["cl"].filter_specs if f.title == "responsible organisation")
+    chosen = client.get(CHANGELIST, {"owner__id__exact": last.pk}).context["cl"]
+    chosen_spec = next(f for f in chosen.filter_specs if f.title == "responsible organisation")
+
+    assert len(spec.lookup_choices) == 25
+    assert str(last.pk) in {pk for pk, _name in chosen_spec.lookup_choices}
+    assert list(chosen.result_list) == []
+    assert list(client.get(CHANGELIST, {"owner__id__exact": pupr.owner_id}).context["cl"].result_list) == [
+        pupr
+    ]
+    # Another kabupaten's organisation, or no organisation at all, is an invalid filter.
+    assert client.get(CHANGELIST, {"owner__id__exact": outside.pk}).url.endswith("?e=1")
+    assert client.get(CHANGELIST, {"owner__id__exact": "x"}).url.endswith("?e=1")
+
+
+def test_search_by_number_finds_the_commitment_in_scope_only(client, demo, notulis):
+    mine = CommitmentFactory(owner=demo.orgs["pupr"], description="Jamban sehat")
+    other = CommitmentFactory(owner=demo.orgs["tpps_tanahlaut"], meeting__region_id="63.01")
+    client.force_login(notulis)
+
+    assert list(client.get(CHANGELIST, {"q": str(mine.pk)}).context["cl"].result_list) == [mine]
+    assert list(client.get(CHANGELIST, {"q": f"#{other.pk}"}).context["cl"].result_list) == []
+    assert list(client.get(CHANGELIST, {"q": "JAMBAN"}).context["cl"].result_list) == [mine]
+
+
+def test_an_unfiltered_list_is_counted_from_the_planners_estimate_once_it_is_big(demo, monkeypatch):
+    from django.db import connection
+
+    from portal.admin_paging import EstimatedCountPaginator
+
+    CommitmentFactory.create_batch(3, owner=demo.orgs["pupr"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE meetings_commitment")
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'meetings_commitment'")
+        estimate = cursor.fetchone()[0]
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 1)
+
+    assert EstimatedCountPaginator(Commitment.objects.all(), 50).count == estimate == 3
+    CommitmentFactory(owner=demo.orgs["dinkes"])  # not in the statistics yet
+    assert EstimatedCountPaginator(Commitment.objects.filter(owner=demo.orgs["dinkes"]), 50).count == 1
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 100_000)
+    assert EstimatedCountPaginator(Commitment.objects.all(), 50).count == 4

@@ -34,3 +34,49 @@ def test_invited_focal_point_sees_the_answer_form_and_no_edit_buttons(client, di
 
     assert response.context["my_invitation"] is not None
     assert reverse("meetings:meeting-update", args=[kabupaten_rakor.pk]) not in response.content.decode()
+
+
+def _invite(meeting, count: int, start: int = 0) -> None:
+    from portal.models import Organisation
+
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=f"Lembaga Uji {n:02d}", region_id="63.05.04", kind="other")
+        for n in range(start, start + count)
+    )
+    Invitation.objects.bulk_create(Invitation(meeting=meeting, organisation=o) for o in orgs)
+
+
+def test_a_meeting_with_many_invitations_shows_them_a_page_at_a_time(client, dppkb, kabupaten_rakor):
+    _invite(kabupaten_rakor, 60)
+    client.force_login(dppkb)
+
+    first = client.get(kabupaten_rakor.get_absolute_url()).content.decode()
+    second = client.get(kabupaten_rakor.get_absolute_url(), {"invitations": 2}).content.decode()
+
+    assert first.count("Lembaga Uji ") == 50 and "Lembaga Uji 00" in first
+    assert second.count("Lembaga Uji ") == 10 and "Lembaga Uji 59" in second
+    assert 'data-testid="invitation-pages"' in first
+
+
+def test_the_meeting_page_runs_as_many_queries_for_sixty_invitations_as_for_two(
+    client, dppkb, demo, kabupaten_rakor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import CommitmentFactory, MeetingFactory
+
+    earlier = MeetingFactory(held=True)
+    _invite(kabupaten_rakor, 2)
+    CommitmentFactory(meeting=earlier, owner=demo.orgs["dinkes"])
+    client.force_login(dppkb)
+    client.get(kabupaten_rakor.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        client.get(kabupaten_rakor.get_absolute_url())
+    _invite(kabupaten_rakor, 58, start=2)
+    CommitmentFactory.create_batch(40, meeting=earlier, owner=demo.orgs["pupr"])
+    with CaptureQueriesContext(connection) as many:
+        client.get(kabupaten_rakor.get_absolute_url())
+
+    # One more: the review's count, asked only once it has more lines than it shows.
+    assert len(many) == len(few) + 1

@@ -121,3 +121,17 @@ def test_past_tab_lists_past_meetings(client, dppkb):
     response = client.get(reverse("meetings:index"), {"when": "past"})
 
     assert list(response.context["object_list"]) == [old]
+
+
+def test_meeting_list_counts_each_meetings_own_invitations(client, dppkb, demo):
+    from datetime import timedelta
+
+    busy = MeetingFactory(title="Rakor ramai")
+    quiet = MeetingFactory(title="Rakor sepi", start=busy.start + timedelta(days=1))
+    for key in ("dinkes", "pupr"):
+        Invitation.objects.create(meeting=busy, organisation=demo.orgs[key])
+    client.force_login(dppkb)
+
+    listed = client.get(reverse("meetings:index")).context["object_list"]
+
+    assert {m.pk: m.n_invitations for m in listed} == {busy.pk: 2, quiet.pk: 0}

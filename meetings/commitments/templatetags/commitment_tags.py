@@ -13,6 +13,10 @@ from ..models import Commitment, CommitmentUpdate
 
 register = template.Library()
 
+# The review lists this many lines on the meeting page (a phone page stays small); the rest are
+# one link away, on the paginated list of the review (my-commitments?review=<meeting>).
+REVIEW_LINES = 30
+
 
 @dataclass
 class ReviewLine:
@@ -37,16 +41,22 @@ class ReviewLine:
 class CarryForward:
     previous: Meeting | None
     groups: list[tuple[object, list[ReviewLine]]]
+    count: int  # every open commitment under review, shown or not
 
     @property
-    def count(self) -> int:
+    def shown(self) -> int:
         return sum(len(lines) for _owner, lines in self.groups)
+
+    @property
+    def more(self) -> int:
+        return self.count - self.shown
 
 
 @register.simple_tag(takes_context=True)
 def carry_forward(context, meeting: Meeting) -> CarryForward:
     """Still-open RTL of earlier meetings of the same TPPS and region, grouped by owner, with
-    the status at the previous meeting and the updates since. Three queries, whatever the size."""
+    the status at the previous meeting and the updates since: the first REVIEW_LINES of them, and
+    how many there are. Four queries, whatever the size."""
     user = context["request"].user
     previous = (
         Meeting.objects.filter(region_id=meeting.region_id, start__lt=meeting.start)
@@ -55,12 +65,11 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
         .order_by("-start")
         .first()
     )
+    carried = Commitment.objects.visible_to(user).carried_into(meeting)
     commitments = (
-        Commitment.objects.visible_to(user)
-        .carried_into(meeting)
-        .select_related("owner", "pic", "meeting")
+        carried.select_related("owner", "pic", "meeting")
         .prefetch_related(Prefetch("updates", queryset=CommitmentUpdate.objects.select_related("author")))
-        .order_by("owner__name", "due_date", "pk")
+        .order_by("owner__name", "due_date", "pk")[:REVIEW_LINES]
     )
     since = previous.end if previous else None
     lines = []
@@ -76,4 +85,5 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
             )
         )
     groups = [(owner, list(items)) for owner, items in groupby(lines, key=lambda line: line.commitment.owner)]
-    return CarryForward(previous=previous, groups=groups)
+    count = len(lines) if len(lines) < REVIEW_LINES else carried.count()
+    return CarryForward(previous=previous, groups=groups, count=count)
