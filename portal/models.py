@@ -497,6 +497,17 @@ class Notification(models.Model):
             models.Index(fields=["state", "send_at"], name="notification_due"),
             models.Index(fields=["source_type", "source_id"], name="notification_source"),
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The scan reads a rule's rows not sent yet ("rule LIKE 'name:%'"); the dispatcher
+            # claims the due ones. Both only ever look at scheduled rows: a small partial index.
+            models.Index(
+                fields=["source_type", "rule"],
+                condition=Q(state="scheduled"),
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+                name="notification_pending_rule",
+            ),
+            models.Index(
+                fields=["send_at", "id"], condition=Q(state="scheduled"), name="notification_pending_due"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -148,7 +148,15 @@ class Commitment(models.Model):
         verbose_name = _("commitment (RTL)")
         verbose_name_plural = _("commitments (RTL)")
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["status", "due_date"], name="commitment_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="commitment_status_due"),
+            # The reminder scan: open commitments due around today.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="commitment_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]

@@ -151,7 +151,13 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-start"]
-        indexes = [models.Index(fields=["region", "start"], name="meeting_region_start")]
+        indexes = [
+            models.Index(fields=["region", "start"], name="meeting_region_start"),
+            # The reminder scan: scheduled meetings starting soon.
+            models.Index(
+                fields=["start"], condition=models.Q(status="scheduled"), name="meeting_scheduled_start"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
