@@ -3,6 +3,7 @@ commitments or meetings (recipients are resolved in bulk, rows inserted in one s
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 from meetings.models import Commitment, Invitation, Meeting
 from portal.models import Notification, Region
 from portal.notifications import rules
+from portal.tokens import TOKEN_RE
 
 
 @pytest.fixture
@@ -62,6 +64,12 @@ def scan_queries() -> int:
     return len(queries)
 
 
+def scan_writes() -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        rules.scan()
+    return [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
 def test_the_scan_makes_as_many_queries_for_100_due_commitments_and_meetings_as_for_10(
     rakor, demo, kapus, camat_a, pkk, reminder_settings
 ):
@@ -82,3 +90,17 @@ def test_the_scan_makes_as_many_queries_for_100_due_commitments_and_meetings_as_
     assert Notification.objects.count() > 8 * rows_few
     assert first_many == first_few, "the first scan's queries grew with the number of sources"
     assert again_many == again_few, "a repeated scan's queries grew with the number of sources"
+
+
+def test_a_repeated_scan_writes_nothing_and_the_outbox_holds_no_one_tap_token(
+    rakor, demo, kapus, camat_a, pkk, reminder_settings
+):
+    """One-tap links are signed when a message is rendered for sending, never by the scan:
+    the stored context holds a marker, so a second scan has nothing to re-sign or move."""
+    add_commitments(rakor, demo, kapus, 20)
+    add_meetings(demo, [camat_a, kapus, pkk], 3)
+    rules.scan()
+
+    assert scan_writes() == []
+    contexts = json.dumps(list(Notification.objects.values_list("context", flat=True)))
+    assert '"one_tap":' in contexts and not TOKEN_RE.search(contexts)
