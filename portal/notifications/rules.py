@@ -159,7 +159,7 @@ def reconcile_rule(
         rule.prepare(live, now, cfg)
     grace = timedelta(hours=cfg.grace_hours)
     keys: set[str] = set()
-    wanted: dict[str, Notification] = {}
+    wanted: dict[str, tuple] = {}
     for obj in sources:
         try:
             reminders = [] if isinstance(obj, _Gone) else rule.reminders(obj, now, cfg)
@@ -184,46 +184,47 @@ def _want(reminder: Reminder, source, source_type, oldest: datetime, keys: set, 
                 continue  # long past: do not create rows only to mark them missed
             if channel == Notification.Channel.EMAIL and not recipient.email:
                 continue
-            wanted.setdefault(
-                key,
-                Notification(
-                    key=key,
-                    rule=reminder.rule,
-                    channel=channel,
-                    recipient=recipient,
-                    source_type=source_type,
-                    source_id=str(source.pk),
-                    context=reminder.context,
-                    send_at=reminder.send_at,
-                    due_at=reminder.send_at,
-                    expires_at=reminder.expires_at,
-                    digestible=True,
-                ),
-            )
+            # A light tuple: most rows exist already, a model instance is made only for new ones.
+            wanted.setdefault(key, (reminder, recipient, channel, source_type, str(source.pk)))
 
 
-def _write(pending: list[_Pending], keys: set, wanted: dict[str, Notification], now: datetime) -> None:
+def _row(
+    key: str, reminder: Reminder, recipient: User, channel: str, source_type, source_id: str
+) -> Notification:
+    return Notification(
+        key=key,
+        rule=reminder.rule,
+        channel=channel,
+        recipient=recipient,
+        source_type=source_type,
+        source_id=source_id,
+        context=reminder.context,
+        send_at=reminder.send_at,
+        due_at=reminder.send_at,
+        expires_at=reminder.expires_at,
+        digestible=True,
+    )
+
+
+def _write(pending: list[_Pending], keys: set, wanted: dict[str, tuple], now: datetime) -> None:
     from ..tasks import send_notifications
     from .publish import publish_on_commit
 
     State = Notification.State
     known = {row.key: row for row in pending}
-    new = [row for key, row in wanted.items() if key not in known]
+    new = [_row(key, *spec) for key, spec in wanted.items() if key not in known]
     started = timezone.now()  # the real clock (a test may scan as of another `now`)
     Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
-    for key, row in wanted.items():
+    for key, (reminder, *_rest) in wanted.items():
         old = known.get(key)
-        if old is not None and (old.due_at, old.expires_at, old.context) != (
-            row.due_at,
-            row.expires_at,
-            row.context,
-        ):
+        moved = (reminder.send_at, reminder.expires_at, reminder.context)
+        if old is not None and (old.due_at, old.expires_at, old.context) != moved:
             # Conditional: a dispatcher may have claimed the row meanwhile; then it stays as it is.
             Notification.objects.filter(pk=old.pk, state=State.SCHEDULED).update(
-                send_at=row.send_at,
-                due_at=row.due_at,
-                expires_at=row.expires_at,
-                context=row.context,
+                send_at=reminder.send_at,
+                due_at=reminder.send_at,
+                expires_at=reminder.expires_at,
+                context=reminder.context,
                 updated_at=now,
             )
     stale = [row.pk for row in pending if row.key not in keys]
