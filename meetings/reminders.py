@@ -84,14 +84,20 @@ class CommitmentDeadlineRule(ReminderRule):
     name = "commitment_due"
     model = "meetings.Commitment"
 
+    def queryset(self):
+        # Only what the ladder needs: thousands of commitments are loaded every beat.
+        return Commitment.objects.select_related("pic", "meeting").only(
+            "status", "due_date", "owner_id", "pic", "meeting__region_id"
+        )
+
     def candidates(self, now, cfg):
         today = timezone.localdate(now)
         ahead = max(reminder_days("meetings", "commitment_lead_days"), default=0) + 1
         behind = max(option("overdue_days"), option("escalation_days")) + 1
         return (
-            Commitment.objects.open()
+            self.queryset()
+            .open()
             .filter(due_date__gte=today - timedelta(days=behind), due_date__lte=today + timedelta(days=ahead))
-            .select_related("owner", "pic", "meeting")
         )
 
     def prepare(self, commitments: list[Commitment], now, cfg) -> None:

@@ -49,6 +49,10 @@ class ReminderRule:
     name: str = ""
     model: str = ""
 
+    def queryset(self) -> models.QuerySet:
+        """Where the rule's sources come from (a lean one: the scan loads thousands)."""
+        return self.model_class()._default_manager.all()
+
     def candidates(self, now: datetime, cfg: ReminderSettings) -> Iterable[models.Model]:
         """Sources that may want a reminder around now (keep it to a time window)."""
         return []
@@ -133,7 +137,7 @@ def _sources(rule: ReminderRule, now: datetime, cfg: ReminderSettings, pending: 
     sources = {str(obj.pk): obj for obj in rule.candidates(now, cfg)}
     missing = {row.source_id for row in pending} - set(sources)
     if missing:
-        found = {str(obj.pk): obj for obj in model._default_manager.filter(pk__in=missing)}
+        found = {str(obj.pk): obj for obj in rule.queryset().filter(pk__in=missing)}
         for pk in missing:
             # A deleted source still needs its pending rows cancelled.
             sources[pk] = found.get(pk) or _Gone(model, pk)
