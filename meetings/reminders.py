@@ -7,18 +7,22 @@ gets fresh reminders and the pending ones for the old date are cancelled.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 from datetime import timedelta
 from itertools import pairwise
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Notification, ReminderSettings
 from portal.notifications.actions import Action, register_actions
+from portal.notifications.recipients import contacts_by_organisation, role_holders
 from portal.notifications.rules import Reminder, ReminderRule, at, register
 from portal.registry import ReminderOption, reminder_days, reminder_value
+from portal.roles import Role
 
 from .links import progress_link, rsvp_link
 from .models import Commitment, Invitation, Meeting, Minutes
@@ -49,6 +53,29 @@ def meeting_stamp(meeting: Meeting) -> str:
     return timezone.localtime(meeting.start).strftime("%Y%m%dT%H%M")
 
 
+def kabupaten_of(region_code: str) -> str | None:
+    """`Region.kabupaten_code()` from the code alone (no query)."""
+    parts = region_code.split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else None
+
+
+def prepare_focal_points(commitments: list[Commitment]) -> None:
+    """`Commitment.focal_points()` of many commitments in three queries (PICs, heads, focal points)."""
+    commitments = [c for c in commitments if c.is_open]
+    prefetch_related_objects(commitments, "pic")
+    contacts = contacts_by_organisation(c.owner_id for c in commitments)
+    for commitment in commitments:
+        people = list(contacts.get(commitment.owner_id, []))
+        if commitment.pic_id and commitment.pic not in people:
+            people.insert(0, commitment.pic)
+        commitment.reminder_focal_points = people
+
+
+def focal_points(commitment: Commitment) -> list:
+    prepared = getattr(commitment, "reminder_focal_points", None)
+    return commitment.focal_points() if prepared is None else prepared
+
+
 @register
 class CommitmentDeadlineRule(ReminderRule):
     """H-7, H-3, H-1, due day and overdue to the PIC and the owner's focal points;
@@ -57,15 +84,30 @@ class CommitmentDeadlineRule(ReminderRule):
     name = "commitment_due"
     model = "meetings.Commitment"
 
+    def queryset(self):
+        # Only what the ladder needs: thousands of commitments are loaded every beat.
+        return Commitment.objects.select_related("pic", "meeting").only(
+            "status", "due_date", "owner_id", "pic", "meeting__region_id"
+        )
+
     def candidates(self, now, cfg):
         today = timezone.localdate(now)
         ahead = max(reminder_days("meetings", "commitment_lead_days"), default=0) + 1
         behind = max(option("overdue_days"), option("escalation_days")) + 1
         return (
-            Commitment.objects.open()
+            self.queryset()
+            .open()
             .filter(due_date__gte=today - timedelta(days=behind), due_date__lte=today + timedelta(days=ahead))
-            .select_related("owner", "pic", "meeting__region")
         )
+
+    def prepare(self, commitments: list[Commitment], now, cfg) -> None:
+        """Each commitment's focal points and kabupaten admins, for all of them in a few queries."""
+        prepare_focal_points(commitments)
+        prefetch_related_objects([c for c in commitments if c.is_open], "meeting")
+        kabupaten = {c.pk: kabupaten_of(c.meeting.region_id) for c in commitments if c.is_open}
+        admins = role_holders([Role.DPPKB_ADMIN], kabupaten.values())
+        for commitment in commitments:
+            commitment.reminder_admins = admins.get(kabupaten.get(commitment.pk), [])
 
     def reminders(self, commitment: Commitment, now, cfg: ReminderSettings) -> list[Reminder]:
         if not commitment.is_open:
@@ -96,13 +138,14 @@ class CommitmentDeadlineRule(ReminderRule):
             stage.expires_at = following.send_at
         wanted = [
             reminder
-            for person in commitment.focal_points()
+            for person in focal_points(commitment)
             for reminder in self.personal(ladder, person, commitment)
         ]
+        admins = getattr(commitment, "reminder_admins", None)
         wanted.append(
             Reminder(
                 rule=f"{self.name}:escalation:{due.isoformat()}",
-                recipients=list(commitment.kabupaten_admins()),
+                recipients=list(commitment.kabupaten_admins()) if admins is None else admins,
                 send_at=at(due + timedelta(days=escalation_days), cfg.send_time),
                 context={**context, "stage": "escalation", "days": escalation_days},
             )
@@ -129,12 +172,24 @@ class CommitmentDeadlineRule(ReminderRule):
 
 def invitees(meeting: Meeting, responses) -> dict:
     """{person: their invitation} for the meeting's invitations with one of `responses`."""
-    people = {}
-    for invitation in meeting.invitations.filter(response__in=responses).select_related(
-        "person", "organisation__head"
-    ):
-        for person in invitation.recipients():
-            people.setdefault(person, invitation)
+    return invitees_of([meeting], responses)[meeting.pk]
+
+
+def invitees_of(meetings: list[Meeting], responses) -> dict[int, dict]:
+    """`invitees` of many meetings in three queries (invitations, heads, focal points)."""
+    invitations = list(
+        Invitation.objects.filter(
+            meeting__in=[m.pk for m in meetings], response__in=responses
+        ).select_related("person")
+    )
+    contacts = contacts_by_organisation(i.organisation_id for i in invitations if not i.person_id)
+    people: dict[int, dict] = defaultdict(dict)
+    for invitation in invitations:
+        recipients = (
+            [invitation.person] if invitation.person_id else contacts.get(invitation.organisation_id, [])
+        )
+        for person in recipients:
+            people[invitation.meeting_id].setdefault(person, invitation)
     return people
 
 
@@ -143,7 +198,16 @@ NOT_DECLINED = [Invitation.Response.PENDING, Invitation.Response.HADIR, Invitati
 
 class MeetingRule(ReminderRule):
     model = "meetings.Meeting"
-    days_field = ""
+    responses: list = NOT_DECLINED
+
+    def prepare(self, meetings: list[Meeting], now, cfg) -> None:
+        people = invitees_of(meetings, self.responses)
+        for meeting in meetings:
+            setattr(meeting, f"{self.name}_people", people.get(meeting.pk, {}))
+
+    def people(self, meeting: Meeting) -> dict:
+        prepared = getattr(meeting, f"{self.name}_people", None)
+        return invitees(meeting, self.responses) if prepared is None else prepared
 
     def candidates(self, now, cfg):
         ahead = timedelta(days=max(option("meeting_days_before"), option("rsvp_nudge_days_before")) + 1)
@@ -165,9 +229,7 @@ class MeetingReminderRule(MeetingRule):
     """H-1 and a few hours before, to invitees who have not declined."""
 
     name = "meeting_reminder"
-
-    def people(self, meeting: Meeting) -> dict:
-        return invitees(meeting, NOT_DECLINED)
+    responses = NOT_DECLINED
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
@@ -201,9 +263,7 @@ class MeetingRsvpNudgeRule(MeetingRule):
     """A nudge to invitees who have not answered yet."""
 
     name = "meeting_rsvp_nudge"
-
-    def people(self, meeting: Meeting) -> dict:
-        return invitees(meeting, [Invitation.Response.PENDING])
+    responses = [Invitation.Response.PENDING]
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
@@ -233,14 +293,33 @@ class MeetingCommitmentsRule(ReminderRule):
             minutes__status=Minutes.Status.APPROVED, minutes__approved_at__gte=now - timedelta(days=2)
         )
 
+    def prepare(self, meetings: list[Meeting], now, cfg) -> None:
+        """The approved minutes and each person's new commitments, for all meetings at once."""
+        approved = {
+            m.meeting_id: m
+            for m in Minutes.objects.filter(
+                meeting__in=[m.pk for m in meetings], status=Minutes.Status.APPROVED
+            )
+        }
+        commitments = list(
+            Commitment.objects.open().filter(meeting__in=list(approved)).select_related("owner__head", "pic")
+        )
+        prepare_focal_points(commitments)
+        mine: dict[int, dict] = defaultdict(dict)
+        for commitment in commitments:
+            for person in focal_points(commitment):
+                mine[commitment.meeting_id].setdefault(person, []).append(commitment)
+        for meeting in meetings:
+            meeting.reminder_minutes = approved.get(meeting.pk)
+            meeting.reminder_commitments = mine.get(meeting.pk, {})
+
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
-        minutes = Minutes.objects.filter(meeting=meeting, status=Minutes.Status.APPROVED).first()
+        if not hasattr(meeting, "reminder_commitments"):
+            self.prepare([meeting], now, cfg)
+        minutes = meeting.reminder_minutes
         if minutes is None or minutes.approved_at is None:
             return []
-        mine: dict = {}
-        for commitment in meeting.commitments.open().select_related("owner__head", "pic"):
-            for person in commitment.focal_points():
-                mine.setdefault(person, []).append(commitment)
+        mine = meeting.reminder_commitments
         wanted = []
         for person, commitments in mine.items():
             items = [

@@ -510,6 +510,17 @@ class Notification(models.Model):
                 condition=Q(channel="inapp", state="sent"),
                 name="notification_inbox",
             ),
+            # The scan reads a rule's rows not sent yet ("rule LIKE 'name:%'"); the dispatcher
+            # claims the due ones. Both only ever look at scheduled rows: a small partial index.
+            models.Index(
+                fields=["source_type", "rule"],
+                condition=Q(state="scheduled"),
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+                name="notification_pending_rule",
+            ),
+            models.Index(
+                fields=["send_at", "id"], condition=Q(state="scheduled"), name="notification_pending_due"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,8 @@ migrate), adds the menu entries and offers the options in the Reminder settings 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import AppConfig, apps
@@ -102,7 +104,30 @@ def reminder_option(app_label: str, name: str) -> ReminderOption:
     raise LookupError(f"{app_label} declares no reminder option {name!r}")
 
 
+_values_read: ContextVar[dict | None] = ContextVar("reminder_values_read", default=None)
+
+
+@contextmanager
+def reminder_values_held() -> Iterator[None]:
+    """Read each option once for the duration of the block (one periodic scan), not once per
+    source: the scan's query count must not grow with the number of sources."""
+    token = _values_read.set({})
+    try:
+        yield
+    finally:
+        _values_read.reset(token)
+
+
 def _current(app_label: str, name: str) -> int | tuple[int, ...]:
+    held = _values_read.get()
+    if held is None:
+        return _read(app_label, name)
+    if (app_label, name) not in held:
+        held[app_label, name] = _read(app_label, name)
+    return held[app_label, name]
+
+
+def _read(app_label: str, name: str) -> int | tuple[int, ...]:
     from .models import ReminderValue
 
     option = reminder_option(app_label, name)

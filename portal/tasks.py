@@ -43,7 +43,7 @@ def send_notification(pk: int) -> bool:
 @shared_task
 def send_notifications(pks: list[int]) -> int:
     """Send a batch of outbox rows (an invitation fan-out): one task instead of one per row."""
-    return sum(engine.deliver_one(pk) for pk in pks)
+    return engine.deliver_many(pks)
 
 
 @shared_task

@@ -196,6 +196,12 @@ class Commitment(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
                 name="commitment_open_owner_region",
             ),
+            # The reminder scan: open commitments due around today.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="commitment_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -166,6 +166,10 @@ class Meeting(models.Model):
             # The default order (newest first) and the upcoming/past lists, across regions.
             models.Index(fields=["start"], name="meeting_start"),
             models.Index(fields=["end"], name="meeting_end"),
+            # The reminder scan: scheduled meetings starting soon.
+            models.Index(
+                fields=["start"], condition=models.Q(status="scheduled"), name="meeting_scheduled_start"
+            ),
         ]
 
     def __str__(self) -> str:

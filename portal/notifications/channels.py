@@ -25,14 +25,15 @@ from .rendering import Rendered
 class Channel:
     name: str = ""
 
-    def send(self, notification: Notification, rendered: Rendered) -> str:
+    def send(self, notification: Notification, rendered: Rendered, connection=None) -> str:
+        """`connection`: a callable giving an open mail connection to reuse (a batch's)."""
         raise NotImplementedError
 
 
 class EmailChannel(Channel):
     name = Notification.Channel.EMAIL
 
-    def send(self, notification: Notification, rendered: Rendered) -> str:
+    def send(self, notification: Notification, rendered: Rendered, connection=None) -> str:
         domain = urlsplit(settings.SITE_URL).hostname or "portal-tpps.local"
         message_id = make_msgid(domain=domain)
         message = EmailMultiAlternatives(
@@ -40,7 +41,7 @@ class EmailChannel(Channel):
             body=rendered.text,
             to=[notification.recipient.email],
             headers={"Message-ID": message_id, "X-Portal-Notification": str(notification.pk)},
-            connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
+            connection=connection() if connection else get_connection(timeout=settings.EMAIL_TIMEOUT),
         )
         if rendered.html:
             message.attach_alternative(rendered.html, "text/html")
@@ -56,7 +57,7 @@ class InAppChannel(Channel):
 
     name = Notification.Channel.INAPP
 
-    def send(self, notification: Notification, rendered: Rendered) -> str:
+    def send(self, notification: Notification, rendered: Rendered, connection=None) -> str:
         return f"inapp:{notification.pk}"
 
 

@@ -18,7 +18,10 @@ import time as monotonic
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,35 +71,119 @@ def _verdict(row: Notification, now: datetime, cfg: ReminderSettings) -> dict | 
     return None
 
 
+BATCH_SIZE = 50
+
+
+def claim_batch(
+    now: datetime, cfg: ReminderSettings, size: int = BATCH_SIZE, pks: list[int] | None = None
+) -> tuple[int, list[Notification]]:
+    """Take up to `size` due rows (of `pks` if given) in one short transaction: those that must
+    not be sent are settled (cancelled, missed, deferred) and the others marked 'sending', with a
+    few statements for the whole batch. Returns (rows taken, rows to send now)."""
+    with transaction.atomic():
+        qs = due_queryset(now)
+        if pks is not None:
+            qs = qs.filter(pk__in=pks)
+        rows = list(qs.select_for_update(skip_locked=True, of=("self",)).select_related("recipient")[:size])
+        if not rows:
+            return 0, []
+        load_sources(rows)
+        settled: dict[tuple, list[Notification]] = defaultdict(list)
+        sending = []
+        for row in rows:
+            changes = _verdict(row, now, cfg)
+            if changes is None:
+                sending.append(row)
+            else:
+                settled[tuple(sorted(changes.items()))].append(row)
+        for changes, group in settled.items():
+            Notification.objects.filter(pk__in=[row.pk for row in group]).update(
+                **dict(changes), updated_at=now
+            )
+            for row in group:
+                for name, value in changes:
+                    setattr(row, name, value)
+                if row.state in (State.MISSED, State.CANCELLED):
+                    _settle_items(row)
+        if sending:
+            Notification.objects.filter(pk__in=[row.pk for row in sending]).update(
+                state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+            )
+            for row in sending:
+                row.state, row.claimed_at, row.attempts = State.SENDING, now, row.attempts + 1
+    return len(rows), sending
+
+
+def load_sources(rows: list[Notification]) -> None:
+    """Each row's source, one query per kind of source (instead of one per row)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted = defaultdict(set)
+    for row in rows:
+        if row.source_type_id and not hasattr(row, "_source_cache"):
+            wanted[row.source_type_id].add(row.source_id)
+    found = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            found |= {(type_id, str(obj.pk)): obj for obj in model._default_manager.filter(pk__in=ids)}
+    for row in rows:
+        if row.source_type_id in wanted:
+            row._source_cache = found.get((row.source_type_id, row.source_id))
+
+
 def claim(now: datetime, cfg: ReminderSettings, pk: int | None = None) -> Notification | None:
     """Take the next due row (or row `pk`) for sending, settling the ones that must not be sent."""
     while True:
-        with transaction.atomic():
-            qs = due_queryset(now)
-            if pk is not None:
-                qs = qs.filter(pk=pk)
-            row = qs.select_for_update(skip_locked=True, of=("self",)).select_related("recipient").first()
-            if row is None:
-                return None
-            changes = _verdict(row, now, cfg)
-            if changes is None:
-                changes = {"state": State.SENDING, "claimed_at": now, "attempts": row.attempts + 1}
-            for name, value in changes.items():
-                setattr(row, name, value)
-            row.save(update_fields=[*changes, "updated_at"])
-            if row.state in (State.MISSED, State.CANCELLED):
-                _settle_items(row)
-            if row.state == State.SENDING:
-                return row
-            if pk is not None:
-                return None
+        taken, sending = claim_batch(now, cfg, size=1, pks=None if pk is None else [pk])
+        if sending:
+            return sending[0]
+        if not taken or pk is not None:
+            return None
 
 
-def deliver(row: Notification, cfg: ReminderSettings) -> bool:
+class Mailer:
+    """One SMTP connection for a batch of emails, opened at the first email. After a failure
+    it is dropped (a timed-out or refused session may be unusable) and the next email opens a
+    fresh one, so one bad recipient never fails the rest of the batch."""
+
+    def __init__(self) -> None:
+        self.backend = None
+
+    def connection(self):
+        if self.backend is None:
+            self.backend = get_connection(timeout=settings.EMAIL_TIMEOUT)
+            self.backend.open()
+        return self.backend
+
+    def drop(self) -> None:
+        backend, self.backend = self.backend, None
+        smtp = getattr(backend, "connection", None)
+        if smtp is not None:
+            try:
+                smtp.close()  # the socket only: no QUIT to a server that may not answer
+            except OSError:
+                pass
+            backend.connection = None
+
+    def close(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is not None:
+            try:
+                backend.close()
+            except Exception:  # the messages are recorded already; a failing QUIT changes nothing
+                logger.warning("closing the SMTP connection failed", exc_info=True)
+
+
+def deliver(row: Notification, cfg: ReminderSettings, mailer: Mailer | None = None) -> bool:
+    """Send one claimed row and record the outcome at once (its own commit: a worker killed
+    later in the batch never sends this message twice)."""
     try:
         rendered = render(row)
-        provider_id = channel_for(row).send(row, rendered)
+        provider_id = channel_for(row).send(row, rendered, connection=mailer.connection if mailer else None)
     except Exception as exc:  # any channel/template error: record it, retry or fail visibly
+        if mailer is not None:
+            mailer.drop()
         _record_failure(row, exc, cfg)
         return False
     now = timezone.now()
@@ -111,6 +198,15 @@ def deliver(row: Notification, cfg: ReminderSettings) -> bool:
     row.state = State.SENT
     _settle_items(row, provider_id=provider_id)
     return True
+
+
+def deliver_batch(rows: list[Notification], cfg: ReminderSettings) -> int:
+    """Send claimed rows over one SMTP connection; return how many were sent."""
+    mailer = Mailer()
+    try:
+        return sum(deliver(row, cfg, mailer) for row in rows)
+    finally:
+        mailer.close()
 
 
 def _record_failure(row: Notification, exc: Exception, cfg: ReminderSettings) -> None:
@@ -156,25 +252,33 @@ def reclaim_stale(now: datetime, cfg: ReminderSettings) -> int:
     return failed + stale.update(state=State.SCHEDULED, last_error=error, updated_at=now)
 
 
-def dispatch(budget_seconds: float = 50.0) -> int:
+def dispatch(budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE) -> int:
     """Send what is due until nothing is left or the time budget is spent; return how many were sent."""
     cfg = ReminderSettings.load()
     reclaim_stale(timezone.now(), cfg)
     started = monotonic.monotonic()
     sent = 0
     while monotonic.monotonic() - started < budget_seconds:
-        row = claim(timezone.now(), cfg)
-        if row is None:
+        taken, rows = claim_batch(timezone.now(), cfg, size=batch_size)
+        if not taken:
             break
-        sent += deliver(row, cfg)
+        sent += deliver_batch(rows, cfg)
+    return sent
+
+
+def deliver_many(pks: list[int]) -> int:
+    """Send these rows if they are (still) due: safe to call twice, the second call finds nothing."""
+    cfg = ReminderSettings.load()
+    sent = 0
+    for start in range(0, len(pks), BATCH_SIZE):
+        _taken, rows = claim_batch(timezone.now(), cfg, pks=pks[start : start + BATCH_SIZE])
+        sent += deliver_batch(rows, cfg)
     return sent
 
 
 def deliver_one(pk: int) -> bool:
     """Send one row if it is (still) due: safe to call twice, the second call finds nothing."""
-    cfg = ReminderSettings.load()
-    row = claim(timezone.now(), cfg, pk=pk)
-    return deliver(row, cfg) if row is not None else False
+    return deliver_many([pk]) == 1
 
 
 def send_digests(now: datetime | None = None) -> int:

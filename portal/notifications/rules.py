@@ -20,7 +20,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ..models import Notification, ReminderSettings, User
-from . import DEFAULT_CHANNELS, notification_key, notify
+from ..registry import reminder_values_held
+from . import DEFAULT_CHANNELS, notification_key, notify  # noqa: F401 (tests call rules.notify)
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,17 @@ class ReminderRule:
     name: str = ""
     model: str = ""
 
+    def queryset(self) -> models.QuerySet:
+        """Where the rule's sources come from (a lean one: the scan loads thousands)."""
+        return self.model_class()._default_manager.all()
+
     def candidates(self, now: datetime, cfg: ReminderSettings) -> Iterable[models.Model]:
         """Sources that may want a reminder around now (keep it to a time window)."""
         return []
+
+    def prepare(self, sources: list[models.Model], now: datetime, cfg: ReminderSettings) -> None:
+        """Load what `reminders` needs for all `sources` at once (recipients, contacts), so
+        the scan makes a few queries per rule, never a few per source."""
 
     def reminders(self, source: models.Model, now: datetime, cfg: ReminderSettings) -> list[Reminder]:
         return []
@@ -82,39 +91,14 @@ def scan(now: datetime | None = None) -> int:
     now = now or timezone.now()
     cfg = ReminderSettings.load()
     done = 0
-    for rule in list(REGISTRY.values()):
-        for source in _sources(rule, now, cfg):
+    with reminder_values_held():
+        for rule in list(REGISTRY.values()):
             try:
                 with transaction.atomic():
-                    reconcile(rule, source, now, cfg)
-            except Exception:  # one broken source must not stop the reminders of all others
-                logger.exception("reminder rule %s failed for %r", rule.name, source)
-            done += 1
+                    done += reconcile_rule(rule, now, cfg)
+            except Exception:  # one broken rule must not stop the reminders of all others
+                logger.exception("reminder rule %s failed", rule.name)
     return done
-
-
-def _sources(rule: ReminderRule, now: datetime, cfg: ReminderSettings) -> list[models.Model]:
-    """The rule's candidates plus every source that still has pending rows of this rule
-    (so a source that left the window, was done or cancelled gets its rows cancelled)."""
-    model = rule.model_class()
-    sources = {obj.pk: obj for obj in rule.candidates(now, cfg)}
-    from django.contrib.contenttypes.models import ContentType
-
-    pending_ids = set(
-        Notification.objects.filter(
-            state=Notification.State.SCHEDULED,
-            rule__startswith=f"{rule.name}:",
-            source_type=ContentType.objects.get_for_model(model),
-        ).values_list("source_id", flat=True)
-    )
-    known = {str(pk) for pk in sources}
-    missing = [pk for pk in pending_ids if pk not in known]
-    if missing:
-        found = {str(obj.pk): obj for obj in model._default_manager.filter(pk__in=missing)}
-        for pk in missing:
-            # A deleted source still needs its pending rows cancelled.
-            sources[pk] = found.get(pk) or _Gone(model, pk)
-    return list(sources.values())
 
 
 class _Gone:
@@ -125,37 +109,145 @@ class _Gone:
         self._meta = model._meta
 
 
-def reconcile(rule: ReminderRule, source, now: datetime, cfg: ReminderSettings) -> None:
-    wanted = [] if isinstance(source, _Gone) else rule.reminders(source, now, cfg)
-    grace = timedelta(hours=cfg.grace_hours)
-    keys = set()
-    for reminder in wanted:
-        recipients = [r for r in reminder.recipients if r is not None and r.is_active]
-        keys |= {
-            notification_key(source, reminder.rule, r, ch) for r in recipients for ch in reminder.channels
-        }
-        if reminder.send_at + grace < now:
-            continue  # long past: do not create rows only to mark them missed
-        notify(
-            rule=reminder.rule,
-            recipients=recipients,
-            source=source,
-            context=reminder.context,
-            send_at=reminder.send_at,
-            expires_at=reminder.expires_at,
-            channels=reminder.channels,
-            digestible=True,
-            reschedule=True,
-        )
+@dataclass
+class _Pending:
+    pk: int
+    key: str
+    source_id: str
+    due_at: datetime | None
+    expires_at: datetime | None
+    context: dict
+
+
+def _pending(rule: ReminderRule, source_type, source_id: str | None) -> list[_Pending]:
+    """The rule's rows not sent yet (of one source, or of all): one query on a partial index."""
+    qs = Notification.objects.filter(
+        state=Notification.State.SCHEDULED, source_type=source_type, rule__startswith=f"{rule.name}:"
+    )
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
+    fields = ("pk", "key", "source_id", "due_at", "expires_at", "context")
+    return [_Pending(*row) for row in qs.values_list(*fields)]
+
+
+def _sources(rule: ReminderRule, now: datetime, cfg: ReminderSettings, pending: list[_Pending]) -> list:
+    """The rule's candidates plus every source that still has pending rows of this rule
+    (so a source that left the window, was done or cancelled gets its rows cancelled)."""
+    model = rule.model_class()
+    sources = {str(obj.pk): obj for obj in rule.candidates(now, cfg)}
+    missing = {row.source_id for row in pending} - set(sources)
+    if missing:
+        found = {str(obj.pk): obj for obj in rule.queryset().filter(pk__in=missing)}
+        for pk in missing:
+            # A deleted source still needs its pending rows cancelled.
+            sources[pk] = found.get(pk) or _Gone(model, pk)
+    return list(sources.values())
+
+
+def reconcile_rule(
+    rule: ReminderRule, now: datetime, cfg: ReminderSettings, source: models.Model | None = None
+) -> int:
+    """Bring the outbox in line with what the rule wants now, for all its sources (or one).
+
+    Set-based: the rule loads its sources and their recipients in bulk (`prepare`), the
+    wanted rows are computed in memory, then one insert (`ON CONFLICT DO NOTHING` on the
+    unique key: asking twice stores once), one update for the rows no longer wanted, and
+    an update per row whose time or text changed (rare: a moved row gets a new key)."""
     from django.contrib.contenttypes.models import ContentType
 
-    stale = Notification.objects.filter(
-        source_type=ContentType.objects.get_for_model(rule.model_class()),
-        source_id=str(source.pk),
-        state=Notification.State.SCHEDULED,
-        rule__startswith=f"{rule.name}:",
-    ).exclude(key__in=keys)
-    stale.update(state=Notification.State.CANCELLED, updated_at=now)
+    source_type = ContentType.objects.get_for_model(rule.model_class())
+    pending = _pending(rule, source_type, None if source is None else str(source.pk))
+    sources = [source] if source is not None else _sources(rule, now, cfg, pending)
+    live = [obj for obj in sources if not isinstance(obj, _Gone)]
+    if live:
+        rule.prepare(live, now, cfg)
+    grace = timedelta(hours=cfg.grace_hours)
+    keys: set[str] = set()
+    wanted: dict[str, tuple] = {}
+    for obj in sources:
+        try:
+            reminders = [] if isinstance(obj, _Gone) else rule.reminders(obj, now, cfg)
+        except Exception:  # one broken source must not stop the reminders of all others
+            logger.exception("reminder rule %s failed for %r", rule.name, obj)
+            keys |= {row.key for row in pending if row.source_id == str(obj.pk)}  # leave it as it was
+            continue
+        for reminder in reminders:
+            _want(reminder, obj, source_type, now - grace, keys, wanted)
+    _write(pending, keys, wanted, now)
+    return len(sources)
+
+
+def _want(reminder: Reminder, source, source_type, oldest: datetime, keys: set, wanted: dict) -> None:
+    for recipient in reminder.recipients:
+        if recipient is None or not recipient.is_active:
+            continue
+        for channel in reminder.channels:
+            key = notification_key(source, reminder.rule, recipient, channel)
+            keys.add(key)
+            if reminder.send_at < oldest:
+                continue  # long past: do not create rows only to mark them missed
+            if channel == Notification.Channel.EMAIL and not recipient.email:
+                continue
+            # A light tuple: most rows exist already, a model instance is made only for new ones.
+            wanted.setdefault(key, (reminder, recipient, channel, source_type, str(source.pk)))
+
+
+def _row(
+    key: str, reminder: Reminder, recipient: User, channel: str, source_type, source_id: str
+) -> Notification:
+    return Notification(
+        key=key,
+        rule=reminder.rule,
+        channel=channel,
+        recipient=recipient,
+        source_type=source_type,
+        source_id=source_id,
+        context=reminder.context,
+        send_at=reminder.send_at,
+        due_at=reminder.send_at,
+        expires_at=reminder.expires_at,
+        digestible=True,
+    )
+
+
+def _write(pending: list[_Pending], keys: set, wanted: dict[str, tuple], now: datetime) -> None:
+    from ..tasks import send_notifications
+    from .publish import publish_on_commit
+
+    State = Notification.State
+    known = {row.key: row for row in pending}
+    new = [_row(key, *spec) for key, spec in wanted.items() if key not in known]
+    started = timezone.now()  # the real clock (a test may scan as of another `now`)
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=5000)
+    for key, (reminder, *_rest) in wanted.items():
+        old = known.get(key)
+        moved = (reminder.send_at, reminder.expires_at, reminder.context)
+        if old is not None and (old.due_at, old.expires_at, old.context) != moved:
+            # Conditional: a dispatcher may have claimed the row meanwhile; then it stays as it is.
+            Notification.objects.filter(pk=old.pk, state=State.SCHEDULED).update(
+                send_at=reminder.send_at,
+                due_at=reminder.send_at,
+                expires_at=reminder.expires_at,
+                context=reminder.context,
+                updated_at=now,
+            )
+    stale = [row.pk for row in pending if row.key not in keys]
+    if stale:
+        Notification.objects.filter(pk__in=stale, state=State.SCHEDULED).update(
+            state=State.CANCELLED, updated_at=now
+        )
+    due = [row.key for row in new if row.send_at <= started]
+    if due:
+        # Rows already there (sent earlier) were skipped by the insert; send the new ones now.
+        created = Notification.objects.filter(key__in=due, state=State.SCHEDULED, created_at__gte=started)
+        pks = list(created.values_list("pk", flat=True))
+        if pks:
+            publish_on_commit(send_notifications, pks)
+
+
+def reconcile(rule: ReminderRule, source, now: datetime, cfg: ReminderSettings) -> None:
+    """Reconcile one source of one rule (`refresh_reminders`, tests)."""
+    reconcile_rule(rule, now, cfg, source=source)
 
 
 def reconcile_source(source: models.Model) -> None:
