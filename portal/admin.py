@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .jobs.importexport import BackgroundImportExportMixin
 from .models import Organisation, Region, RoleAssignment, User, region_q
 from .resources import OrganisationResource, RegionResource
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -51,7 +52,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class RegionAdmin(ScopedAdminMixin, BackgroundImportExportMixin, ImportExportModelAdmin):
     resource_classes = [RegionResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -79,7 +80,7 @@ def people_in_scope(user):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, BackgroundImportExportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]
