@@ -30,6 +30,10 @@ MAX_REPORTED_ERRORS = 50
 class BackgroundImportExportMixin:
     """Imports and exports of this admin run in the worker (portal.jobs)."""
 
+    def get_urls(self):
+        # One path per import: the upload starts the job; the in-request confirm step is gone.
+        return [url for url in super().get_urls() if not (url.name or "").endswith("_process_import")]
+
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
