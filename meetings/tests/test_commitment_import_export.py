@@ -274,7 +274,16 @@ def test_the_admin_export_reads_like_a_report_and_imports_back_in_either_languag
     commitment = CommitmentFactory(owner=demo.orgs["dinkes"], status="in_progress", description="Lama")
     client.force_login(notulis)
     client.cookies["django_language"] = language
-    fields = ["id", "meeting", "meeting_title", "description", "intervention_type", "owner", "due_date", "status"]
+    fields = [
+        "id",
+        "meeting",
+        "meeting_title",
+        "description",
+        "intervention_type",
+        "owner",
+        "due_date",
+        "status",
+    ]
 
     exported = client.post(
         EXPORT, {"format": XLSX, "resource": "0", **{f"commitmentresource_{f}": True for f in fields}}
