@@ -7,7 +7,8 @@
 # replaced by a free one, and nginx on free local ports with a certificate made for the run
 # (Debian's nginx: .ci/run installs it). Services: PostgreSQL (SMOKE_DATABASE_URL, a database of its own, recreated), Redis
 # (SMOKE_REDIS_URL, a database index of its own, flushed), an SMTP server (aiosmtpd from the
-# development virtualenv, SMTP_PYTHON). Bounded in time; every process it starts is stopped.
+# development virtualenv, SMTP_PYTHON). Bounded in time (each README block SMOKE_BLOCK_TIMEOUT
+# seconds, 600 by default); every process it starts is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -57,7 +58,7 @@ run_block() {
   text=$(block "$1")
   [ -n "$text" ] || { echo "README.md has no \`\`\`sh $1 block" >&2; return 1; }
   log "README block $1"
-  (cd "$ROOT" && timeout 600 bash -euo pipefail -c "$text")
+  (cd "$ROOT" && timeout "${SMOKE_BLOCK_TIMEOUT:-600}" bash -euo pipefail -c "$text")
 }
 start() {  # start NAME COMMAND...: in its own process group, output to $WORK/NAME.log
   local name=$1

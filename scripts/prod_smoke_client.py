@@ -293,7 +293,8 @@ def behind_nginx(https: str, http: str, ca_file: str, username: str, password: s
 
     status, headers, body = raw(https + static_path, ca_file)
     assert status == 200 and body, f"static {static_path}: {status}"
-    assert "immutable" in headers.get("Cache-Control", ""), f"static not served by nginx: {headers}"
+    cache = ", ".join(headers.get_all("Cache-Control") or [])  # nginx's `expires` adds one more
+    assert "immutable" in cache, f"static not served by nginx: {headers}"
 
     # client_max_body_size 25m: a bigger body is refused by nginx before it reaches gunicorn;
     # a smaller one (several 5 MB files) reaches the portal, which reads it whole and then
