@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
-from trainings import demo as trainings_demo
 from portal.jobs import Job
+from trainings import demo as trainings_demo
 from trainings.models import Enrollment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
