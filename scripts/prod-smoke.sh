@@ -199,7 +199,7 @@ echo "$NGINX_RESULT"
 # client forged in X-Forwarded-For; the request id is nginx's, followed into the web log.
 LOGIN_IP=$(cd "$ROOT" && "$PY" manage.py shell -c "
 from axes.models import AccessLog
-print(AccessLog.objects.order_by('-attempt_time').values_list('ip_address', flat=True).first())")
+print(AccessLog.objects.order_by('-attempt_time').values_list('ip_address', flat=True).first())" | tail -n 1)
 [ "$LOGIN_IP" = 127.0.0.1 ] || { echo "the login was recorded from $LOGIN_IP, not nginx's 127.0.0.1" >&2; exit 1; }
 LOGIN_REQUEST_ID=$("$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["login_request_id"])' "$NGINX_RESULT")
 grep -q "\"request_id\": \"$LOGIN_REQUEST_ID\"" "$WORK/portal-web.log"
