@@ -11,11 +11,23 @@ from portal.templatetags.portal_format import time_span
 
 from .models import Meeting
 
+# A page of the notulen holds about this many characters of text (10 pt, A4): how a job
+# estimates the pages still to come while it lays out the minutes (portal.jobs progress).
+CHARACTERS_PER_PAGE = 3500
+
 
 class MeetingPDF(PortalPDF):
-    def __init__(self, meeting: Meeting) -> None:
+    def __init__(self, meeting: Meeting, *, progress=None, expected_pages: int = 1) -> None:
         self.meeting = meeting
+        self.progress = progress
+        self.expected_pages = expected_pages
         super().__init__(title=meeting.title, letterhead=meeting.organiser_names() or meeting.region.label)
+
+    def header(self) -> None:
+        super().header()
+        if self.progress is not None:  # pages begun of the pages expected (never past the end)
+            self.expected_pages = max(self.expected_pages, self.page_no() + 1)
+            self.progress(self.page_no() - 1, self.expected_pages)
 
     def heading(self, title: str) -> None:
         """The organising body, the document's title, and the meeting's title, date and place."""
@@ -42,9 +54,9 @@ class MeetingPDF(PortalPDF):
         return facts
 
 
-def attendance_sheet(meeting: Meeting, blank_rows: int = 5) -> bytes:
+def attendance_sheet(meeting: Meeting, blank_rows: int = 5, progress=None) -> bytes:
     """The daftar hadir to print and sign, pre-filled with the invitees."""
-    pdf = MeetingPDF(meeting)
+    pdf = MeetingPDF(meeting, progress=progress)
     pdf.heading(_("Attendance list (daftar hadir)"))
     rows = [
         [str(i), row["name"], row["jabatan"], row["instansi"], f"{i}. ........"]
@@ -64,9 +76,9 @@ def attendance_sheet(meeting: Meeting, blank_rows: int = 5) -> bytes:
 class MinutesPDF(MeetingPDF):
     """The notulen; until the chair approves them every page says DRAF."""
 
-    def __init__(self, meeting: Meeting, *, draft: bool) -> None:
+    def __init__(self, meeting: Meeting, *, draft: bool, **kwargs) -> None:
         self.draft = draft
-        super().__init__(meeting)
+        super().__init__(meeting, **kwargs)
 
     def header(self) -> None:
         super().header()
@@ -127,10 +139,21 @@ def signatures(pdf: MeetingPDF, meeting: Meeting, minutes) -> None:
     pdf.set_xy(pdf.l_margin, top + 50)
 
 
-def minutes_document(meeting: Meeting) -> bytes:
-    """The notulen / berita acara: agenda, discussion, decisions, RTL table, signatures, attendance annex."""
+def minutes_document(meeting: Meeting, progress=None) -> bytes:
+    """The notulen / berita acara: agenda, discussion, decisions, RTL table, signatures, attendance annex.
+    `progress(pages begun, pages expected)` follows the layout (the text's length sets the estimate)."""
     minutes = getattr(meeting, "minutes", None)
-    pdf = MinutesPDF(meeting, draft=minutes is None or not minutes.is_locked)
+    text = (
+        len(minutes.summary) + len(minutes.decisions) + sum(len(str(v)) for v in minutes.discussions.values())
+        if minutes
+        else 0
+    )
+    pdf = MinutesPDF(
+        meeting,
+        draft=minutes is None or not minutes.is_locked,
+        progress=progress,
+        expected_pages=text // CHARACTERS_PER_PAGE + 3,  # text, then the RTL, signatures and annex
+    )
     pdf.heading(_("Minutes (notulen) and berita acara"))
     if minutes is not None:
         state = minutes.get_status_display()

@@ -20,7 +20,7 @@ from portal.models import Organisation
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
-from . import pdf, services
+from . import services
 from .access import get_meeting_for_user
 from .forms import (
     AgendaFormSet,
@@ -276,22 +276,18 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/attendance.html", {"meeting": meeting, "formset": formset})
 
 
-def _pdf_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
+@require_POST
 @login_required
-def attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_pdf_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The daftar hadir is made by the worker (portal.jobs), like every PDF and export."""
     meeting = get_meeting_for_user(request.user, pk)
-    return _pdf_response(pdf.attendance_sheet(meeting), f"daftar-hadir-{meeting.pk}.pdf")
-
-
-@login_required
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
-    return _pdf_response(pdf.minutes_document(meeting), f"notulen-{meeting.pk}.pdf")
+    job = start_job(
+        kind="meetings.jobs.attendance_pdf",
+        title=_("Daftar hadir (PDF): %(title)s") % {"title": meeting.title},
+        owner=request.user,
+        params={"meeting": meeting.pk},
+    )
+    return redirect(job)
 
 
 @require_POST

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import people_in_scope
 from .admin_labels import LabelledFieldsMixin
+from .jobs.importexport import BackgroundImportExportMixin
 from .models import Organisation, Region, RoleAssignment, User, region_q
 from .resources import OrganisationResource, RegionResource
 from .scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -52,7 +53,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(LabelledFieldsMixin, ScopedAdminMixin, ImportExportModelAdmin):
+class RegionAdmin(LabelledFieldsMixin, ScopedAdminMixin, BackgroundImportExportMixin, ImportExportModelAdmin):
     resource_classes = [RegionResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
@@ -70,7 +71,9 @@ class RegionAdmin(LabelledFieldsMixin, ScopedAdminMixin, ImportExportModelAdmin)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(LabelledFieldsMixin, ScopedAdminMixin, ImportExportModelAdmin, HistoryAdmin):
+class OrganisationAdmin(
+    LabelledFieldsMixin, ScopedAdminMixin, BackgroundImportExportMixin, ImportExportModelAdmin, HistoryAdmin
+):
     resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "region"]
     list_filter = ["kind"]

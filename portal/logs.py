@@ -132,6 +132,56 @@ def _task_finished_log(task_id: str = "", task=None, state: str = "", **kwargs) 
             pass
 
 
+# --- Celery's start-up: a JSON line instead of the printed banner ---------------------------
+
+startup_logger = logging.getLogger("portal.startup")
+# Python warnings at start-up (e.g. Celery's SecurityWarning) go through the log handlers too.
+logging.captureWarnings(True)
+
+
+@signals.celeryd_init.connect
+def _quiet_worker_banner(instance=None, **kwargs) -> None:
+    # The worker prints its banner to stdout, past any log formatter: with JSON logs it is
+    # replaced by one JSON line (below). The beat's banner is off with `celery beat --quiet`.
+    if instance is not None and log_format() == "json":
+        instance.quiet = True
+
+
+@signals.celeryd_after_setup.connect
+def _worker_started(sender: str = "", instance=None, **kwargs) -> None:
+    from celery import __version__
+    from kombu.utils.url import maybe_sanitize_url
+
+    app = instance.app
+    startup_logger.info(
+        "worker starting",
+        extra={
+            "component": "worker",
+            "hostname": sender,
+            "celery": __version__,
+            "broker": maybe_sanitize_url(app.conf.broker_url or ""),
+            "concurrency": instance.concurrency,
+            "queues": sorted(app.amqp.queues),
+        },
+    )
+
+
+@signals.beat_init.connect
+def _beat_started(sender=None, **kwargs) -> None:
+    from celery import __version__
+    from kombu.utils.url import maybe_sanitize_url
+
+    startup_logger.info(
+        "beat starting",
+        extra={
+            "component": "beat",
+            "celery": __version__,
+            "broker": maybe_sanitize_url(sender.app.conf.broker_url or ""),
+            "schedule": sorted(sender.app.conf.beat_schedule or {}),
+        },
+    )
+
+
 # --- tokens never reach a line ------------------------------------------------------------
 
 
@@ -145,7 +195,47 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# --- one JSON shape for every line: Django, Celery and gunicorn -------------------------------
+
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+
+
+def json_formatter() -> logging.Formatter:
+    """The JSON formatter of every log line (settings.LOGGING, gunicorn's own logs)."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    return JsonFormatter(
+        JSON_FIELDS,
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        defaults={"request_id": "-"},
+    )
+
+
+def log_format() -> str:
+    """`json` or `plain`, as the settings choose (gunicorn's master reads them itself)."""
+    import os
+
+    from django.conf import settings
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    return settings.LOG_FORMAT
+
+
 class GunicornLogger(Logger):
+    """gunicorn's start-up and error lines and its access log, in the portal's JSON shape (when
+    LOG_FORMAT is json) and without one-tap tokens."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        if log_format() != "json":
+            return
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(json_formatter())
+                handler.addFilter(ContextFilter())
+                handler.addFilter(RedactTokens())
+
     def atoms(self, resp, req, environ, request_time):
         from .tokens import redact
 

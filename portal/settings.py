@@ -323,7 +323,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.mark_past_meetings_held",
         "schedule": float(envint("MEETINGS_HELD_SECONDS", "900")),
     },
+    # Background jobs (portal/jobs): fail those whose worker was lost; remove old rows and files.
+    "clean-up-jobs": {
+        "task": "portal.tasks.clean_up_jobs",
+        "schedule": float(envint("JOB_CLEANUP_SECONDS", "600")),
+    },
 }
+
+# Background jobs (portal/jobs): a finished job's row and files (upload, result) are removed
+# JOB_RETENTION_DAYS after it was started; a running job whose worker has not beaten for
+# JOB_LEASE_SECONDS (it beats every quarter of that) is marked failed by the clean-up task.
+JOB_RETENTION_DAYS = envint("JOB_RETENTION_DAYS", "7")
+JOB_LEASE_SECONDS = envint("JOB_LEASE_SECONDS", "120")
 
 # Task messages carry the request id of the request that published them (portal/logs.py);
 # the worker logs through LOGGING below, not through Celery's own handler.
@@ -393,12 +404,7 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
+        "json": {"()": "portal.logs.json_formatter"},
     },
     "handlers": {
         "console": {

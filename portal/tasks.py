@@ -60,3 +60,12 @@ def run_job(pk: str) -> None:
     job = Job.objects.filter(pk=pk).first()
     if job is not None:
         job.run()
+
+
+@shared_task
+def clean_up_jobs() -> int:
+    """Fail background jobs whose worker was lost; remove those past JOB_RETENTION_DAYS."""
+    from .jobs.models import clean_up_jobs as clean_up
+
+    with periodic_lock("clean_up_jobs", ReminderSettings.load().job_lock_seconds) as mine:
+        return sum(clean_up()) if mine else 0

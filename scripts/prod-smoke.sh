@@ -2,11 +2,13 @@
 # Production smoke test: install and run the portal exactly as README.md's "Production" section
 # says, from requirements.txt alone, then use it over HTTP.
 #
-# The `sh prod-*` blocks and the units' ExecStart= lines are read from README.md and run with
-# /srv/portal/{venv,backup,app} pointed into a temporary folder and port 8000 replaced by a
-# free one. Services: PostgreSQL (SMOKE_DATABASE_URL, a database of its own, recreated), Redis
+# The `sh prod-*` blocks, the units' ExecStart= lines and the nginx site are read from README.md
+# and run with /srv/portal/{venv,backup,app,static} pointed into a temporary folder, port 8000
+# replaced by a free one, and nginx on free local ports with a certificate made for the run
+# (Debian's nginx: .ci/run installs it). Services: PostgreSQL (SMOKE_DATABASE_URL, a database of its own, recreated), Redis
 # (SMOKE_REDIS_URL, a database index of its own, flushed), an SMTP server (aiosmtpd from the
-# development virtualenv, SMTP_PYTHON). Bounded in time; every process it starts is stopped.
+# development virtualenv, SMTP_PYTHON). Bounded in time (each README block SMOKE_BLOCK_TIMEOUT
+# seconds, 600 by default); every process it starts is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -56,7 +58,7 @@ run_block() {
   text=$(block "$1")
   [ -n "$text" ] || { echo "README.md has no \`\`\`sh $1 block" >&2; return 1; }
   log "README block $1"
-  (cd "$ROOT" && timeout 600 bash -euo pipefail -c "$text")
+  (cd "$ROOT" && timeout "${SMOKE_BLOCK_TIMEOUT:-600}" bash -euo pipefail -c "$text")
 }
 start() {  # start NAME COMMAND...: in its own process group, output to $WORK/NAME.log
   local name=$1
@@ -80,6 +82,43 @@ wait_until() {  # wait_until SECONDS WHAT COMMAND...
   echo "timed out after ${limit}s waiting for $what" >&2
   return 1
 }
+nginx_site() {  # the README's nginx site, for this run: local ports, a test certificate, STATIC_ROOT
+  awk '$0 == "```nginx" {f = 1; next} /^```/ {f = 0} f' "$README" | sed \
+    -e "s#listen 80;#listen 127.0.0.1:$NGINX_HTTP_PORT;#" \
+    -e "s#listen 443 ssl#listen 127.0.0.1:$NGINX_PORT ssl#" \
+    -e "s#server_name tpps.example.go.id;#server_name 127.0.0.1;#" \
+    -e "s#/etc/letsencrypt/live/tpps.example.go.id/#$WORK/nginx/#g" \
+    -e "s#/srv/portal/static/#$STATIC_ROOT/#g" \
+    -e "s#127.0.0.1:8000#127.0.0.1:$WEB_PORT#g"
+}
+start_nginx() {  # the site inside a minimal main configuration of its own (no system nginx touched)
+  local dir=$WORK/nginx
+  mkdir -p "$dir/tmp"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$dir/privkey.pem" -out "$dir/fullchain.pem" 2>/dev/null
+  nginx_site >"$dir/site.conf"
+  grep -q "proxy_pass http://127.0.0.1:$WEB_PORT;" "$dir/site.conf" || { echo "README.md has no nginx site" >&2; return 1; }
+  cat >"$dir/nginx.conf" <<CONF
+user $(id -un);
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 64; }
+http {
+    include /etc/nginx/mime.types;
+    access_log $dir/access.log;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    include $dir/site.conf;
+}
+CONF
+  nginx -t -q -p "$dir/" -c "$dir/nginx.conf"
+  log "start nginx on https://127.0.0.1:$NGINX_PORT (http $NGINX_HTTP_PORT)"
+  start nginx nginx -p "$dir/" -c "$dir/nginx.conf" -g "daemon off;"
+}
 recreate_database() {  # recreate_database URL
   local admin="${1%/*}/postgres" name="${1##*/}"
   psql -q "$admin" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\""
@@ -88,9 +127,12 @@ recreate_database() {  # recreate_database URL
 # --- the environment file (/etc/portal/env) of this run -------------------------------------
 WEB_PORT=$(free_port)
 SMTP_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+NGINX_HTTP_PORT=$(free_port)
 export DEBUG=False
 export SECRET_KEY="smoke-$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export ALLOWED_HOSTS=127.0.0.1
+export CSRF_TRUSTED_ORIGINS="https://127.0.0.1:$NGINX_PORT"  # nginx's Host has no port; the browser's origin has
 export SITE_URL="https://127.0.0.1:$WEB_PORT"
 export DATABASE_URL=$SMOKE_DATABASE_URL
 export REDIS_URL=$SMOKE_REDIS_URL
@@ -145,6 +187,23 @@ REQUEST_ID=$("$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["invite_r
 wait_until 20 "the task's log line" grep -q "\"request_id\": \"$REQUEST_ID\".*\"logger\": \"portal.task\"\|\"logger\": \"portal.task\".*\"request_id\": \"$REQUEST_ID\"" "$WORK/portal-worker.log"
 grep -q "\"logger\": \"portal.request\"" "$WORK/portal-web.log"
 if grep -q -- "$ADMIN_PASSWORD" "$WORK"/*.log; then echo "a log holds the password" >&2; exit 1; fi
+
+# --- behind the README's nginx: TLS, static files, upload size, /healthz, proxy headers ----------
+start_nginx
+wait_until 30 "nginx" curl -fsS -o /dev/null --cacert "$WORK/nginx/fullchain.pem" "https://127.0.0.1:$NGINX_PORT/healthz"
+log "through nginx: static files, upload limit, /healthz, a login with forwarded headers"
+NGINX_RESULT=$("$PY" scripts/prod_smoke_client.py nginx "https://127.0.0.1:$NGINX_PORT" "http://127.0.0.1:$NGINX_HTTP_PORT" \
+  "$WORK/nginx/fullchain.pem" admin "$ADMIN_PASSWORD" /static/portal/job.js)
+echo "$NGINX_RESULT"
+# TRUSTED_PROXY_COUNT=1: the login is recorded from nginx's client address, not the address the
+# client forged in X-Forwarded-For; the request id is nginx's, followed into the web log.
+LOGIN_IP=$(cd "$ROOT" && "$PY" manage.py shell -c "
+from axes.models import AccessLog
+print(AccessLog.objects.order_by('-attempt_time').values_list('ip_address', flat=True).first())" | tail -n 1)
+[ "$LOGIN_IP" = 127.0.0.1 ] || { echo "the login was recorded from $LOGIN_IP, not nginx's 127.0.0.1" >&2; exit 1; }
+LOGIN_REQUEST_ID=$("$PY" -c 'import json, sys; print(json.loads(sys.argv[1])["login_request_id"])' "$NGINX_RESULT")
+grep -q "\"request_id\": \"$LOGIN_REQUEST_ID\"" "$WORK/portal-web.log"
+grep -q '" 413 ' "$WORK/nginx/access.log"
 
 # --- upgrade, backup, restore into a new database, serve it ----------------------------------
 run_block prod-upgrade

@@ -6,6 +6,12 @@ production settings: HTTPS redirect, secure cookies, strict CSRF referer checks.
 
     prod_smoke_client.py journey BASE_URL USERNAME PASSWORD MAILDIR  -> schedules, invites, waits for the mail
     prod_smoke_client.py serves BASE_URL USERNAME PASSWORD TITLE      -> the meeting list shows TITLE
+    prod_smoke_client.py nginx HTTPS_URL HTTP_URL CA_FILE USERNAME PASSWORD STATIC_PATH
+        -> through the README's real nginx (TLS): static files, upload limit, /healthz, a login
+
+In `nginx` mode the client sends no forwarded headers of its own making but a forged
+X-Forwarded-For and X-Request-ID, which nginx must replace (prod-smoke.sh then checks the
+address the portal recorded for the login).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import json
 import mailbox
 import os
 import re
+import ssl
 import sys
 import time
 import urllib.error
@@ -87,11 +94,20 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+FORGED_CLIENT = "198.51.100.9"  # what a client claims in X-Forwarded-For; nginx must not pass it on
+
+
 class Browser:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, *, ca_file: str = "") -> None:
         self.base = base.rstrip("/")
         self.cookies: dict[str, str] = {}
-        self.opener = urllib.request.build_opener(NoRedirect)
+        self.cookie_flags: dict[str, str] = {}
+        # Behind nginx (ca_file: its certificate), nginx alone sets the forwarded headers.
+        self.behind_nginx = bool(ca_file)
+        handlers = [NoRedirect()]
+        if ca_file:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=ca_file)))
+        self.opener = urllib.request.build_opener(*handlers)
         self.last_request_id = ""
 
     def request(
@@ -109,6 +125,8 @@ class Browser:
             "Referer": "https://" + urllib.parse.urlsplit(self.base).netloc + (referer or path),
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
+        if self.behind_nginx:  # forged by the client: nginx sets its own values
+            headers |= {"X-Forwarded-Proto": "http", "X-Forwarded-For": FORGED_CLIENT}
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         if files:
             body, headers["Content-Type"] = multipart(data or [], files)
@@ -121,8 +139,14 @@ class Browser:
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
+            self.cookie_flags[name.strip()] = rest.lower()
         text = response.read().decode("utf-8", "replace")
-        assert response.headers.get("X-Request-ID") == self.last_request_id, "request id not answered"
+        if self.behind_nginx:  # nginx's $request_id replaces the client's
+            answered = response.headers.get("X-Request-ID") or ""
+            assert re.fullmatch(r"[0-9a-f]{32}", answered) and answered != self.last_request_id, answered
+            self.last_request_id = answered
+        else:
+            assert response.headers.get("X-Request-ID") == self.last_request_id, "request id not answered"
         return response.status, response.headers, text
 
     def get(self, path: str) -> str:
@@ -249,5 +273,48 @@ def serves(base: str, username: str, password: str, title: str) -> None:
     print(json.dumps({"restored": title}))
 
 
+def raw(url: str, ca_file: str, data: bytes | None = None, headers: dict | None = None):
+    """One request without following redirects: (status, headers, body)."""
+    opener = urllib.request.build_opener(
+        NoRedirect(), urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=ca_file))
+    )
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 - local test URL
+    try:
+        response = opener.open(request, timeout=60)
+    except urllib.error.HTTPError as error:
+        response = error
+    return response.status, response.headers, response.read()
+
+
+def behind_nginx(https: str, http: str, ca_file: str, username: str, password: str, static_path: str) -> None:
+    """The README's nginx in front of gunicorn: what a browser meets on the real site."""
+    status, headers, _ = raw(http + "/accounts/login/", ca_file)
+    assert status == 301 and headers["Location"].startswith("https://"), f"http: {status} {headers}"
+
+    status, headers, body = raw(https + static_path, ca_file)
+    assert status == 200 and body, f"static {static_path}: {status}"
+    cache = ", ".join(headers.get_all("Cache-Control") or [])  # nginx's `expires` adds one more
+    assert "immutable" in cache, f"static not served by nginx: {headers}"
+
+    # client_max_body_size 25m: a bigger body is refused by nginx before it reaches gunicorn;
+    # a smaller one (several 5 MB files) reaches the portal, which reads it whole and then
+    # refuses it for want of a CSRF token (403).
+    for megabytes, expected in ((26, 413), (20, 403)):
+        body, kind = multipart([], {"file": ("scan.pdf", b"x" * (megabytes * 1024 * 1024))})
+        status, _, _ = raw(https + "/accounts/login/", ca_file, body, {"Content-Type": kind})
+        assert status == expected, f"{megabytes} MB upload: {status}, expected {expected}"
+
+    status, _, body = raw(https + "/healthz", ca_file)
+    health = json.loads(body)
+    assert status == 200 and health["status"] == "ok", f"/healthz through nginx: {status} {health}"
+
+    browser = Browser(https, ca_file=ca_file)
+    browser.login(username, password)  # fails with a redirect loop if X-Forwarded-Proto were lost
+    assert "; secure" in browser.cookie_flags["sessionid"], "the session cookie is not Secure"
+    assert "/accounts/login/" not in browser.get("/meetings/"), "not logged in"
+    print(json.dumps({"nginx": "ok", "login_request_id": browser.last_request_id}))
+
+
 if __name__ == "__main__":
-    {"journey": journey, "serves": serves}[sys.argv[1]](*sys.argv[2:])
+    commands = {"journey": journey, "serves": serves, "nginx": behind_nginx}
+    commands[sys.argv[1]](*sys.argv[2:])

@@ -422,7 +422,7 @@ EXPECTED: dict[str, Expect] = {
     "meetings:rsvp-link": page(link_rule("400"), link_rule("400")),
     "meetings:meeting-ics": read_only("meeting"),
     "meetings:attendance": page(writes("meeting_write", "meeting")),
-    "meetings:attendance-pdf": read_only("meeting"),
+    "meetings:attendance-pdf-job": page(everyone("405"), reads("meeting")),  # starts a job: a write
     "meetings:checkin-screen": Expect(
         writes("meeting_write", "meeting"), _post_refused(writes("meeting_write", "meeting")), SIDES
     ),
@@ -433,16 +433,12 @@ EXPECTED: dict[str, Expect] = {
     # so even its chair is refused (403); those who cannot see it get 404.
     "meetings:minutes-approve": page(POST_ONLY, writes("nobody", "meeting")),
     "meetings:minutes-version": read_only("meeting"),
-    "meetings:minutes-pdf": read_only("meeting"),
     "meetings:minutes-pdf-job": page(everyone("405"), reads("meeting")),  # starts a job: a write
     # Check-in by the room code: any logged-in person to whom the meeting is visible.
     "meetings:checkin": page(users("ok"), visible_or_same("meeting")),
     "meetings:my-calendar": Expect(users("ok"), users("ok")),
     "meetings:calendar-feed": Expect(everyone("ok"), everyone("405|same"), SIDES),  # the token is the key
     "meetings:my-commitments": Expect(users("ok"), users("405|same")),
-    "meetings:commitment-export": Expect(
-        only(COMMITMENT_READERS, "404"), _post_refused(only(COMMITMENT_READERS, "404"))
-    ),
     "meetings:commitment-export-job": Expect(everyone("405"), only(COMMITMENT_READERS, "404")),
     "meetings:commitment-detail": read_only("commitment"),
     "meetings:commitment-progress": page(POST_ONLY, writes("commitment_write", "commitment")),
@@ -464,11 +460,8 @@ EXPECTED: dict[str, Expect] = {
         SIDES,
     ),
     "trainings:decide": page(POST_ONLY, writes("training_write", "training")),
-    "trainings:export-participants": Expect(
-        writes("training_enrollments", "training"),
-        _post_refused(writes("training_enrollments", "training")),
-        SIDES,
-    ),
+    # Exports, PDFs and certificates are made by the worker: a POST starts the job.
+    "trainings:export-participants": page(POST_ONLY, writes("training_enrollments", "training")),
     "trainings:import-participants": page(writes("training_write", "training")),
     "trainings:scores": page(writes("training_write", "training")),
     "trainings:complete": page(POST_ONLY, writes("training_write", "training")),
@@ -479,13 +472,9 @@ EXPECTED: dict[str, Expect] = {
         writes("training_write", "training"), _post_refused(writes("training_write", "training")), SIDES
     ),
     "trainings:session-checkin": page(reads("training")),
-    "trainings:attendance-sheet": Expect(
-        writes("training_write", "training"), _post_refused(writes("training_write", "training")), SIDES
-    ),
-    "trainings:export-attendance": Expect(
-        writes("training_write", "training"), _post_refused(writes("training_write", "training")), SIDES
-    ),
-    "trainings:certificate": read_only("certificate"),
+    "trainings:attendance-sheet": page(POST_ONLY, writes("training_write", "training")),
+    "trainings:export-attendance": page(POST_ONLY, writes("training_write", "training")),
+    "trainings:certificate": page(POST_ONLY, reads("certificate")),
     "trainings:certificate-verify": Expect(everyone("ok"), everyone("405|same"), SIDES),
     # --- admin: site-wide views -------------------------------------------------------------
     "admin:index": same(lambda p, s: "login" if p not in STAFF | {SUPER} else "ok"),

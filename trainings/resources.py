@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 
 from portal.exports import SafeXLSX
+from portal.jobs import counted
 from portal.models import User
 
 from . import services
@@ -80,8 +81,10 @@ class SessionAttendanceResource(resources.ModelResource):
         return str(attendance.get_method_display()) if attendance else ""
 
 
-def export_xlsx(resource: resources.Resource, queryset) -> bytes:
-    return SafeXLSX().export_data(resource.export(queryset=queryset))
+def export_xlsx(resource: resources.Resource, queryset, progress=None) -> bytes:
+    """Formula-escaped XLSX; `progress(done, total)` hears of the rows as they are written."""
+    rows = counted(list(queryset), progress) if progress else queryset
+    return SafeXLSX().export_data(resource.export(queryset=rows))
 
 
 # --- import ---------------------------------------------------------------
@@ -120,7 +123,9 @@ def _score(value, row: int, column: str, errors: list[str]) -> Decimal | None:
     return score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def import_participants(*, training: Training, content: bytes, acting_user: User) -> ImportResult:
+def import_participants(
+    *, training: Training, content: bytes, acting_user: User, progress=None
+) -> ImportResult:
     """Columns: username, pre_test, post_test. Registers people not yet enrolled (as
     nominations) and sets scores. Any bad row: nothing is written, every error is reported."""
     try:
@@ -164,8 +169,10 @@ def import_participants(*, training: Training, content: bytes, acting_user: User
     if errors:
         raise ImportFailed(errors)
     result = ImportResult()
+    progress = progress or (lambda done, total: None)
     with transaction.atomic():
-        for number, person, pre, post in planned:
+        for done, (number, person, pre, post) in enumerate(planned):
+            progress(done, len(planned))
             enrollment = Enrollment.objects.filter(training=training, person=person).first()
             if enrollment is None or enrollment.status == Enrollment.Status.CANCELLED:
                 try:

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
+from portal.jobs import start_job
 from portal.roles import Role
 
-from . import pdf, resources, services
+from . import jobs, resources, services
 from .access import get_enrollment_for_user, get_session_for_user, get_training_for_user
 from .forms import (
     CheckInForm,
@@ -30,16 +31,6 @@ from .forms import (
     TrainingForm,
 )
 from .models import Attendance, Enrollment, Session, Training
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
-
 
 # --- trainings ------------------------------------------------------------
 
@@ -312,52 +303,39 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("trainings:enrollment-list", pk=training.pk)
 
 
+def _job(request: HttpRequest, kind: str, title: str, **params) -> HttpResponse:
+    """Long work goes to the worker (portal.jobs); the person watches it on the job's page."""
+    job = start_job(kind=f"trainings.jobs.{kind}", title=title, owner=request.user, params=params)
+    return redirect(job)
+
+
+@require_POST
 @login_required
 def export_participants(request: HttpRequest, pk: int) -> HttpResponse:
     training = get_training_for_user(request.user, pk)
     if not training.can_see_enrollments(request.user):
         raise PermissionDenied
-    queryset = (
-        Enrollment.objects.visible_to(request.user)
-        .filter(training=training)
-        .select_related("person__organisation", "kabupaten")
-    )
-    content = resources.export_xlsx(resources.ParticipantResource(), queryset)
-    return _download(content, f"peserta-{training.pk}.xlsx", XLSX_TYPE)
+    return _job(request, "participants_export", _("Participants of %s") % training, training=training.pk)
 
 
 @login_required
 def import_participants(request: HttpRequest, pk: int) -> HttpResponse:
     training = get_training_for_user(request.user, pk, write=True)
     form = ParticipantImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
     if form.is_valid():
-        try:
-            result = resources.import_participants(
-                training=training, content=form.cleaned_data["file"].read(), acting_user=request.user
-            )
-        except resources.ImportFailed as exc:
-            errors = exc.errors
-        else:
-            messages.success(
-                request,
-                _("Imported: %(registered)d registered, %(updated)d updated.")
-                % {"registered": result.registered, "updated": result.updated},
-            )
-            return redirect("trainings:enrollment-list", pk=training.pk)
-    context = {"training": training, "form": form, "errors": errors, "columns": resources.IMPORT_COLUMNS}
-    return render(request, "trainings/import.html", context, status=400 if errors else 200)
+        job = start_job(
+            kind="trainings.jobs.participants_import",
+            title=_("Participant import for %s") % training,
+            owner=request.user,
+            params={"training": training.pk},
+            upload=form.cleaned_data["file"],
+        )
+        return redirect(job)
+    context = {"training": training, "form": form, "columns": resources.IMPORT_COLUMNS}
+    return render(request, "trainings/import.html", context)
 
 
 # --- sessions: attendance -------------------------------------------------
-
-
-def _participants(session: Session):
-    return (
-        session.training.enrollments.filter(status__in=Enrollment.PARTICIPANT_STATUSES)
-        .select_related("person__organisation", "kabupaten")
-        .order_by("person__full_name")
-    )
 
 
 @login_required
@@ -368,7 +346,7 @@ def session_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRe
         services.mark_attendance(session=session, present=present, acting_user=request.user)
         messages.success(request, _("Attendance saved."))
         return redirect(session)
-    participants = _participants(session).prefetch_related(
+    participants = jobs.participants(session).prefetch_related(
         Prefetch("attendances", queryset=Attendance.objects.filter(session=session), to_attr="here")
     )
     checkin_url = request.build_absolute_uri(
@@ -415,33 +393,36 @@ def session_checkin(request: HttpRequest, pk: int, session_pk: int) -> HttpRespo
     return render(request, "trainings/checkin.html", {"session": session, "form": form, "via": via})
 
 
+@require_POST
 @login_required
 def attendance_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk, session_pk, write=True)
     if session.mode != Session.Mode.LURING:
         raise Http404
-    content = pdf.attendance_sheet_pdf(session, _participants(session))
-    return _download(content, f"daftar-hadir-{session.pk}.pdf", "application/pdf", inline=True)
+    title = _("Attendance sheet: %s") % session
+    return _job(request, "attendance_sheet", title, training=session.training_id, session=session.pk)
 
 
+@require_POST
 @login_required
 def export_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk, session_pk, write=True)
-    resource = resources.SessionAttendanceResource(session)
-    content = resources.export_xlsx(resource, _participants(session))
-    return _download(content, f"kehadiran-sesi-{session.pk}.xlsx", XLSX_TYPE)
+    title = _("Attendance: %s") % session
+    return _job(request, "attendance_export", title, training=session.training_id, session=session.pk)
 
 
 # --- certificates ---------------------------------------------------------
 
 
+@require_POST
 @login_required
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = get_enrollment_for_user(request.user, pk)
     if not enrollment.has_certificate():
         raise Http404
-    content = pdf.certificate_pdf(enrollment)
-    return _download(content, f"sertifikat-{enrollment.certificate_number}.pdf", "application/pdf")
+    return _job(
+        request, "certificate", _("Certificate %s") % enrollment.certificate_number, enrollment=enrollment.pk
+    )
 
 
 def certificate_verify(request: HttpRequest, token: str) -> HttpResponse:

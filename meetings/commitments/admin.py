@@ -20,6 +20,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
 from portal.admin_paging import BoundedRelatedFilter, EstimatedCountPaginator
+from portal.jobs.importexport import BackgroundImportExportMixin
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
 from . import services
@@ -215,6 +216,7 @@ class CommitmentAdmin(
     LabelledFieldsMixin,
     ScopedAdminMixin,
     ScopedCommitmentChoicesMixin,
+    BackgroundImportExportMixin,
     ImportExportModelAdmin,
     HistoryAdmin,
 ):

@@ -1,8 +1,12 @@
 """Import and export of commitments (RTL) in XLSX and CSV (django-import-export).
 
 Columns: id (blank for a new commitment), meeting (id), description, intervention_type,
-owner (organisation name, short name or id), pic (username), due_date, status. Every row is
-checked against the importing user's scope; an import with any bad row writes nothing.
+owner (organisation name, short name or id), pic (username), due_date, status, reason. Every
+row is checked against the importing user's scope; an import with any bad row writes nothing.
+
+The admin export speaks to people: headers and choice values are labels in the reader's
+language (HEADERS, ChoiceWidget.render). The import reads those back in either language, and
+still reads the column codes and choice codes of older files.
 """
 
 from __future__ import annotations
@@ -24,6 +28,20 @@ from . import services
 from .models import Commitment
 
 REQUIRED_COLUMNS = ["meeting", "description", "owner", "due_date"]
+# The admin export's column headers, by column code (the code is still read on import).
+HEADERS = {
+    "id": gettext_lazy("ID"),
+    "meeting": gettext_lazy("Meeting (id)"),
+    "meeting_title": gettext_lazy("Meeting title"),
+    "description": gettext_lazy("Commitment"),
+    "intervention_type": gettext_lazy("Intervention"),
+    "owner": gettext_lazy("Responsible organisation"),
+    "pic": gettext_lazy("Person in charge (username)"),
+    "due_date": gettext_lazy("Deadline"),
+    "status": gettext_lazy("Status"),
+    "progress": gettext_lazy("Progress (%)"),
+    "reason": gettext_lazy("Reason"),
+}
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
 
@@ -105,8 +123,14 @@ def _labels(label) -> set[str]:
     labels = set()
     for language in ("en", "id"):
         with translation.override(language):
-            labels.add(str(label).lower())
+            labels.add(str(label).strip().lower())
     return labels
+
+
+def column_codes(headers) -> list:
+    """Headers as column codes: a header label in either language (or the code) becomes the code."""
+    known = {label: code for code, header in HEADERS.items() for label in _labels(header)}
+    return [known.get(str(header or "").strip().lower(), header) for header in headers]
 
 
 class ChoiceWidget(widgets.Widget):
@@ -128,7 +152,7 @@ class ChoiceWidget(widgets.Widget):
         raise ValueError(_("%(value)s is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
 
     def render(self, value, obj=None, **kwargs):
-        return value or ""
+        return str(dict(self.choices.choices).get(value, value or ""))
 
 
 class CommitmentResource(resources.ModelResource):
@@ -188,9 +212,14 @@ class CommitmentResource(resources.ModelResource):
             dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
         )
 
+    def get_export_headers(self, selected_fields=None):
+        return [str(HEADERS[field.column_name]) for field in self.get_export_fields(selected_fields) if field]
+
     def before_import(self, dataset, **kwargs) -> None:
         if self.user is None:
             raise ValidationError(_("An import needs the importing user."))
+        if dataset.headers:
+            dataset.headers = column_codes(dataset.headers)
         missing = [c for c in REQUIRED_COLUMNS if c not in (dataset.headers or [])]
         if missing:
             raise ValidationError(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})

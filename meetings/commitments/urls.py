@@ -6,7 +6,6 @@ from . import views
 
 urlpatterns: list = [
     path("commitments/mine/", views.MyCommitmentsView.as_view(), name="my-commitments"),
-    path("commitments/export.<str:fmt>", views.commitment_export, name="commitment-export"),
     path("commitments/export/<str:fmt>/prepare/", views.commitment_export_job, name="commitment-export-job"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
     path("commitments/<int:pk>/progress/", views.commitment_progress, name="commitment-progress"),

@@ -15,7 +15,7 @@ from django.views.generic import ListView
 
 from portal.access import get_for_user
 from portal.exports import SafeCSV, SafeXLSX
-from portal.jobs import start_job
+from portal.jobs import counted, start_job
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
@@ -225,7 +225,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def export_commitments(user, fmt: str, meeting_id: str | None = None) -> bytes:
+def export_commitments(user, fmt: str, meeting_id: str | None = None, progress=None) -> bytes:
     """The commitments the user may see (optionally of one meeting) as CSV or XLSX bytes."""
     if fmt not in EXPORT_FORMATS or not user.has_perm("meetings.view_commitment"):
         raise Http404
@@ -235,20 +235,9 @@ def export_commitments(user, fmt: str, meeting_id: str | None = None) -> bytes:
             raise Http404
         meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
         commitments = commitments.filter(meeting=meeting)
-    dataset = CommitmentReportResource().export(
-        queryset=commitments.select_related("meeting", "owner", "pic").order_by(
-            "meeting_id", "due_date", "pk"
-        )
-    )
+    rows = commitments.select_related("meeting", "owner", "pic").order_by("meeting_id", "due_date", "pk")
+    dataset = CommitmentReportResource().export(queryset=counted(rows, progress) if progress else rows)
     return EXPORT_FORMATS[fmt]().export_data(dataset)
-
-
-@login_required
-def commitment_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    body = export_commitments(request.user, fmt, request.GET.get("meeting"))
-    response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt]().get_content_type())
-    response["Content-Disposition"] = f'attachment; filename="commitments.{fmt}"'
-    return response
 
 
 @require_POST
@@ -257,10 +246,18 @@ def commitment_export_job(request: HttpRequest, fmt: str) -> HttpResponse:
     """A large export is made by the worker; the person watches its progress (portal.jobs)."""
     if fmt not in EXPORT_FORMATS or not request.user.has_perm("meetings.view_commitment"):
         raise Http404
+    meeting = request.POST.get("meeting", "")
+    if (
+        meeting
+        and not Meeting.objects.visible_to(request.user)
+        .filter(pk=meeting if meeting.isdigit() else None)
+        .exists()
+    ):
+        raise Http404
     job = start_job(
         kind="meetings.jobs.commitments_export",
         title=_("Commitments (%(format)s)") % {"format": fmt.upper()},
         owner=request.user,
-        params={"format": fmt, "meeting": request.POST.get("meeting", "")},
+        params={"format": fmt, "meeting": meeting},
     )
     return redirect(job)

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from meetings import services
 from meetings.models import Attendance, Invitation, MeetingDocument
+from portal.tests.job_helpers import download, job_of
 
 from .factories import MeetingFactory, png_bytes
 
@@ -32,10 +33,10 @@ def invited_rakor(demo, dinkes, kabupaten_rakor):
 def test_daftar_hadir_pdf_lists_the_invitees_under_the_meeting_header(client, dppkb, invited_rakor):
     client.force_login(dppkb)
 
-    response = client.get(reverse("meetings:attendance-pdf", args=[invited_rakor.pk]))
+    response = client.post(reverse("meetings:attendance-pdf-job", args=[invited_rakor.pk]))
 
-    assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    assert job_of(response).kind == "meetings.jobs.attendance_pdf"
+    text = pdf_text(download(client, response))
     assert "DAFTAR HADIR" in text.upper()
     assert invited_rakor.title in text
     assert "TPPS TAPIN" in text  # the organising body at the top
@@ -51,9 +52,9 @@ def test_pdf_falls_back_to_the_core_font_without_dejavu(settings, client, dppkb,
     invited_rakor.save()
     client.force_login(dppkb)
 
-    response = client.get(reverse("meetings:attendance-pdf", args=[invited_rakor.pk]))
+    response = client.post(reverse("meetings:attendance-pdf-job", args=[invited_rakor.pk]))
 
-    assert "Rakor - evaluasi" in pdf_text(response.content)
+    assert "Rakor - evaluasi" in pdf_text(download(client, response))
 
 
 def test_prepare_attendance_makes_one_line_per_expected_person(invited_rakor, dppkb):

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.commitments.resources import CommitmentResource
+from meetings.commitments.resources import HEADERS, CommitmentResource
 from meetings.models import Commitment, CommitmentUpdate
+from portal.tests.job_helpers import download, job_of, report_page, run
 
 from .factories import CommitmentFactory, MeetingFactory
 
@@ -18,7 +19,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 IMPORT = reverse("admin:meetings_commitment_import")
-PROCESS = reverse("admin:meetings_commitment_process_import")
 EXPORT = reverse("admin:meetings_commitment_export")
 CSV, XLSX = "0", "1"
 HEADER = "meeting,description,intervention_type,owner,pic,due_date,status\n"
@@ -43,18 +43,17 @@ def test_an_import_with_bad_rows_reports_each_row_and_writes_nothing(client, dem
 
     response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
 
-    body = response.content.decode()
-    result = response.context["result"]
-    assert result.has_validation_errors()
-    invalid = {row.number: row.error_dict for row in result.invalid_rows}
-    assert set(invalid) == {2, 3, 4, 5, 6}
-    assert "Unknown organisation Dinas Fiktif." in str(invalid[2]["owner"])
-    assert "31/02/2026 is not a date" in str(invalid[3]["due_date"])
-    assert "TPPS Kabupaten Tanah Laut is outside your kabupaten." in str(invalid[4]["owner"])
-    assert f"Unknown meeting {outside.pk}, or outside your region." in str(invalid[5]["meeting"])
-    assert "beres is not one of" in str(invalid[6]["status"])
-    assert "Dinas Fiktif" in body
-    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    job = run(response)
+    errors = job.report["errors"]
+    assert job.state == "failed" and {line.split(":")[0] for line in errors} == {
+        "Row 2", "Row 3", "Row 4", "Row 5", "Row 6"
+    }  # fmt: skip
+    assert "Row 2: owner: Unknown organisation Dinas Fiktif." in errors
+    assert any(line.startswith("Row 3: due_date: ") and "31/02/2026 is not a date" in line for line in errors)
+    assert "Row 4: owner: TPPS Kabupaten Tanah Laut is outside your kabupaten." in errors
+    assert f"Row 5: meeting: Unknown meeting {outside.pk}, or outside your region." in errors
+    assert any(line.startswith("Row 6: status: ") and "beres is not one of" in line for line in errors)
+    assert "Dinas Fiktif" in client.get(job.get_absolute_url()).content.decode()
     assert not Commitment.objects.exists()
     assert not CommitmentUpdate.objects.exists()
 
@@ -78,7 +77,7 @@ def test_a_file_without_required_columns_is_refused(client, notulis):
         IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file("description\nx\n")}
     )
 
-    assert "Missing column(s): meeting, owner, due_date." in response.content.decode()
+    assert "Missing column(s): meeting, owner, due_date." in report_page(client, response).content.decode()
     assert not Commitment.objects.exists()
 
 
@@ -91,8 +90,7 @@ def test_a_valid_csv_import_creates_commitments_with_history(client, demo, notul
     )
 
     response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
-    confirm = response.context["confirm_form"]
-    client.post(PROCESS, confirm.initial)
+    assert run(response).state == "done"
 
     kelas = Commitment.objects.get(description="Kelas ibu hamil")
     jamban = Commitment.objects.get(description="Jamban sehat")
@@ -130,7 +128,7 @@ def test_an_xlsx_import_updates_an_existing_commitment_by_id_and_records_it(clie
         IMPORT,
         {"format": XLSX, "resource": "0", "import_file": SimpleUploadedFile("rtl.xlsx", buffer.getvalue())},
     )
-    client.post(PROCESS, response.context["confirm_form"].initial)
+    assert run(response).state == "done"
 
     commitment.refresh_from_db()
     assert (commitment.description, commitment.due_date, commitment.status) == (
@@ -152,7 +150,10 @@ def test_an_import_cannot_reach_a_commitment_outside_scope_by_id(client, demo, n
 
     response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
 
-    assert f"Unknown commitment {other.pk}, or outside your region." in response.content.decode()
+    assert (
+        f"Unknown commitment {other.pk}, or outside your region."
+        in report_page(client, response).content.decode()
+    )
     other.refresh_from_db()
     assert other.description == "Asli"
 
@@ -164,7 +165,7 @@ def test_an_import_cannot_mark_done_without_evidence(client, demo, notulis):
 
     response = client.post(IMPORT, {"format": CSV, "resource": "0", "import_file": csv_file(text)})
 
-    assert "Attach evidence" in response.content.decode()
+    assert "Attach evidence" in report_page(client, response).content.decode()
     commitment.refresh_from_db()
     assert commitment.status == "open"
 
@@ -200,18 +201,17 @@ def test_the_admin_xlsx_export_contains_only_the_kabupatens_commitments(client, 
         {"format": XLSX, "resource": "0", **{f"commitmentresource_{f}": True for f in fields}},
     )
 
-    assert response.status_code == 200
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    rows = list(openpyxl.load_workbook(io.BytesIO(download(client, response))).active.values)
     header, *data = rows
-    assert list(header) == fields
+    assert list(header) == [str(HEADERS[f]) for f in fields]
     assert len(data) == 1
-    row = dict(zip(header, data[0], strict=True))
+    row = dict(zip(fields, data[0], strict=True))
     assert row["meeting_title"] == "Rakor Evaluasi AKS Semester I"
     assert (row["description"], row["owner"], row["pic"], row["status"]) == (
         "PMT balita",
         "Dinas Kesehatan Kabupaten Tapin",
         "dinkes",
-        "open",
+        "Open",  # notulis reads English (their saved language): labels, not codes
     )
     assert row["due_date"] == "2026-12-01"
 
@@ -225,10 +225,10 @@ def test_the_portal_csv_export_is_scoped_for_the_camat(client, demo, camat_a):
     )
     client.force_login(camat_a)
 
-    response = client.get(reverse("meetings:commitment-export", args=["csv"]))
+    response = client.post(reverse("meetings:commitment-export-job", args=["csv"]))
 
-    text = response.content.decode()
-    assert response["Content-Disposition"] == 'attachment; filename="commitments.csv"'
+    text = download(client, response).decode()
+    assert job_of(response).filename == "commitments.csv"
     assert "Posyandu remaja" in text
     assert "RTL Binuang" not in text
 
@@ -237,20 +237,20 @@ def test_camat_binuang_gets_404_on_the_export_of_a_tapin_utara_meeting(client, d
     commitment = CommitmentFactory(owner=demo.orgs["pkm_tapinutara"], meeting__region_id="63.05.04")
     client.force_login(camat_b)
 
-    response = client.get(
-        reverse("meetings:commitment-export", args=["xlsx"]), {"meeting": commitment.meeting_id}
+    response = client.post(
+        reverse("meetings:commitment-export-job", args=["xlsx"]), {"meeting": commitment.meeting_id}
     )
-    whole = client.get(reverse("meetings:commitment-export", args=["xlsx"]))
+    whole = client.post(reverse("meetings:commitment-export-job", args=["xlsx"]))
 
     assert response.status_code == 404
-    rows = list(openpyxl.load_workbook(io.BytesIO(whole.content)).active.values)
+    rows = list(openpyxl.load_workbook(io.BytesIO(download(client, whole))).active.values)
     assert len(rows) == 1  # the header only
 
 
 def test_outsider_gets_404_on_the_export(client, outsider):
     client.force_login(outsider)
 
-    assert client.get(reverse("meetings:commitment-export", args=["csv"])).status_code == 404
+    assert client.post(reverse("meetings:commitment-export-job", args=["csv"])).status_code == 404
 
 
 def test_due_dates_in_an_export_are_local_dates(demo, notulis):
@@ -259,3 +259,50 @@ def test_due_dates_in_an_export_are_local_dates(demo, notulis):
     dataset = CommitmentResource(user=notulis).export(queryset=Commitment.objects.visible_to(notulis))
 
     assert dataset.dict[0]["due_date"] == timezone.localdate().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("language", "headers", "status"),
+    [
+        ("en", ["ID", "Meeting (id)", "Meeting title", "Commitment"], "In progress"),
+        ("id", ["ID", "Rapat (id)", "Judul rapat", "Komitmen"], "Sedang berjalan"),
+    ],
+)
+def test_the_admin_export_reads_like_a_report_and_imports_back_in_either_language(
+    client, demo, notulis, language, headers, status
+):
+    commitment = CommitmentFactory(owner=demo.orgs["dinkes"], status="in_progress", description="Lama")
+    client.force_login(notulis)
+    client.cookies["django_language"] = language
+    fields = [
+        "id",
+        "meeting",
+        "meeting_title",
+        "description",
+        "intervention_type",
+        "owner",
+        "due_date",
+        "status",
+    ]
+
+    exported = client.post(
+        EXPORT, {"format": XLSX, "resource": "0", **{f"commitmentresource_{f}": True for f in fields}}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(download(client, exported)))
+    header, row = list(book.active.values)
+    assert list(header[:4]) == headers and status in row and "in_progress" not in row
+    book.active.cell(row=2, column=4, value="Kelas ibu hamil di 12 desa")  # the description, edited
+    book.active.cell(row=2, column=len(fields), value="Open" if language == "en" else "Terbuka")
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    imported = client.post(
+        IMPORT,
+        {"format": XLSX, "resource": "0", "import_file": SimpleUploadedFile("rtl.xlsx", buffer.getvalue())},
+    )
+
+    job = run(imported)
+    assert job.state == "done", job.report
+    commitment.refresh_from_db()
+    assert (commitment.description, commitment.status) == ("Kelas ibu hamil di 12 desa", "open")
+    assert Commitment.objects.count() == 1

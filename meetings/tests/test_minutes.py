@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from meetings import services
 from meetings.models import Attendance, Commitment, Minutes
 from portal.models import Notification
+from portal.tests.job_helpers import download
 
 pytestmark = pytest.mark.django_db
 
@@ -178,9 +179,9 @@ def test_notulen_pdf_has_agenda_decisions_rtl_table_and_attendance_annex(client,
     Attendance.objects.create(meeting=rakor, name="Kader Posyandu Walk-in", instansi="Desa Banua Hanyar")
     client.force_login(dppkb)
 
-    response = client.get(reverse("meetings:minutes-pdf", args=[rakor.pk]))
+    response = client.post(reverse("meetings:minutes-pdf-job", args=[rakor.pk]))
 
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(download(client, response)))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert rakor.title in text
     assert "Paparan hasil audit" in text and "RTL per OPD" in text

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from meetings import services
 from meetings.models import Attendance, Meeting, Minutes
+from portal.tests.job_helpers import download
 
 
 def pages(body: bytes) -> list[str]:
@@ -59,9 +60,8 @@ def notes(rakor, notulis):
 
 def minutes_pdf(client, user, meeting) -> list[str]:
     client.force_login(user)
-    response = client.get(reverse("meetings:minutes-pdf", args=[meeting.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    return pages(response.content)
+    response = client.post(reverse("meetings:minutes-pdf-job", args=[meeting.pk]))
+    return pages(download(client, response))
 
 
 def test_unapproved_minutes_say_draft_on_every_page(client, dppkb, notes, rakor):

@@ -25,17 +25,14 @@ def pages(meeting: Meeting, commitment: Commitment) -> list[str]:
         "meeting-invite",
         "meeting-ics",
         "attendance",
-        "attendance-pdf",
         "checkin-screen",
         "minutes",
-        "minutes-pdf",
     ]
     return [
         reverse("meetings:index"),
         reverse("meetings:meeting-create"),
         reverse("meetings:my-calendar"),
         reverse("meetings:my-commitments"),
-        reverse("meetings:commitment-export", args=["csv"]),
         reverse("meetings:commitment-detail", args=[commitment.pk]),
         reverse("meetings:checkin") + f"?code={meeting.checkin_code}",
         *(reverse(f"meetings:{name}", args=[meeting.pk]) for name in per_meeting),

@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 READ_URLS = [
     "meetings:meeting-detail",
     "meetings:meeting-ics",
-    "meetings:attendance-pdf",
-    "meetings:minutes-pdf",
     "meetings:minutes",
 ]
+# PDFs are made by the worker: a POST queues a job, for those who see the meeting only.
+JOB_URLS = ["meetings:attendance-pdf-job", "meetings:minutes-pdf-job"]
 WRITE_URLS = [
     "meetings:meeting-update",
     "meetings:meeting-invite",
@@ -135,3 +135,19 @@ def test_meeting_list_counts_each_meetings_own_invitations(client, dppkb, demo):
     listed = client.get(reverse("meetings:index")).context["object_list"]
 
     assert {m.pk: m.n_invitations for m in listed} == {busy.pk: 2, quiet.pk: 0}
+
+
+@pytest.mark.parametrize("name", JOB_URLS)
+def test_only_those_who_see_the_meeting_queue_its_pdfs(
+    client, camat_a, camat_b, outsider, tapin_utara_rakor, name
+):
+    from portal.jobs import Job
+
+    url = reverse(name, args=[tapin_utara_rakor.pk])
+    for refused in (camat_b, outsider):
+        client.force_login(refused)
+        assert client.post(url).status_code == 404
+    assert not Job.objects.exists()
+    client.force_login(camat_a)
+    assert client.post(url).status_code == 302
+    assert Job.objects.get().owner == camat_a

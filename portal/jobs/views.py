@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from .models import Job
@@ -27,7 +28,12 @@ def job_status(request: HttpRequest, pk) -> JsonResponse:
             "state": job.state,
             "label": job.get_state_display(),
             "progress": job.progress,
+            "count": _("%(done)d of %(total)d") % {"done": job.done_count, "total": job.total_count}
+            if job.total_count
+            else "",
             "done": job.state == "done",
+            "finished": job.finished,
+            "report": bool(job.report),
         }
     )
 
@@ -35,7 +41,7 @@ def job_status(request: HttpRequest, pk) -> JsonResponse:
 @login_required
 def job_download(request: HttpRequest, pk) -> FileResponse:
     job = get_job_for_user(request.user, pk)
-    if job.state != Job.State.DONE:
+    if job.state != Job.State.DONE or not job.file:
         raise Http404
     try:
         handle = job.file.open("rb")

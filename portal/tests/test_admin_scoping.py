@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from portal.tests.job_helpers import report_page, run
+
 pytestmark = pytest.mark.django_db
 
 
@@ -52,7 +54,7 @@ def test_admin_region_import_validates_the_whole_file_and_writes_nothing(admin_c
         {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("r.csv", csv, "text/csv")},
     )
 
-    body = response.content.decode()
+    body = report_page(admin_client, response).content.decode()
     assert "line 3: level &#x27;desa&#x27; does not fit code 63.05.14" in body
     assert "line 4: unknown parent 63.05.15" in body
     assert Region.objects.count() == before
@@ -68,9 +70,7 @@ def test_admin_region_import_of_a_valid_file_creates_the_regions(admin_client, d
         reverse("admin:portal_region_import"),
         {"format": "0", "resource": "0", "import_file": SimpleUploadedFile("r.csv", csv, "text/csv")},
     )
-    assert response.status_code == 200
-    confirm = response.context["confirm_form"]
-    admin_client.post(reverse("admin:portal_region_process_import"), confirm.initial)
+    assert run(response).state == "done"
 
     assert Region.objects.get(code="63.05.13").parent_id == "63.05"
 

@@ -13,13 +13,17 @@
   function show(status) {
     meter.value = status.progress;
     meter.textContent = status.progress + "%";
-    label.textContent = status.label + " (" + status.progress + "%)";
+    label.textContent = status.label + " (" + status.progress + "%)" + (status.count ? " · " + status.count : "");
+    if (status.finished && box.hasAttribute("data-job-reload") && status.report) {
+      window.location.reload();  // the report (an import's rows) is rendered by the server
+      return true;
+    }
     if (status.state === "done") {
-      ready.hidden = false;
+      if (ready) ready.hidden = false;
       return true;
     }
     if (status.state === "failed") {
-      failed.hidden = false;
+      if (failed) failed.hidden = false;
       return true;
     }
     return false;

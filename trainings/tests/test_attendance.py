@@ -7,6 +7,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from portal.tests.job_helpers import download, job_of
 from trainings import services
 from trainings.models import Attendance, Enrollment, Session
 
@@ -111,9 +112,9 @@ def test_attendance_sheet_pdf_lists_the_participants_of_a_luring_session(
     enroll(session.training, kapus)
     enroll(session.training, bkkbn, Enrollment.Status.CANCELLED)
     client.force_login(bkkbn)
-    response = client.get(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    response = client.post(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk]))
+    assert job_of(response).kind == "trainings.jobs.attendance_sheet"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(download(client, response))).pages)
     assert "DAFTAR HADIR" in text and "Audit Kasus Stunting" in text
     assert camat_a.full_name in text and kapus.full_name in text
     assert bkkbn.full_name not in text
@@ -123,7 +124,7 @@ def test_no_attendance_sheet_for_an_online_session(client, bkkbn, demo):
     session = SessionFactory(mode=Session.Mode.DARING)
     client.force_login(bkkbn)
     assert (
-        client.get(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk])).status_code
+        client.post(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk])).status_code
         == 404
     )
 
@@ -133,8 +134,8 @@ def test_attendance_export_has_one_row_per_participant(client, bkkbn, session, c
     enroll(session.training, kapus)
     services.mark_attendance(session=session, present=[here.pk], acting_user=bkkbn)
     client.force_login(bkkbn)
-    response = client.get(reverse("trainings:export-attendance", args=[session.training_id, session.pk]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    response = client.post(reverse("trainings:export-attendance", args=[session.training_id, session.pk]))
+    rows = list(load_workbook(io.BytesIO(download(client, response))).active.iter_rows(values_only=True))
     assert len(rows) == 3
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name[camat_a.full_name][3] == "ya"

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import translation
 
+from portal.jobs import Job
 from trainings import demo as trainings_demo
 from trainings.models import Enrollment
 
@@ -76,8 +77,15 @@ def test_register_waitlist_cancel_promote_attend_and_certificate(page, a11y, bro
     page.goto(f"/trainings/{past.pk}/enrollments/")
     a11y(page)
     certified = past.enrollments.get(person__username="kapus.tapinutara")
+    with page.expect_navigation():
+        page.get_by_role("button", name=certified.certificate_number).click()
+    assert "/jobs/" in page.url  # the certificate is made in the background (portal.jobs)
+    Job.objects.get(kind="trainings.jobs.certificate", owner__username="bkkbn").run()  # as the worker does
+    download_link = page.get_by_role("link", name="Unduh")
+    download_link.wait_for(state="visible", timeout=30_000)  # the page polls the job's status
+    a11y(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name=certified.certificate_number).click()
+        download_link.click()
     path = download.value.path()
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"

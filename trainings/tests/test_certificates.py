@@ -8,6 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from portal.models import Notification
+from portal.tests.job_helpers import download, job_of
 from trainings import services
 from trainings.models import Enrollment, Session
 
@@ -106,9 +107,9 @@ def certified(training, bkkbn, camat_a):
 @override_settings(SITE_URL="https://portal.example.id")
 def test_certificate_pdf_has_name_number_and_verification_link(client, certified, camat_a):
     client.force_login(camat_a)
-    response = client.get(reverse("trainings:certificate", args=[certified.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    response = client.post(reverse("trainings:certificate", args=[certified.pk]))
+    assert job_of(response).kind == "trainings.jobs.certificate"
+    reader = PdfReader(io.BytesIO(download(client, response)))
     text = reader.pages[0].extract_text()
     assert camat_a.full_name in text
     assert certified.certificate_number in text
@@ -125,16 +126,16 @@ def test_organiser_and_kabupaten_admin_download_but_others_get_404(
     url = reverse("trainings:certificate", args=[certified.pk])
     for user in (bkkbn, dppkb):
         client.force_login(user)
-        assert client.get(url).status_code == 200
+        assert download(client, client.post(url)).startswith(b"%PDF")
     for user in (camat_b, outsider):
         client.force_login(user)
-        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
 
 
 def test_non_completer_has_no_certificate(client, training, camat_a):
     enrollment = enroll(training, camat_a)
     client.force_login(camat_a)
-    assert client.get(reverse("trainings:certificate", args=[enrollment.pk])).status_code == 404
+    assert client.post(reverse("trainings:certificate", args=[enrollment.pk])).status_code == 404
 
 
 def test_verification_page_is_public_and_shows_only_name_training_dates_validity(client, certified, camat_a):
@@ -248,7 +249,7 @@ def test_certificate_prints_a_name_outside_latin1_exactly_with_the_unicode_font(
     camat_a.full_name = NON_LATIN1_NAME
     camat_a.save()
     client.force_login(camat_a)
-    text = _pdf_text(client.get(reverse("trainings:certificate", args=[certified.pk])).content)
+    text = _pdf_text(download(client, client.post(reverse("trainings:certificate", args=[certified.pk]))))
     assert NON_LATIN1_NAME in text
 
 
@@ -259,7 +260,7 @@ def test_without_a_unicode_font_the_certificate_transliterates_the_name(
     camat_a.full_name = NON_LATIN1_NAME
     camat_a.save()
     client.force_login(camat_a)
-    text = _pdf_text(client.get(reverse("trainings:certificate", args=[certified.pk])).content)
+    text = _pdf_text(download(client, client.post(reverse("trainings:certificate", args=[certified.pk]))))
     assert "Nurhayati Salih Dang" in text and "?" not in text.split("http")[0]
 
 
@@ -270,4 +271,4 @@ def test_attendance_sheet_prints_a_name_outside_latin1(client, bkkbn, training, 
     enroll(training, camat_a)
     client.force_login(bkkbn)
     url = reverse("trainings:attendance-sheet", args=[training.pk, session.pk])
-    assert NON_LATIN1_NAME in _pdf_text(client.get(url).content)
+    assert NON_LATIN1_NAME in _pdf_text(download(client, client.post(url)))

@@ -5,6 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from portal.jobs import Job
+from portal.tests.job_helpers import download, report_page, run
 from trainings.models import Enrollment
 
 from .factories import TrainingFactory, enroll, person
@@ -30,8 +32,8 @@ def test_participant_export_lists_enrollments_with_status_and_kabupaten(
     enroll(training, camat_a)
     enroll(training, pkk, Enrollment.Status.WAITLISTED)
     client.force_login(bkkbn)
-    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    response = client.post(reverse("trainings:export-participants", args=[training.pk]))
+    rows = list(load_workbook(io.BytesIO(download(client, response))).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("Nama", "Nama pengguna", "Jabatan")
     by_user = {row[1]: row for row in rows[1:]}
     assert set(by_user) == {"camat.tapinutara", "pkk.tapinutara"}
@@ -44,17 +46,18 @@ def test_dppkb_admin_exports_only_people_of_their_kabupaten(client, dppkb, train
     enroll(training, camat_a)
     enroll(training, person("camat.z", region="63.01.01"))
     client.force_login(dppkb)
-    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    response = client.post(reverse("trainings:export-participants", args=[training.pk]))
+    rows = list(load_workbook(io.BytesIO(download(client, response))).active.iter_rows(values_only=True))
     assert [row[1] for row in rows[1:]] == ["camat.tapinutara"]
 
 
 def test_camat_cannot_export_and_outsider_gets_404(client, training, camat_a, outsider):
     url = reverse("trainings:export-participants", args=[training.pk])
     client.force_login(camat_a)
-    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
     client.force_login(outsider)
-    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert not Job.objects.exists()
 
 
 def test_import_registers_people_and_sets_scores(client, bkkbn, training, camat_a, kapus, pkk):
@@ -69,7 +72,7 @@ def test_import_registers_people_and_sets_scores(client, bkkbn, training, camat_
         ]
     )
     response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
-    assert response.status_code == 302
+    assert run(response).report["summary"] == "Diimpor: 2 didaftarkan, 1 diperbarui."
     statuses = dict(training.enrollments.values_list("person__username", "status"))
     assert statuses == {
         "camat.tapinutara": "confirmed",
@@ -95,8 +98,8 @@ def test_import_with_bad_rows_writes_nothing_and_reports_each_row(client, bkkbn,
         ]
     )
     response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
-    page = response.content.decode()
-    assert response.status_code == 400
+    assert run(response).state == "failed"
+    page = report_page(client, response).content.decode()
     for row in ("3", "4", "5", "6"):
         assert f"Baris {row}:" in page
     assert "Baris 2:" not in page
@@ -143,8 +146,7 @@ def test_import_of_a_corrupt_workbook_is_reported_not_crashed(client, bkkbn, tra
     client.force_login(bkkbn)
     upload = SimpleUploadedFile("peserta.xlsx", b"PK\x03\x04 this is not really a workbook")
     response = client.post(reverse("trainings:import-participants", args=[training.pk]), {"file": upload})
-    assert response.status_code == 400
-    assert "tidak dapat dibaca sebagai XLSX" in response.content.decode()
+    assert "tidak dapat dibaca sebagai XLSX" in report_page(client, response).content.decode()
     assert not training.enrollments.exists()
 
 
@@ -170,8 +172,7 @@ def test_import_refuses_a_score_that_is_not_a_finite_number_and_writes_nothing(
         {"file": xlsx([("username", "pre_test", "post_test"), ("camat.tapinutara", score, 80)])},
     )
 
-    assert response.status_code == 400
-    assert "Baris 2: pre_test" in response.content.decode()
+    assert "Baris 2: pre_test" in report_page(client, response).content.decode()
     assert list(Enrollment.objects.values_list("pk", "pre_test_score", "post_test_score", "status")) == before
 
 
@@ -179,9 +180,11 @@ def test_import_rounds_a_score_to_two_decimals(client, bkkbn, training, camat_a)
     enroll(training, camat_a)
     client.force_login(bkkbn)
 
-    client.post(
-        reverse("trainings:import-participants", args=[training.pk]),
-        {"file": xlsx([("username", "pre_test", "post_test"), ("camat.tapinutara", 66.66666, "99,995")])},
+    run(
+        client.post(
+            reverse("trainings:import-participants", args=[training.pk]),
+            {"file": xlsx([("username", "pre_test", "post_test"), ("camat.tapinutara", 66.66666, "99,995")])},
+        )
     )
 
     enrollment = Enrollment.objects.get(person=camat_a)
@@ -195,9 +198,9 @@ def test_participant_and_attendance_exports_keep_no_formula(client, bkkbn, train
     enroll(training, camat_a)
     client.force_login(bkkbn)
 
-    response = client.get(reverse("trainings:export-participants", args=[training.pk]))
+    response = client.post(reverse("trainings:export-participants", args=[training.pk]))
 
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(download(client, response))).active.iter_rows(values_only=True))
     assert rows[1][0] == "'" + camat_a.full_name
 
 
@@ -212,8 +215,8 @@ def test_the_session_daftar_hadir_prints_long_positions_whole(client, bkkbn, dem
     enroll(session.training, camat_a)
     client.force_login(bkkbn)
 
-    response = client.get(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk]))
+    response = client.post(reverse("trainings:attendance-sheet", args=[session.training_id, session.pk]))
 
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(download(client, response))).pages)
     assert "AKHIR" in text.replace("\n", " ")
     assert "Halaman 1 dari 1" in text
