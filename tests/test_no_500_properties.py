@@ -20,7 +20,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from . import job_helpers
+from portal.tests import job_helpers
+
 from . import two_kabupaten as tk
 
 pytestmark = [pytest.mark.postgres]

@@ -258,7 +258,7 @@ def test_due_dates_in_an_export_are_local_dates(demo, notulis):
 
     dataset = CommitmentResource(user=notulis).export(queryset=Commitment.objects.visible_to(notulis))
 
-    assert dataset.dict[0]["due_date"] == timezone.localdate().isoformat()
+    assert dataset.dict[0][str(HEADERS["due_date"])] == timezone.localdate().isoformat()
 
 
 @pytest.mark.parametrize(

@@ -120,9 +120,9 @@ def run_import(job, progress) -> JobResult:
         input_format.encoding = model_admin.from_encoding
     with job.input.open("rb") as handle:
         data = handle.read()
-    if not input_format.is_binary():
-        data = data.decode(model_admin.from_encoding or "utf-8-sig", errors="strict")
     try:
+        if not input_format.is_binary():
+            data = data.decode(model_admin.from_encoding or "utf-8-sig", errors="strict")
         dataset = input_format.create_dataset(data)
     except Exception:  # any unreadable file: say so, write nothing
         return _refused([_("The file could not be read. Check that it is in the chosen format.")])

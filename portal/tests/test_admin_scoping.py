@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from portal.tests import job_helpers
 from portal.tests.job_helpers import report_page, run
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,6 @@ def test_admin_region_export_contains_only_visible_regions(client, camat_a, dppk
             **{f"regionresource_{c}": True for c in ["code", "name", "level", "parent_code"]},
         },
     )
-    assert response.status_code == 200
-    text = response.content.decode()
+    text = job_helpers.download(client, response).decode("utf-8-sig")
     assert "63.05.04,Tapin Utara,kecamatan,63.05" in text
     assert "63.01," not in text
