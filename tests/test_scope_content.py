@@ -177,13 +177,15 @@ def test_admin_changelists_show_nothing_from_the_other_kabupaten(w, persona, mod
     [
         ("portal_region", ["code", "name", "level", "parent_code"]),
         ("portal_organisation", ["id", "name", "short_name", "kind", "region"]),
-        ("meetings_commitment", []),
+        ("meetings_commitment", ["id", "meeting", "meeting_title", "description", "owner", "pic", "status"]),
     ],
 )
 def test_admin_exports_hold_nothing_from_the_other_kabupaten(w, persona, model, fields):
-    resource = {"portal_region": "regionresource", "portal_organisation": "organisationresource"}.get(
-        model, ""
-    )
+    resource = {
+        "portal_region": "regionresource",
+        "portal_organisation": "organisationresource",
+        "meetings_commitment": "commitmentresource",
+    }[model]
     data = {"format": "0", "resource": "0", "export_items": []}
     data |= {f"{resource}_{field}": True for field in fields}
     client = w.clients[persona]

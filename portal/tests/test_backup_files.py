@@ -21,7 +21,7 @@ from .conftest import ROOT, wait_for
 
 FILES = {
     "evidence/2026/foto-posyandu.jpg": b"\xff\xd8\xff" + os.urandom(2048),
-    "meetings/12/daftar-hadir.pdf": b"%PDF-1.4 signed sheet",
+    "rapat/12/daftar-hadir.pdf": b"%PDF-1.4 signed sheet",
     "notulen.txt": "Notulen rakor – Tapin".encode(),
 }
 

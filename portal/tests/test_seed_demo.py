@@ -14,7 +14,7 @@ ACCOUNTS = {
     "pkk.tapinutara": ("ketua_pkk", "63.05.04"),
     "dinkes": ("opd_focal", "63.05"),
     "bkkbn": ("training_organiser", "63"),
-    # The AKS tim pakar (audits demo): reminders of the review deadline go to each of them.
+    # The AKS tim pakar (case-audit demo): reminders of the review deadline go to each of them.
     "pakar": ("tim_pakar", "63.05"),
     "pakar.obgyn": ("tim_pakar", "63.05"),
     "pakar.gizi": ("tim_pakar", "63.05"),
