@@ -11,8 +11,12 @@ save whatever is posted back, past every service and object check).
 from __future__ import annotations
 
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .access import people_in_scope
 
@@ -32,8 +36,45 @@ def label_authors(viewer, records) -> None:
         record.author_hidden = bool(record.history_user_id) and record.history_user_id not in visible
 
 
+class ScopedHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history list's "Changes" column: a person or a region-bound object the viewer may not
+    see (say, a chair from another kabupaten) reads "Another user" / "Another record"."""
+
+    def __init__(self, model, historical_record, viewer, seen: dict):
+        super().__init__(model, historical_record)
+        self.viewer, self.seen = viewer, seen
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):
+            return [self.shown(item) for item in value]
+        return self.shown(value)
+
+    def shown(self, value):
+        if not isinstance(value, models.Model) or self.viewer.is_superuser:
+            return value
+        key = (value._meta.label, value.pk)
+        if key not in self.seen:
+            self.seen[key] = self.visible(value)
+        if self.seen[key]:
+            return value
+        return _("Another user") if isinstance(value, get_user_model()) else _("Another record")
+
+    def visible(self, value) -> bool:
+        if isinstance(value, get_user_model()):
+            return people_in_scope(self.viewer).filter(pk=value.pk).exists()
+        manager = type(value)._default_manager
+        if hasattr(manager.all(), "visible_to"):
+            return manager.all().visible_to(self.viewer).filter(pk=value.pk).exists()
+        return True  # not region-bound (a role, a kind): nothing to hide
+
+
 class ScopedAdminMixin:
     """Admin lists, pages and history start from the model's `visible_to(user)`."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        seen = request.__dict__.setdefault("_history_seen", {})
+        return ScopedHistoryContextHelper(self.model, historical_record, request.user, seen)
 
     def scoped_queryset(self, request):
         """The rows this user may see (override where a model has no `visible_to`)."""

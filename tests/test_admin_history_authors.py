@@ -71,3 +71,32 @@ def test_a_superuser_sees_every_author(world, changed_by_banjar):
     assert BANJAR_AUTHOR[0] in listing
     assert BANJAR_AUTHOR[0] in form
     assert "Pengguna lain" not in listing + form
+
+
+@pytest.fixture
+def chair_from_banjar(world, db):
+    """A Tapin meeting whose chair was once set to Banjar's notulis (rolled back after)."""
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    try:
+        meeting = world["tapin"].meeting
+        meeting.chair = world.users["notulis_banjar"]
+        meeting._history_user = world.users["notulis"]
+        meeting.save()
+        yield meeting
+    finally:
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+def test_a_change_to_someone_of_another_kabupaten_names_them_only_to_those_who_see_them(
+    world, chair_from_banjar
+):
+    url = reverse("admin:meetings_meeting_history", args=[chair_from_banjar.pk])
+
+    tapin = world.clients["dppkb"].get(url).content.decode()
+    superuser = world.clients["superuser"].get(url).content.decode()
+
+    assert [marker for marker in BANJAR_AUTHOR if marker in tapin] == []
+    assert "Pengguna lain" in tapin
+    assert BANJAR_AUTHOR[0] in superuser

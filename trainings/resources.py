@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
@@ -51,9 +53,8 @@ class ParticipantResource(resources.ModelResource):
         return str(enrollment.get_status_display())
 
     def dehydrate_registered(self, enrollment: Enrollment) -> str:
-        from django.utils import timezone
-
-        return f"{timezone.localtime(enrollment.requested_at):%d-%m-%Y %H:%M} WITA"
+        moment = timezone.localtime(enrollment.requested_at)
+        return f"{date_format(moment, 'SHORT_DATETIME_FORMAT')} {_('WITA')}"
 
 
 class SessionAttendanceResource(resources.ModelResource):

@@ -89,3 +89,16 @@ def test_the_session_message_reads_as_the_meeting_reminder(demo, camat_a, dppkb,
         rendered = render(row)
         assert spans[0] in rendered.text, rendered.text
         assert not FOREIGN.search(rendered.text + rendered.subject)
+
+
+def test_the_participants_export_writes_the_registration_time_in_the_portal_format(training, camat_a):
+    from trainings.resources import ParticipantResource
+
+    services.register(training=training, person=camat_a, acting_user=camat_a)
+    enrollment = training.enrollments.get()
+
+    written = ParticipantResource().dehydrate_registered(enrollment)
+
+    moment = timezone.localtime(enrollment.requested_at)
+    assert written == f"{date_format(moment, 'SHORT_DATETIME_FORMAT')} WITA"
+    assert not FOREIGN.search(written)
