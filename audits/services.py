@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from meetings.commitments import services as commitment_services
@@ -172,9 +173,23 @@ def remove_team_member(*, member: AuditTeamMember, acting_user, reason: str = ""
     needs = team_blockers(audit_round, leaving=[member])
     if needs:
         raise ValidationError(needs)
+    person, member_pk = member.user, member.pk
     member._history_user = acting_user
     member._change_reason = reason.strip()[:100] or None
     member.delete()
+    # The person removed is told (in-app and e-mail, in their language); the link is the rounds
+    # list, which opens for them whether or not they still see this round.
+    notify(
+        rule=f"audit_team_removed:{member_pk}",
+        recipients=[person],
+        source=audit_round,
+        context={
+            "url": reverse("audits:round-list"),
+            "part": member.part,
+            "reason": reason.strip()[:100],
+            "by": acting_user.get_full_name(),
+        },
+    )
 
 
 def refresh_coverage(audit_round: AuditRound, desa_codes) -> None:
