@@ -110,11 +110,22 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoundForm(_post(request), instance=audit_round, user=request.user)
     meetings_form = RoundMeetingsForm(_post(request), audit_round=audit_round)
     if request.method == "POST" and form.is_valid() and meetings_form.is_valid():
-        form.instance._history_user = request.user
-        form.save()
-        audit_round.meetings.set(meetings_form.cleaned_data["meetings"])
-        messages.success(request, _("Round saved."))
-        return redirect(audit_round)
+        try:
+            services.update_round(
+                audit_round=audit_round,
+                acting_user=request.user,
+                meetings=meetings_form.cleaned_data["meetings"],
+                **{
+                    name: form.cleaned_data[name]
+                    for name in services.ROUND_EDITABLE
+                    if name in form.cleaned_data
+                },
+            )
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("Round saved."))
+            return redirect(audit_round)
     return render(
         request,
         "audits/round_form.html",
