@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -249,6 +250,9 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+ACCESS_LOG_PAGE_SIZE = 50
+
+
 @login_required
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     audit_round = get_round_for_user(request.user, pk)
@@ -257,9 +261,17 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     entries = (
         NikAccessLog.objects.visible_to(request.user)
         .filter(case__round=audit_round)
-        .select_related("user", "case")[:500]
+        .select_related("user", "case")
+        .order_by("-at", "-pk")
     )
-    return render(request, "audits/access_log.html", {"round": audit_round, "entries": entries})
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "round": audit_round,
+        "entries": page.object_list,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+    }
+    return render(request, "audits/access_log.html", context)
 
 
 # --- cases ----------------------------------------------------------------------------------
