@@ -78,8 +78,26 @@ class TeamInline(ScopedInlineMixin, admin.TabularInline):
         return obj is None or obj.can_manage(request.user)
 
 
+class AuditRoundAdminForm(forms.ModelForm):
+    """The round page's rules (services.round_edit_errors) shown on the admin form."""
+
+    class Meta:
+        model = AuditRound
+        fields = list(services.ROUND_EDITABLE)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            values = {name: cleaned[name] for name in services.ROUND_EDITABLE if name in cleaned}
+            for name, errors in services.round_edit_errors(self.instance, values).items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
+        return cleaned
+
+
 @admin.register(AuditRound)
 class AuditRoundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = AuditRoundAdminForm
     list_display = ["__str__", "stage", "sk_number", "year", "semester"]
     list_filter = ["stage", "year", "semester"]
     list_select_related = ["kabupaten"]
@@ -117,8 +135,11 @@ class AuditRoundAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
+        """Through the round service, as on the round page (rights, rules, history row)."""
+        fields = {
+            name: form.cleaned_data[name] for name in services.ROUND_EDITABLE if name in form.cleaned_data
+        }
+        services.update_round(audit_round=obj, acting_user=request.user, **fields)
 
     def save_formset(self, request, form, formset, change):
         """The team changes through the services, as on the round page (rights, history row)."""

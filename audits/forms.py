@@ -18,6 +18,7 @@ from . import kka
 from .kka import TargetGroup
 from .models import AuditCase, AuditRound, AuditTeamMember, Recommendation, RiskFactor, RiskStatus
 from .nik import validate_nik
+from .services import round_meeting_choices
 
 
 class DateInput(forms.DateInput):
@@ -90,10 +91,7 @@ class RoundMeetingsForm(forms.Form):
 
     def __init__(self, *args, audit_round: AuditRound, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meetings"].queryset = Meeting.objects.filter(
-            region_q([audit_round.kabupaten_id], "region_id"),
-            kind__in=[Meeting.Kind.KONFERENSI_PAKAR, Meeting.Kind.DISEMINASI],
-        ).order_by("-start")
+        self.fields["meetings"].queryset = round_meeting_choices(audit_round)
         self.fields["meetings"].initial = list(audit_round.meetings.values_list("pk", flat=True))
         self.helper = _helper()
 

@@ -4,11 +4,13 @@ transaction and leaves a record (history rows, stage changes, the NIK access log
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from meetings.commitments import services as commitment_services
@@ -55,6 +57,69 @@ def create_round(*, kabupaten: Region, year: int, semester: int, acting_user, **
         RoundDesa(round=audit_round, desa_id=code, kecamatan_id=parent) for code, parent in desa
     )
     StageChange.objects.create(round=audit_round, to_stage=audit_round.stage, changed_by=acting_user)
+    return audit_round
+
+
+# What a round's edit (portal page or admin) may change; kabupaten, year and semester are fixed
+# once created, and the stage moves only through move_stage.
+ROUND_EDITABLE = ("sk_number", "sk_date", "visits_due", "review_due", "evaluation_due")
+DEADLINE_FIELDS = ("visits_due", "review_due", "evaluation_due")
+
+
+def round_meeting_choices(audit_round: AuditRound):
+    """Meetings a round may link: konferensi tim pakar and diseminasi of its kabupaten (or below)."""
+    return Meeting.objects.filter(
+        region_q([audit_round.kabupaten_id], "region_id"),
+        kind__in=[Meeting.Kind.KONFERENSI_PAKAR, Meeting.Kind.DISEMINASI],
+    ).order_by("-start")
+
+
+def round_edit_errors(audit_round: AuditRound, values: dict) -> dict[str, list[str]]:
+    """Why these values may not be saved on the round (empty: they may). Past team formation the
+    round keeps its decree; the stage deadlines follow the stages' order."""
+    errors: dict[str, list[str]] = {}
+    if audit_round.stage != Stage.PEMBENTUKAN_TIM:
+        for name in ("sk_number", "sk_date"):
+            if name in values and not values[name]:
+                errors.setdefault(name, []).append(
+                    _("The round is past team formation: it keeps its team decree (SK number and date).")
+                )
+    deadlines = [
+        (name, values[name] if name in values else getattr(audit_round, name)) for name in DEADLINE_FIELDS
+    ]
+    for (_earlier, first), (name, then) in pairwise([(n, d) for n, d in deadlines if d]):
+        if then < first:
+            errors.setdefault(name, []).append(_("This deadline comes before the previous stage's."))
+    return errors
+
+
+@transaction.atomic
+def update_round(*, audit_round: AuditRound, acting_user, meetings=None, **fields) -> AuditRound:
+    """Edit a round's decree, deadlines and linked meetings (portal page and admin), with a
+    history row naming the acting user. Refused or invalid: nothing is written."""
+    audit_round = AuditRound.objects.select_for_update().get(pk=audit_round.pk)
+    if not audit_round.can_manage(acting_user):
+        raise PermissionDenied
+    unknown = set(fields) - set(ROUND_EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable on a round: {', '.join(sorted(unknown))}")
+    errors = round_edit_errors(audit_round, fields)
+    if meetings is not None:
+        meetings = list(meetings)
+        allowed = set(round_meeting_choices(audit_round).values_list("pk", flat=True))
+        if any(meeting.pk not in allowed for meeting in meetings):
+            errors["meetings"] = [
+                _("A round links only konferensi tim pakar and diseminasi of its kabupaten.")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    for name, value in fields.items():
+        setattr(audit_round, name, value)
+    audit_round.full_clean()
+    audit_round._history_user = acting_user
+    audit_round.save()
+    if meetings is not None:
+        audit_round.meetings.set(meetings)
     return audit_round
 
 
@@ -172,9 +237,23 @@ def remove_team_member(*, member: AuditTeamMember, acting_user, reason: str = ""
     needs = team_blockers(audit_round, leaving=[member])
     if needs:
         raise ValidationError(needs)
+    person, member_pk = member.user, member.pk
     member._history_user = acting_user
     member._change_reason = reason.strip()[:100] or None
     member.delete()
+    # The person removed is told (in-app and e-mail, in their language); the link is the rounds
+    # list, which opens for them whether or not they still see this round.
+    notify(
+        rule=f"audit_team_removed:{member_pk}",
+        recipients=[person],
+        source=audit_round,
+        context={
+            "url": reverse("audits:round-list"),
+            "part": member.part,
+            "reason": reason.strip()[:100],
+            "by": acting_user.get_full_name(),
+        },
+    )
 
 
 def refresh_coverage(audit_round: AuditRound, desa_codes) -> None:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -110,11 +111,22 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoundForm(_post(request), instance=audit_round, user=request.user)
     meetings_form = RoundMeetingsForm(_post(request), audit_round=audit_round)
     if request.method == "POST" and form.is_valid() and meetings_form.is_valid():
-        form.instance._history_user = request.user
-        form.save()
-        audit_round.meetings.set(meetings_form.cleaned_data["meetings"])
-        messages.success(request, _("Round saved."))
-        return redirect(audit_round)
+        try:
+            services.update_round(
+                audit_round=audit_round,
+                acting_user=request.user,
+                meetings=meetings_form.cleaned_data["meetings"],
+                **{
+                    name: form.cleaned_data[name]
+                    for name in services.ROUND_EDITABLE
+                    if name in form.cleaned_data
+                },
+            )
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("Round saved."))
+            return redirect(audit_round)
     return render(
         request,
         "audits/round_form.html",
@@ -238,6 +250,9 @@ def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+ACCESS_LOG_PAGE_SIZE = 50
+
+
 @login_required
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     audit_round = get_round_for_user(request.user, pk)
@@ -246,9 +261,17 @@ def access_log(request: HttpRequest, pk: int) -> HttpResponse:
     entries = (
         NikAccessLog.objects.visible_to(request.user)
         .filter(case__round=audit_round)
-        .select_related("user", "case")[:500]
+        .select_related("user", "case")
+        .order_by("-at", "-pk")
     )
-    return render(request, "audits/access_log.html", {"round": audit_round, "entries": entries})
+    page = Paginator(entries, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "round": audit_round,
+        "entries": page.object_list,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+    }
+    return render(request, "audits/access_log.html", context)
 
 
 # --- cases ----------------------------------------------------------------------------------

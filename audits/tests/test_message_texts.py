@@ -21,7 +21,7 @@ from portal.tests.message_checks import TRICKY, check_message, rows
 
 from .factories import make_case
 
-COVERED_RULES = {"audit_stage_due", "recommendation_adopted"}
+COVERED_RULES = {"audit_stage_due", "audit_team_removed", "recommendation_adopted"}
 
 RECOMMENDATION = f"PMT lokal dan pemantauan {TRICKY}"  # whole in the subject (60 characters)
 MEETING = f"Rakor TPPS Tapin {TRICKY}"
@@ -101,3 +101,19 @@ def test_the_adoption_message_names_the_recommendation_its_round_meeting_and_due
         for rendered in (message[language] for message in seen.values()):
             assert MEETING in rendered.text
             assert _round_name(recommendation.round, language) in rendered.text
+
+
+def test_the_removal_notice_names_the_round_and_the_reason(audit_round, dppkb, pakar, reminder_settings):
+    member = audit_round.team.get(user=pakar)
+    member_pk = member.pk
+    pakar.email = "pakar@tapinkab.go.id"
+    pakar.save(update_fields=["email"])
+    reason = f"Pindah tugas {TRICKY}"
+    services.remove_team_member(member=member, acting_user=dppkb, reason=reason)
+    found = rows(f"audit_team_removed:{member_pk}", pakar)
+    assert {row.channel for row in found} == {"email", "inapp"}
+    for language in ("id", "en"):
+        seen = check_message(found, name=_round_name(audit_round, language), languages=[language])
+        for rendered in (message[language] for message in seen.values()):
+            assert reason in rendered.text
+            assert dppkb.get_full_name() in rendered.text
