@@ -403,9 +403,9 @@ EXPECTED: dict[str, Expect] = {
     "audits:monitoring-region": page(
         lambda p, s: "login" if p == ANON else ("403" if p not in MONITORS else reads("audit_reports")(p, s))
     ),
-    "audits:round-report": page(writes("audit_reports", "audit_round")),
-    "audits:round-desa-export": page(writes("audit_reports", "audit_round")),
-    "audits:round-cases-export": page(writes("audit_cases", "audit_round")),
+    "audits:round-report": page(POST_ONLY, writes("audit_reports", "audit_round")),  # starts a job
+    "audits:round-desa-export": page(POST_ONLY, writes("audit_reports", "audit_round")),  # starts a job
+    "audits:round-cases-export": page(POST_ONLY, writes("audit_cases", "audit_round")),  # starts a job
     "audits:round-cases-import-template": page(writes("audit_cases", "audit_round")),
     "audits:round-cases-import": page(writes("audit_cases", "audit_round")),
     # --- meetings ---------------------------------------------------------------------------

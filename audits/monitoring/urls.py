@@ -7,9 +7,9 @@ from . import views
 urlpatterns = [
     path("monitoring/", views.monitoring_index, name="monitoring"),
     path("monitoring/<str:code>/", views.monitoring_region, name="monitoring-region"),
-    path("rounds/<int:pk>/report.pdf", views.round_report, name="round-report"),
-    path("rounds/<int:pk>/cases.xlsx", views.round_cases_export, name="round-cases-export"),
-    path("rounds/<int:pk>/desa.xlsx", views.round_desa_export, name="round-desa-export"),
+    path("rounds/<int:pk>/report/", views.round_report, name="round-report"),
+    path("rounds/<int:pk>/cases-export/", views.round_cases_export, name="round-cases-export"),
+    path("rounds/<int:pk>/desa-export/", views.round_desa_export, name="round-desa-export"),
     path("rounds/<int:pk>/import/", views.round_cases_import, name="round-cases-import"),
     path(
         "rounds/<int:pk>/import/template.xlsx",

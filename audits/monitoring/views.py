@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
+from portal.jobs import start_job
 from portal.models import Region
 
 from . import stats
@@ -50,19 +49,30 @@ def _round(request: HttpRequest, rounds: list):
     return chosen
 
 
-def _round_files(user, audit_round) -> list[tuple[str, str]]:
-    """The round's report and exchange files the user may take: (label, url)."""
+def _round_files(user, audit_round) -> list[dict]:
+    """The round's report and exchange files the user may take: each a job started by a POST
+    (`post`, with `identities` for the export with NIK and name) or the import page."""
     if audit_round is None or not may_report(user, audit_round):
         return []
     pk = audit_round.pk
     files = [
-        (_("Semester report (PDF)"), reverse("audits:round-report", args=[pk])),
-        (_("Per-desa figures (XLSX)"), reverse("audits:round-desa-export", args=[pk])),
+        {"label": _("Semester report (PDF)"), "url": reverse("audits:round-report", args=[pk]), "post": True},
+        {
+            "label": _("Per-desa figures (XLSX)"),
+            "url": reverse("audits:round-desa-export", args=[pk]),
+            "post": True,
+        },
     ]
     if audit_round.can_see_identities(user):
-        files.append((_("Cases by number (XLSX)"), reverse("audits:round-cases-export", args=[pk])))
+        export = reverse("audits:round-cases-export", args=[pk])
+        files.append({"label": _("Cases by number (XLSX)"), "url": export, "post": True})
+        files.append(
+            {"label": _("Cases with NIK and name (XLSX)"), "url": export, "post": True, "identities": True}
+        )
     if audit_round.can_fill_cases(user):
-        files.append((_("Import cases (XLSX)"), reverse("audits:round-cases-import", args=[pk])))
+        files.append(
+            {"label": _("Import cases (XLSX)"), "url": reverse("audits:round-cases-import", args=[pk])}
+        )
     return files
 
 
@@ -86,92 +96,76 @@ def monitoring_region(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "audits/monitoring/region.html", context)
 
 
+def _job(request: HttpRequest, kind: str, title: str, audit_round, upload=None, **params) -> HttpResponse:
+    """Long work goes to the worker (portal.jobs); the person watches it on the job's page."""
+    job = start_job(
+        kind=f"audits.jobs.{kind}",
+        title=title % {"round": audit_round},
+        owner=request.user,
+        params={"round": audit_round.pk, **params},
+        upload=upload,
+    )
+    return redirect(job)
+
+
+@require_POST
 @login_required
 def round_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The semester report of a round as PDF (pseudonymous: case numbers, never names or NIK)."""
-    from .. import report
-
+    """The semester report of a round as PDF, made by the worker."""
     audit_round = round_for_reports(request.user, pk)
-    response = HttpResponse(report.render(audit_round), content_type="application/pdf")
-    name = f"laporan-aks-{audit_round.kabupaten.name}-{audit_round.year}-s{audit_round.semester}"
-    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
-    return response
+    return _job(request, "round_report", _("Semester report (PDF): %(round)s"), audit_round)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    from ..resources import XLSX_TYPE
-
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _stem(audit_round) -> str:
-    return slugify(f"aks-{audit_round.kabupaten.name}-{audit_round.year}-s{audit_round.semester}")
-
-
+@require_POST
 @login_required
 def round_cases_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The round's cases by number; with ?identitas=1 also NIK and name, each logged."""
-    from .. import resources
-
+    """The round's cases by number; with identitas=1 also NIK and name (each case's export is
+    logged by the job, which checks the owner's right again)."""
     audit_round = round_with_cases(request.user, pk)
-    identities = request.GET.get("identitas") == "1"
-    if identities:
-        resources.log_identity_export(
-            audit_round=audit_round, acting_user=request.user, ip_address=request.META.get("REMOTE_ADDR")
-        )
-    dataset = resources.CaseResource(identities=identities).export_cases(audit_round)
-    suffix = "-identitas" if identities else ""
-    return _xlsx(resources.to_xlsx(dataset), f"{_stem(audit_round)}-kasus{suffix}.xlsx")
+    if request.POST.get("identitas") == "1":
+        title = _("Cases with NIK and name (XLSX): %(round)s")
+        ip_address = request.META.get("REMOTE_ADDR")
+        return _job(request, "cases_export", title, audit_round, identities=True, ip_address=ip_address)
+    return _job(
+        request, "cases_export", _("Cases by number (XLSX): %(round)s"), audit_round, identities=False
+    )
 
 
+@require_POST
 @login_required
 def round_desa_export(request: HttpRequest, pk: int) -> HttpResponse:
     """One row per desa/kelurahan: coverage and case counts, for the national reporting apps."""
-    from .. import resources
-
     audit_round = round_for_reports(request.user, pk)
-    dataset = resources.DesaAggregateResource(audit_round).export_round()
-    return _xlsx(resources.to_xlsx(dataset), f"{_stem(audit_round)}-per-desa.xlsx")
+    return _job(request, "desa_export", _("Per-desa figures (XLSX): %(round)s"), audit_round)
 
 
 @login_required
 def round_cases_import_template(request: HttpRequest, pk: int) -> HttpResponse:
     from .. import resources
+    from ..jobs import stem
 
     audit_round = round_with_cases(request.user, pk, fill=True)
-    return _xlsx(resources.to_xlsx(resources.template_dataset()), f"{_stem(audit_round)}-impor-kasus.xlsx")
+    response = HttpResponse(resources.to_xlsx(resources.template_dataset()), content_type=resources.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{stem(audit_round)}-impor-kasus.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
 def round_cases_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload an XLSX of cases: every row validated; one bad row and nothing is written."""
+    """Upload an XLSX of cases; the worker validates every row: one bad row and nothing is written."""
     from .. import resources
     from .forms import CaseImportForm
 
     audit_round = round_with_cases(request.user, pk, fill=True)
     form = CaseImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        importer = resources.CaseImporter(audit_round=audit_round, acting_user=request.user)
-        try:
-            result = importer.run(form.cleaned_data["file"].read())
-        except resources.ImportFailed as failure:
-            errors = failure.errors
-        else:
-            messages.success(
-                request,
-                ngettext("%(n)d case imported.", "%(n)d cases imported.", len(result.created))
-                % {"n": len(result.created)},
-            )
-            return redirect("audits:round-cases-import", pk=audit_round.pk)
+        title = _("Case import: %(round)s")
+        return _job(request, "cases_import", title, audit_round, upload=form.cleaned_data["file"])
     context = {
         "round": audit_round,
         "form": form,
-        "errors": errors,
         "required": resources.REQUIRED_COLUMNS,
         "optional": resources.OPTIONAL_COLUMNS,
     }
-    return render(request, "audits/monitoring/import.html", context, status=400 if errors else 200)
+    return render(request, "audits/monitoring/import.html", context)

@@ -9,9 +9,12 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from audits import crypto
 from audits.models import AuditCase, NikAccessLog, RoundDesa
+from portal.jobs import Job
+from portal.tests.job_helpers import report_page, run
 
 from .monitoring_data import bare_round, factor
 
@@ -112,7 +115,10 @@ def state(audit_round) -> tuple:
 def test_a_valid_sheet_creates_every_case_through_the_service(client, dppkb, audit_round):
     client.force_login(dppkb)
     response = post(client, audit_round, xlsx(BADUTA, CATIN))
-    assert response.status_code == 302
+    assert not AuditCase.objects.filter(round=audit_round).exists()  # the worker imports
+    page = report_page(client, response)
+    assert page.context["job"].state == Job.State.DONE
+    assert page.context["job"].report["summary"] in ("2 cases imported.", "2 kasus diimpor.")
     baduta = AuditCase.objects.get(round=audit_round, number=7)
     assert (baduta.desa_id, baduta.target_group, baduta.form_version) == ("63.05.04.2005", "baduta", "2024.1")
     assert baduta.kka["berat_lahir_g"] == 2300 and baduta.kka["asi_eksklusif"] is False
@@ -136,10 +142,12 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(client, dppkb, aud
     thin_arm = [10, *CATIN[1:16], 99, *CATIN[17:]]  # LiLA 99 cm
     elsewhere = [11, "63.01.01.2001", *CATIN[2:]]  # a Tanah Laut desa
     twice = [7, *CATIN[1:]]
-    response = post(client, audit_round, xlsx(BADUTA, wrong_nik, thin_arm, elsewhere, twice))
-    assert response.status_code == 400
+    page = report_page(client, post(client, audit_round, xlsx(BADUTA, wrong_nik, thin_arm, elsewhere, twice)))
+    assert page.context["job"].state == Job.State.FAILED
     assert state(audit_round) == before
-    errors = response.context["errors"]
+    errors = page.context["job"].report["errors"]
+    for error in errors:
+        assert escape(error) in page.content.decode()
     assert [e.split(":")[0] for e in errors] == ["Row 3", "Row 4", "Row 5", "Row 6"] or [
         e.split(":")[0] for e in errors
     ] == ["Baris 3", "Baris 4", "Baris 5", "Baris 6"]
@@ -151,10 +159,10 @@ def test_one_bad_row_writes_nothing_and_every_error_is_listed(client, dppkb, aud
 
 def test_the_header_must_name_the_required_columns(client, dppkb, audit_round):
     client.force_login(dppkb)
-    response = post(client, audit_round, xlsx(["1", "x"], headers=["nomor_kasus", "rahasia"]))
-    assert response.status_code == 400
-    assert any("nik" in e for e in response.context["errors"])
-    assert any("rahasia" in e for e in response.context["errors"])
+    job = run(post(client, audit_round, xlsx(["1", "x"], headers=["nomor_kasus", "rahasia"])))
+    assert job.state == Job.State.FAILED
+    assert any("nik" in e for e in job.report["errors"])
+    assert any("rahasia" in e for e in job.report["errors"])
     assert AuditCase.objects.count() == 0
 
 
@@ -162,7 +170,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(client, dppkb, audit_round):
     client.force_login(dppkb)
     response = post(client, audit_round, SimpleUploadedFile("kasus.xlsx", b"nomor_kasus,nik\n1,2\n"))
     assert response.status_code == 200 and response.context["form"].errors
-    assert AuditCase.objects.count() == 0
+    assert AuditCase.objects.count() == 0 and not Job.objects.exists()
 
 
 def test_only_those_who_fill_cases_may_import(client, camat_a, notulis, outsider, audit_round):
@@ -170,7 +178,16 @@ def test_only_those_who_fill_cases_may_import(client, camat_a, notulis, outsider
         client.force_login(person)
         assert post(client, audit_round, xlsx(BADUTA)).status_code == status
         assert client.get(reverse("audits:round-cases-import", args=[audit_round.pk])).status_code == status
-    assert AuditCase.objects.count() == 0
+    assert AuditCase.objects.count() == 0 and not Job.objects.exists()
+
+
+def test_the_import_job_checks_the_owners_right_again(client, dppkb, audit_round):
+    client.force_login(dppkb)
+    response = post(client, audit_round, xlsx(BADUTA))
+    dppkb.roles.all().delete()
+    audit_round.team.filter(user=dppkb).delete()
+    job = run(response)
+    assert job.state == Job.State.FAILED and AuditCase.objects.count() == 0
 
 
 def test_the_empty_sheet_names_every_column(client, dppkb, audit_round):

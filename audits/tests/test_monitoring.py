@@ -211,13 +211,14 @@ def test_national_and_seeded_figures_are_unique_per_region_year_and_source(data)
 def test_the_round_files_offered_follow_the_persons_rights(client, dppkb, bkkbn, camat_a, data):
     def offered(person, code):
         client.force_login(person)
-        return [href for _label, href in client.get(url(code)).context["files"]]
+        return [file["url"] for file in client.get(url(code)).context["files"]]
 
     pk = data.round.pk
     assert offered(dppkb, "63.05") == [
         reverse("audits:round-report", args=[pk]),
         reverse("audits:round-desa-export", args=[pk]),
         reverse("audits:round-cases-export", args=[pk]),
+        reverse("audits:round-cases-export", args=[pk]),  # with NIK and name (identitas=1)
         reverse("audits:round-cases-import", args=[pk]),
     ]
     assert offered(bkkbn, "63.05") == [

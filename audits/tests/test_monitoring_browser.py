@@ -9,6 +9,7 @@ import pytest
 
 from audits import demo as audits_demo
 from audits.models import AuditRound
+from portal.jobs import Job
 
 from .national_templates import DESA_SHEET
 
@@ -43,12 +44,22 @@ def test_dppkb_follows_the_kabupaten_dashboard_and_takes_the_per_desa_sheet(
         assert page.get_by_test_id(table).count() == 1, table
 
     files = page.get_by_test_id("round-files")
+    with page.expect_navigation():
+        files.get_by_role("button", name="Angka per desa (XLSX)").click()
+    assert "/jobs/" in page.url  # the sheet is made in the background (portal.jobs)
+    Job.objects.get(kind="audits.jobs.desa_export", owner__username="dppkb").run()  # as the worker does
+    download_link = page.get_by_role("link", name="Unduh")
+    download_link.wait_for(state="visible", timeout=30_000)  # the page polls the job's status
+    a11y(page)
+    fits_the_phone(page)
     with page.expect_download() as download:
-        files.locator(f"a[href='/audits/rounds/{tapin_round.pk}/desa.xlsx']").click()
+        download_link.click()
     content = open(download.value.path(), "rb").read()
     header = next(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert list(header) == DESA_SHEET
 
+    page.go_back()
+    files = page.get_by_test_id("round-files")
     files.locator(f"a[href='{tapin_round.get_absolute_url()}']").click()
     page.wait_for_url(f"**{tapin_round.get_absolute_url()}")
     a11y(page)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audits import report
+from portal.jobs import Job
+from portal.tests.job_helpers import download, run
 
 from .monitoring_data import NAME, NIK, build
 
@@ -53,27 +55,28 @@ def test_the_report_never_reads_identity_fields(data, django_assert_max_num_quer
 def test_dppkb_downloads_the_report_and_a_camat_is_refused(client, dppkb, camat_a, outsider, bkkbn, data):
     path = reverse("audits:round-report", args=[data.round.pk])
     client.force_login(dppkb)
-    response = client.get(path)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "attachment" in response["Content-Disposition"]
-    assert "PMT pemulihan" in pdf_text(response.content)
+    job = run(client.post(path))
+    assert job.state == Job.State.DONE and job.content_type == "application/pdf"
+    assert job.filename.startswith("laporan-aks-") and job.filename.endswith(".pdf")
+    assert "PMT pemulihan" in pdf_text(download(client, client.post(path)))
     client.force_login(bkkbn)
-    assert client.get(path).status_code == 200
+    assert download(client, client.post(path)).startswith(b"%PDF")
+    assert client.get(path).status_code == 405
     client.force_login(camat_a)
-    assert client.get(path).status_code == 403
+    assert client.post(path).status_code == 403
     client.force_login(outsider)
-    assert client.get(path).status_code == 404
+    assert client.post(path).status_code == 404
 
 
 def test_the_report_is_in_the_readers_language(client, dppkb, data):
     dppkb.language = "en"
     dppkb.save()
     client.force_login(dppkb)
-    english = pdf_text(client.get(reverse("audits:round-report", args=[data.round.pk])).content)
+    english = pdf_text(download(client, client.post(reverse("audits:round-report", args=[data.round.pk]))))
     assert "Coverage of desa/kelurahan" in english
 
 
 def test_the_report_is_in_indonesian_by_default(client, dppkb, data):
     client.force_login(dppkb)
-    text = pdf_text(client.get(reverse("audits:round-report", args=[data.round.pk])).content)
+    text = pdf_text(download(client, client.post(reverse("audits:round-report", args=[data.round.pk]))))
     assert "Cakupan desa/kelurahan" in text and "pseudonim" in text and "Halaman 1 dari" in text
