@@ -41,6 +41,19 @@ class CommitmentQuerySet(ScopedQuerySet):
             | Q(pic=user)
         )
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create skips save(): fill the region copies the same way (one query per
+        table for the meetings and owners not loaded yet)."""
+        objs = list(objs)
+        meetings = Meeting.objects.in_bulk({o.meeting_id for o in objs if o.meeting_region_id is None})
+        owners = Organisation.objects.in_bulk({o.owner_id for o in objs if o.owner_region_id is None})
+        for obj in objs:
+            if obj.meeting_region_id is None:
+                obj.meeting_region_id = meetings[obj.meeting_id].region_id
+            if obj.owner_region_id is None:
+                obj.owner_region_id = owners[obj.owner_id].region_id
+        return super().bulk_create(objs, *args, **kwargs)
+
     def open(self) -> CommitmentQuerySet:
         return self.filter(status__in=Commitment.OPEN_STATUSES)
 

@@ -18,9 +18,7 @@ def json_lines(records) -> list[dict]:
     from django.utils.module_loading import import_string
 
     config = settings.LOGGING["formatters"]["json"]
-    formatter = import_string(config["()"])(
-        config["fmt"], datefmt=config["datefmt"], rename_fields=config["rename_fields"]
-    )
+    formatter = import_string(config["()"])()
     context = import_string(settings.LOGGING["filters"]["context"]["()"])()
     lines = []
     for record in records:
