@@ -27,13 +27,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--regenerate", action="store_true", help="generate even if the database exists")
     parser.add_argument("--repeat", type=int, default=20, help="requests per page and persona")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="measure this copy of the generated database instead (e.g. made with createdb -T "
+        "portal_bench_10 portal_bench_10_mine); its copy is <db>_run",
+    )
     parser.add_argument("--only", default="", help="comma-separated measurement groups (pages,scan,...)")
     args = parser.parse_args(argv)
 
     from bench import db
 
     base_url = os.environ.get("DATABASE_URL", "")
-    name = db.bench_name(args.scale)
+    name = args.db or db.bench_name(args.scale)
+    if args.db and args.action != "measure":
+        parser.error("--db goes with measure only")
     if args.action in ("generate", "all") and (
         args.regenerate or args.action == "generate" or not db.exists(name)
     ):
