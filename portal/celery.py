@@ -4,10 +4,19 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from kombu.utils.objects import cached_property
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal")
+
+class PortalCelery(Celery):
+    @cached_property
+    def Worker(self):  # noqa: N802 (Celery's name)
+        """The `celery worker` program: Celery's own, whose shutdown lines follow LOG_FORMAT."""
+        return self.subclass_with_self("portal.logs:LoggingWorker")
+
+
+app = PortalCelery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -23,6 +23,7 @@ import uuid
 from contextvars import ContextVar
 
 from celery import signals
+from celery.apps.worker import Worker, install_worker_term_handler, install_worker_term_hard_handler
 from django.http import HttpRequest, HttpResponse
 from gunicorn.glogging import Logger
 
@@ -163,6 +164,25 @@ def _worker_started(sender: str = "", instance=None, **kwargs) -> None:
             "concurrency": instance.concurrency,
             "queues": sorted(app.amqp.queues),
         },
+    )
+
+
+class LoggingWorker(Worker):
+    """Celery's worker program. With JSON logs, its warm and cold shutdown notices (which Celery
+    prints straight to the terminal, past any formatter) are log lines instead (below)."""
+
+    def install_platform_tweaks(self, worker) -> None:
+        super().install_platform_tweaks(worker)
+        if log_format() == "json":
+            install_worker_term_handler(worker, verbose=False)
+            install_worker_term_hard_handler(worker, verbose=False)
+
+
+@signals.worker_shutting_down.connect
+def _worker_shutting_down(sender: str = "", sig: str = "", how: str = "", exitcode: int = 0, **kwargs) -> None:
+    startup_logger.info(
+        "worker shutting down",
+        extra={"component": "worker", "hostname": sender, "signal": sig, "how": how, "exitcode": exitcode},
     )
 
 

@@ -84,6 +84,27 @@ def test_the_celery_worker_starts_with_a_json_line_instead_of_its_banner(tmp_pat
     assert any(line["message"].endswith(" ready.") for line in lines)
 
 
+def test_the_celery_worker_stops_with_json_lines_too(tmp_path):
+    """systemd stops the worker with SIGTERM (a warm shutdown): Celery's own notice of it is a
+    JSON line like the rest, and so is everything after it."""
+    log = tmp_path / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--concurrency=1",
+               "--without-mingle", "--without-gossip", "--without-heartbeat"]  # fmt: skip
+    process = start(command, log)
+    try:
+        wait_for(lambda: " ready." in log.read_text(errors="replace") or process.poll() is not None,
+                 timeout=90, what="ready")  # fmt: skip
+        process.send_signal(signal.SIGTERM)  # the main process only, as systemd's KillMode=mixed
+        process.wait(60)
+    finally:
+        stop(process)
+
+    assert "Warm shutdown" not in log.read_text(errors="replace")
+    lines = json_lines(log)
+    stopping = next(line for line in lines if line["message"] == "worker shutting down")
+    assert stopping["how"] == "Warm" and stopping["signal"] == "SIGTERM"
+
+
 def test_the_celery_beat_starts_with_a_json_line(tmp_path):
     command = [sys.executable, "-m", "celery", "-A", "portal", "--quiet", "beat", "--loglevel=INFO",
                f"--schedule={tmp_path / 'beat-schedule'}"]  # fmt: skip
