@@ -171,6 +171,7 @@ if "$PY" -c 'import pytest' 2>/dev/null; then echo "pytest is in the production 
 start smtp "$SMTP_PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/maildir"
 start_unit portal-web "$WEB_PORT"
 start_unit portal-worker
+PID_WORKER=${PIDS[-1]}
 start_unit portal-beat
 wait_until 30 "the SMTP server" "$PYTHON" -c "import socket; socket.create_connection(('127.0.0.1', $SMTP_PORT), 1)"
 wait_until 60 "gunicorn" curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$WEB_PORT/accounts/login/"
@@ -218,5 +219,20 @@ wait_until 60 "gunicorn on the restored database" curl -fsS -o /dev/null -H "X-F
 "$PY" scripts/prod_smoke_client.py serves "http://127.0.0.1:$RESTORED_PORT" admin "$ADMIN_PASSWORD" "$TITLE"
 kill -TERM "$PIDS_RESTORED"
 psql -q "${SMOKE_DATABASE_URL%/*}/postgres" -c "DROP DATABASE IF EXISTS \"${DATABASE_URL##*/}\" WITH (FORCE)"
+
+# --- stop the worker as systemd does (SIGTERM: a warm shutdown); every line is JSON ------------
+kill -TERM "$PID_WORKER"
+wait_until 60 "the worker's warm shutdown" bash -c "! kill -0 -- -$PID_WORKER 2>/dev/null"
+grep -q '"message": "worker shutting down"' "$WORK/portal-worker.log"
+"$PY" -c '
+import json, sys
+for name in sys.argv[1:]:
+    for number, line in enumerate(open(name, errors="replace"), 1):
+        if line.strip():
+            try:
+                json.loads(line)
+            except ValueError:
+                sys.exit(f"{name}:{number} is not a JSON line: {line!r}")
+' "$WORK/portal-web.log" "$WORK/portal-worker.log" "$WORK/portal-beat.log"
 
 log "production smoke test passed"
