@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import EstimatedCountPaginator
+from portal.admin_paging import EstimatedCountPaginator, ListedRowsMixin
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
@@ -88,7 +88,7 @@ def _chair_check(user):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
+class MeetingAdmin(ListedRowsMixin, LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]

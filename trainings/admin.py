@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import EstimatedCountPaginator
+from portal.admin_paging import EstimatedCountPaginator, ListedRowsMixin
 from portal.models import Organisation, Region, User, region_q
 from portal.roles import Role
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -144,7 +144,7 @@ class EnrollmentAddForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
+class EnrollmentAdmin(ListedRowsMixin, LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]

@@ -19,7 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import BoundedRelatedFilter, EstimatedCountPaginator
+from portal.admin_paging import BoundedRelatedFilter, EstimatedCountPaginator, ListedRowsMixin
 from portal.jobs.importexport import BackgroundImportExportMixin
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
@@ -213,6 +213,7 @@ def _bulk_status(status: str, description, reason=""):
 
 @admin.register(Commitment)
 class CommitmentAdmin(
+    ListedRowsMixin,
     LabelledFieldsMixin,
     ScopedAdminMixin,
     ScopedCommitmentChoicesMixin,
