@@ -96,6 +96,7 @@ class MeetingAdmin(ListedRowsMixin, LabelledFieldsMixin, ScopedAdminMixin, Scope
     list_select_related = ["region"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
     inlines = [AgendaItemInline, InvitationInline, AttendanceInline, CommitmentInline]
     exclude = ["checkin_code", "created_by"]
     readonly_fields = ["sequence"]

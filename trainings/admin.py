@@ -84,9 +84,16 @@ class KabupatenFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("kabupaten")
     parameter_name = "kabupaten"
 
+    limit = 25  # a national list has hundreds; another stays reachable by its code in the URL
+
     def lookups(self, request, model_admin):
         codes = Enrollment.objects.visible_to(request.user).values("kabupaten_id")
-        return [(r.code, r.name) for r in Region.objects.filter(code__in=codes)]
+        regions = Region.objects.filter(code__in=codes).order_by("code")
+        shown = list(regions[: self.limit])
+        value = self.value()
+        if value and all(r.code != value for r in shown):
+            shown += list(regions.filter(code=value))
+        return [(r.code, r.name) for r in shown]
 
     def queryset(self, request, queryset):
         return queryset.filter(kabupaten_id=self.value()) if self.value() else queryset
@@ -151,6 +158,10 @@ class EnrollmentAdmin(ListedRowsMixin, LabelledFieldsMixin, ScopedAdminMixin, Hi
     list_select_related = ["person", "training", "kabupaten"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
+    # Latest first, along an index: the trainings' own order (start date, title) sat on the
+    # joined table, so every registration was joined to its person and sorted for one page.
+    ordering = ["-requested_at", "-pk"]
     raw_id_fields = ["person"]
     actions = ["approve", "reject"]
 
