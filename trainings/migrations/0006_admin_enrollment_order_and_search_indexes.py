@@ -7,17 +7,16 @@ from portal.search_indexes import AddTrigramSearchIndex
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0013_job_upload_report_progress_lease'),
-        ('trainings', '0005_training_completed_at'),
+        ("portal", "0013_job_upload_report_progress_lease"),
+        ("trainings", "0005_training_completed_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['requested_at', 'id'], name='enrollment_requested_order'),
+            model_name="enrollment",
+            index=models.Index(fields=["requested_at", "id"], name="enrollment_requested_order"),
         ),
         # The admin search of registrations: the person's name or username, a certificate number.
         AddTrigramSearchIndex("user", "full_name", name="user_full_name_trgm", app_label="portal"),
