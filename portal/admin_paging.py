@@ -57,7 +57,7 @@ class EstimatedCountPaginator(Paginator):
     (pg_class.reltuples; kept by autovacuum/ANALYZE) without counting at all."""
 
     exact_below = 100_000
-    count_up_to = 10_000
+    count_up_to = 5_000
 
     @cached_property
     def count(self) -> int:
