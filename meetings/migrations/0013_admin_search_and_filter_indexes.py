@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 from portal.search_indexes import AddTrigramSearchIndex
 
@@ -13,4 +13,13 @@ class Migration(migrations.Migration):
         AddTrigramSearchIndex("commitment", "description", name="commitment_description_trgm"),
         AddTrigramSearchIndex("meeting", "title", name="meeting_title_trgm"),
         AddTrigramSearchIndex("meeting", "venue", name="meeting_venue_trgm"),
+        # The admin's owner and overdue filters.
+        migrations.AddIndex(
+            model_name="commitment",
+            index=models.Index(
+                condition=models.Q(("status__in", ["open", "in_progress"])),
+                fields=["owner", "due_date"],
+                name="commitment_open_owner_due",
+            ),
+        ),
     ]
