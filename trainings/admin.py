@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import EstimatedCountPaginator, ListedRowsMixin
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
 from portal.models import Organisation, Region, User, region_q
 from portal.roles import Role
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -151,7 +151,7 @@ class EnrollmentAddForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ListedRowsMixin, LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
+class EnrollmentAdmin(LargeListMixin, LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
@@ -162,6 +162,7 @@ class EnrollmentAdmin(ListedRowsMixin, LabelledFieldsMixin, ScopedAdminMixin, Hi
     # Latest first, along an index: the trainings' own order (start date, title) sat on the
     # joined table, so every registration was joined to its person and sorted for one page.
     ordering = ["-requested_at", "-pk"]
+    sortable_by = ["requested_at"]
     raw_id_fields = ["person"]
     actions = ["approve", "reject"]
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from meetings.models import Commitment
 from meetings.tests.factories import CommitmentFactory, MeetingFactory
-from portal.admin_paging import EstimatedCountPaginator, ListedRowsMixin
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
 from portal.search_indexes import AddTrigramSearchIndex
 from portal.templatetags.admin_periods import Periods
 from trainings.tests.factories import TrainingFactory, enroll, person
@@ -24,6 +24,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 MEETINGS = reverse("admin:meetings_meeting_changelist")
 ENROLLMENTS = reverse("admin:trainings_enrollment_changelist")
 COMMITMENTS = reverse("admin:meetings_commitment_changelist")
+
+
+def days(n: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=n)
 
 
 def at(year, month, day):
@@ -83,7 +87,7 @@ def test_the_action_checkbox_is_the_markup_django_renders(demo):
     label = f"Select this object for an action - {commitment}"
     django = CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
 
-    assert ListedRowsMixin().action_checkbox(commitment) == django.render(
+    assert LargeListMixin().action_checkbox(commitment) == django.render(
         ACTION_CHECKBOX_NAME, str(commitment.pk)
     )
 
@@ -200,3 +204,28 @@ def test_the_kabupaten_filter_lists_a_bounded_number_and_keeps_the_chosen_one(
     codes, listed = kabupaten_choices({"kabupaten": "63.05"})
     assert codes == ["63.01", "63.05"] and [e.person for e in listed] == [camat_a]
     assert admin_client.get(ENROLLMENTS, {"kabupaten": "63.99"}).url.endswith("?e=1")
+
+
+def test_a_list_sorts_only_by_its_indexed_columns(admin_client, demo):
+    later = CommitmentFactory(owner=demo.orgs["pupr"], description="Air bersih", due_date=days(9))
+    sooner = CommitmentFactory(owner=demo.orgs["pupr"], description="Bina keluarga", due_date=days(2))
+    mine = {"owner__id__exact": demo.orgs["pupr"].pk}
+
+    by_description = admin_client.get(COMMITMENTS, {**mine, "o": "1"}).context["cl"]
+    by_due_date = admin_client.get(COMMITMENTS, {**mine, "o": "-4"}).context["cl"]
+
+    # "o=1" (the description) is not sortable: the list keeps its order by due date.
+    assert list(by_description.result_list) == [sooner, later]
+    assert list(by_due_date.result_list) == [later, sooner]
+    assert 'class="sortable column-summary' not in admin_client.get(COMMITMENTS).content.decode()
+
+
+def test_a_sorted_column_is_ordered_along_its_index(admin_client, camat_a, demo):
+    enroll(TrainingFactory(), camat_a)
+
+    ascending = admin_client.get(ENROLLMENTS, {"o": "5"}).context["cl"]
+    descending = admin_client.get(ENROLLMENTS, {"o": "-5"}).context["cl"]
+
+    # Not "requested_at, -requested_at, -pk": the default order repeated after the column.
+    assert list(ascending.queryset.query.order_by) == ["requested_at", "pk"]
+    assert list(descending.queryset.query.order_by) == ["-requested_at", "-pk"]
