@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import EstimatedCountPaginator
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
@@ -88,7 +88,7 @@ def _chair_check(user):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
+class MeetingAdmin(LargeListMixin, LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
     list_filter = ["kind", "status", "mode"]
     search_fields = ["title", "venue"]
@@ -96,6 +96,8 @@ class MeetingAdmin(LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, Hi
     list_select_related = ["region"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
+    sortable_by = ["start"]  # along its index; a title or a region sorted every visible meeting
     inlines = [AgendaItemInline, InvitationInline, AttendanceInline, CommitmentInline]
     exclude = ["checkin_code", "created_by"]
     readonly_fields = ["sequence"]

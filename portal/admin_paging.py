@@ -1,15 +1,21 @@
 """Admin changelists that stay fast at national scale: filters with a bounded list of choices
-and an estimated count for a huge unfiltered list (COUNT(*) over millions of rows costs more
-than the page itself)."""
+and an estimated count for a huge list (COUNT(*) over millions of rows costs more than the
+page itself)."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 
 class BoundedRelatedFilter(admin.SimpleListFilter):
@@ -46,17 +52,33 @@ class BoundedRelatedFilter(admin.SimpleListFilter):
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly, except an unfiltered list of a big PostgreSQL table, whose size comes
-    from the planner's statistics (pg_class.reltuples; kept by autovacuum/ANALYZE)."""
+    """Counts exactly up to `count_up_to` rows; beyond that (a search or filter matching a
+    third of a national table) the planner's estimate, at least what was counted. An
+    unfiltered list of a big PostgreSQL table takes its size from the planner's statistics
+    (pg_class.reltuples; kept by autovacuum/ANALYZE) without counting at all."""
 
     exact_below = 100_000
+    count_up_to = 5_000
 
     @cached_property
     def count(self) -> int:
         estimate = self._estimate()
         if estimate is not None and estimate >= self.exact_below:
             return estimate
-        return super().count
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
+            return super().count
+        # COUNT(*) over a LIMIT: reads at most count_up_to + 1 matching rows.
+        rows = queryset.order_by().values("pk")
+        counted = rows[: self.count_up_to + 1].count()
+        if counted <= self.count_up_to:
+            return counted
+        return max(counted, self._planned_rows(rows))
+
+    @staticmethod
+    def _planned_rows(queryset: QuerySet) -> int:
+        plan = json.loads(queryset.explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def _estimate(self) -> int | None:
         queryset = self.object_list
@@ -72,3 +94,52 @@ class EstimatedCountPaginator(Paginator):
             )
             row = cursor.fetchone()
         return int(row[0]) if row and row[0] > 0 else None
+
+
+class SortableByChangeList(ChangeList):
+    """Sorts only by the columns in `sortable_by`: Django hides the other headers' sort links
+    but still obeys a hand-written `?o=` for them."""
+
+    def get_ordering_field(self, field_name):
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+    def get_ordering(self, request, queryset):
+        """Django's order, minus a field named again (the list's default order after the chosen
+        column: a no-op for the order that hides the index), with the primary key breaking
+        ties in the direction of the column before it, so one index (column, id) serves the
+        column both ways."""
+        pk_name = self.lookup_opts.pk.name
+        kept, seen = [], set()
+        for part in super().get_ordering(request, queryset):
+            if isinstance(part, str):
+                name = part.lstrip("-")
+                name = "pk" if name == pk_name else name
+                if name in seen:
+                    continue
+                seen.add(name)
+            kept.append(part)
+        if len(kept) > 1 and kept[-1] in ("pk", "-pk") and isinstance(kept[-2], str):
+            kept[-1] = "-pk" if kept[-2].startswith("-") else "pk"
+        return kept
+
+
+class LargeListMixin:
+    """For a changelist of national size: sorted only along indexes (`sortable_by`, enforced:
+    sorting a national table by a name or a text reads and sorts every row for one page), and
+    rows rendered without a template per row: the action checkbox is the same markup Django's
+    CheckboxInput renders, written directly (a widget template per row was a fifth of the
+    page's rendering time)."""
+
+    def get_changelist(self, request, **kwargs):
+        return SortableByChangeList
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )

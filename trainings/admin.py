@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import EstimatedCountPaginator
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
 from portal.models import Organisation, Region, User, region_q
 from portal.roles import Role
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
@@ -84,9 +84,16 @@ class KabupatenFilter(StrictListFilterMixin, admin.SimpleListFilter):
     title = _("kabupaten")
     parameter_name = "kabupaten"
 
+    limit = 25  # a national list has hundreds; another stays reachable by its code in the URL
+
     def lookups(self, request, model_admin):
         codes = Enrollment.objects.visible_to(request.user).values("kabupaten_id")
-        return [(r.code, r.name) for r in Region.objects.filter(code__in=codes)]
+        regions = Region.objects.filter(code__in=codes).order_by("code")
+        shown = list(regions[: self.limit])
+        value = self.value()
+        if value and all(r.code != value for r in shown):
+            shown += list(regions.filter(code=value))
+        return [(r.code, r.name) for r in shown]
 
     def queryset(self, request, queryset):
         return queryset.filter(kabupaten_id=self.value()) if self.value() else queryset
@@ -144,13 +151,18 @@ class EnrollmentAddForm(forms.ModelForm):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
+class EnrollmentAdmin(LargeListMixin, LabelledFieldsMixin, ScopedAdminMixin, HistoryAdmin):
     list_display = ["person", "training", "status", "kabupaten", "requested_at", "certificate_number"]
     list_filter = ["status", KabupatenFilter, TrainingFilter]
     search_fields = ["person__full_name", "person__username", "certificate_number"]
     list_select_related = ["person", "training", "kabupaten"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50
+    # Latest first, along an index: the trainings' own order (start date, title) sat on the
+    # joined table, so every registration was joined to its person and sorted for one page.
+    ordering = ["-requested_at", "-pk"]
+    sortable_by = ["requested_at"]
     raw_id_fields = ["person"]
     actions = ["approve", "reject"]
 

@@ -19,7 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from portal.admin import HistoryAdmin, StrictListFilterMixin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import BoundedRelatedFilter, EstimatedCountPaginator
+from portal.admin_paging import BoundedRelatedFilter, EstimatedCountPaginator, LargeListMixin
 from portal.jobs.importexport import BackgroundImportExportMixin
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin
 
@@ -213,6 +213,7 @@ def _bulk_status(status: str, description, reason=""):
 
 @admin.register(Commitment)
 class CommitmentAdmin(
+    LargeListMixin,
     LabelledFieldsMixin,
     ScopedAdminMixin,
     ScopedCommitmentChoicesMixin,
@@ -244,6 +245,9 @@ class CommitmentAdmin(
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+    # Sorted along indexes only (the due date, and the meeting's start): sorting by the
+    # description, an organisation's name, status or progress sorted every visible commitment.
+    sortable_by = ["meeting", "due_date"]
     fields = [
         "meeting",
         "description",

@@ -209,6 +209,13 @@ class Commitment(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
                 name="commitment_open_owner_region",
             ),
+            # An organisation's open (and overdue) commitments by due date: the admin's owner
+            # and overdue filters, without intersecting every open commitment of the country.
+            models.Index(
+                fields=["owner", "due_date"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="commitment_open_owner_due",
+            ),
             # The reminder scan: open commitments due around today.
             models.Index(
                 fields=["due_date"],

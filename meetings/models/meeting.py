@@ -34,7 +34,9 @@ class MeetingQuerySet(ScopedQuerySet):
             return self.all()
         published = self.exclude(status=Meeting.Status.DRAFT).filter(
             region_q(user.scope_codes(), self.region_field)
-            | Q(pk__in=self.invited(user).values("pk"))
+            # The invitations' meeting ids directly: a nested SELECT of meeting ids read the
+            # whole meetings table again in every query.
+            | Q(pk__in=invitations_of(user).values("meeting_id"))
             | Q(chair=user)
         )
         # A draft is seen only by its organisers (who may write meetings there) until scheduled:
@@ -46,10 +48,7 @@ class MeetingQuerySet(ScopedQuerySet):
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
-        from .invitations import Invitation
-
-        invitations = Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
-        return self.filter(pk__in=invitations.values("meeting_id"))
+        return self.filter(pk__in=invitations_of(user).values("meeting_id"))
 
     def upcoming(self) -> MeetingQuerySet:
         return self.filter(end__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
@@ -71,6 +70,13 @@ def row_count(queryset: models.QuerySet, field: str) -> models.Expression:
     where Count() over a join groups every matching row first."""
     counted = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
     return Coalesce(models.Subquery(counted.annotate(n=models.Count("pk")).values("n")), 0)
+
+
+def invitations_of(user):
+    """The user's invitations, in person or through an organisation they speak for."""
+    from .invitations import Invitation
+
+    return Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
 
 
 def user_organisations(user) -> list[int]:

@@ -1,0 +1,231 @@
+"""Admin changelists at national scale: counts that stop counting, a date drill-down from the
+first and last dates, substring search served by trigram indexes (PostgreSQL only), and pages
+whose query count does not grow with the rows."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.forms import CheckboxInput
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import Commitment
+from meetings.tests.factories import CommitmentFactory, MeetingFactory
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
+from portal.search_indexes import AddTrigramSearchIndex
+from portal.templatetags.admin_periods import Periods
+from trainings.tests.factories import TrainingFactory, enroll, person
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+MEETINGS = reverse("admin:meetings_meeting_changelist")
+ENROLLMENTS = reverse("admin:trainings_enrollment_changelist")
+COMMITMENTS = reverse("admin:meetings_commitment_changelist")
+
+
+def days(n: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def at(year, month, day):
+    return timezone.make_aware(dt.datetime(year, month, day, 9))
+
+
+def test_a_filtered_list_is_counted_exactly_up_to_the_cap_then_estimated(demo, monkeypatch):
+    CommitmentFactory.create_batch(5, owner=demo.orgs["pupr"])
+    mine = Commitment.objects.filter(owner=demo.orgs["pupr"])
+
+    assert EstimatedCountPaginator(mine, 2).count == 5
+    monkeypatch.setattr(EstimatedCountPaginator, "count_up_to", 3)
+    # Past the cap: at least what was counted (cap + 1), or the planner's estimate if higher.
+    assert EstimatedCountPaginator(mine, 2).count >= 4
+    assert EstimatedCountPaginator(mine.filter(pk=mine.first().pk), 2).count == 1
+
+
+def test_the_date_drill_down_lists_every_year_from_the_first_meeting_to_the_last(admin_client, demo):
+    MeetingFactory(region_id="63.05", start=at(2023, 3, 1))
+    MeetingFactory(region_id="63.05", start=at(2025, 7, 1))
+
+    years = admin_client.get(MEETINGS).content.decode()
+    months = admin_client.get(MEETINGS, {"start__year": "2025"}).content.decode()
+
+    assert all(f"start__year={year}" in years for year in (2023, 2024, 2025))
+    assert "start__year=2022" not in years and "start__year=2026" not in years
+    assert "start__month=7" in months and "start__month=6" not in months
+
+
+def test_the_date_drill_down_starts_from_the_users_own_meetings(client, dppkb, demo):
+    MeetingFactory(region_id="63.05", start=at(2024, 5, 1))
+    MeetingFactory(region_id="63.05", start=at(2024, 5, 20))
+    MeetingFactory(region_id="63.01", start=at(2019, 1, 1))  # another kabupaten's
+    client.force_login(dppkb)
+
+    page = client.get(MEETINGS).content.decode()
+
+    # One month of the user's own meetings: Django opens that month's days.
+    assert "start__day=1" in page and "start__day=20" in page and "2019" not in page
+
+
+def test_periods_span_the_first_to_the_last_date():
+    periods = Periods(None, "start")
+    periods.bounds = {"first": at(2024, 11, 30), "last": at(2025, 2, 2)}
+
+    assert [d.year for d in periods.dates("start", "year")] == [2024, 2025]
+    assert [(d.year, d.month) for d in periods.dates("start", "month")] == [
+        (2024, 11), (2024, 12), (2025, 1), (2025, 2),
+    ]  # fmt: skip
+    assert len(periods.datetimes("start", "day")) == 65
+    periods.bounds = {"first": None, "last": None}
+    assert periods.dates("start", "year") == []
+
+
+def test_the_action_checkbox_is_the_markup_django_renders(demo):
+    commitment = CommitmentFactory(owner=demo.orgs["pupr"])
+    label = f"Select this object for an action - {commitment}"
+    django = CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
+
+    assert LargeListMixin().action_checkbox(commitment) == django.render(
+        ACTION_CHECKBOX_NAME, str(commitment.pk)
+    )
+
+
+@pytest.mark.parametrize(
+    "url, model, field, word",
+    [
+        (COMMITMENTS, "commitment", "description", "jamban"),
+        (MEETINGS, "meeting", "title", "stunting"),
+    ],
+)
+def test_search_finds_by_substring_in_any_case(admin_client, demo, url, model, field, word):
+    if model == "commitment":
+        found = CommitmentFactory(owner=demo.orgs["pupr"], description="Bangun JAMBAN sehat di desa")
+        CommitmentFactory(owner=demo.orgs["pupr"], description="Posyandu")
+    else:
+        found = MeetingFactory(region_id="63.05", title="Rakor percepatan penurunan Stunting")
+        MeetingFactory(region_id="63.05", title="Rapat lain")
+
+    listed = admin_client.get(url, {"q": word[1:-1]}).context["cl"].result_list
+
+    assert list(listed) == [found]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+def test_searched_columns_have_trigram_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%%gin_trgm_ops%%'")
+        indexes = dict(cursor.fetchall())
+
+    assert {
+        "commitment_description_trgm",
+        "meeting_title_trgm",
+        "meeting_venue_trgm",
+        "user_full_name_trgm",
+        "user_username_trgm",
+        "enrollment_certificate_trgm",
+    } <= set(indexes)
+    assert "upper(description)" in indexes["commitment_description_trgm"]
+
+
+def test_the_trigram_index_operation_does_nothing_outside_postgresql():
+    executed = []
+    editor = SimpleNamespace(
+        connection=SimpleNamespace(vendor="sqlite", alias="default"), execute=executed.append
+    )
+    operation = AddTrigramSearchIndex("commitment", "description", name="commitment_description_trgm")
+
+    operation.database_forwards("meetings", editor, None, None)
+    operation.database_backwards("meetings", editor, None, None)
+
+    assert executed == []
+
+
+def test_the_meetings_list_runs_a_constant_number_of_queries(
+    client, dppkb, demo, django_assert_max_num_queries
+):
+    MeetingFactory(region_id="63.05", start=at(2024, 1, 5))
+    client.force_login(dppkb)
+    with django_assert_max_num_queries(40) as few:
+        client.get(MEETINGS, {"q": "a"})
+    for year in (2021, 2022, 2023):
+        MeetingFactory.create_batch(4, region_id="63.05.01", start=at(year, 6, 1))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(MEETINGS, {"q": "a"})
+
+    assert response.status_code == 200
+
+
+def test_the_enrollments_list_runs_a_constant_number_of_queries(
+    client, dppkb, camat_a, demo, django_assert_max_num_queries
+):
+    enroll(TrainingFactory(), camat_a)
+    client.force_login(dppkb)
+    with django_assert_max_num_queries(40) as few:
+        client.get(ENROLLMENTS)
+    for n in range(4):
+        training = TrainingFactory()
+        for m in range(3):
+            enroll(training, person(f"peserta.{n}.{m}", region="63.05.01", full_name=f"Peserta {n}{m}"))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(ENROLLMENTS)
+
+    assert len(response.context["cl"].result_list) == 13
+
+
+def test_enrollments_are_listed_latest_first(admin_client, camat_a, pkk, demo):
+    training = TrainingFactory()
+    first = enroll(training, camat_a)
+    second = enroll(TrainingFactory(), pkk)
+
+    assert list(admin_client.get(ENROLLMENTS).context["cl"].result_list) == [second, first]
+
+
+def test_the_kabupaten_filter_lists_a_bounded_number_and_keeps_the_chosen_one(
+    admin_client, camat_a, demo, monkeypatch
+):
+    from trainings.admin import KabupatenFilter
+
+    training = TrainingFactory()
+    enroll(training, camat_a)
+    tanah_laut = enroll(training, person("camat.z", region="63.01.01", full_name="Orang Tanah Laut"))
+    monkeypatch.setattr(KabupatenFilter, "limit", 1)
+
+    def kabupaten_choices(params):
+        cl = admin_client.get(ENROLLMENTS, params).context["cl"]
+        spec = next(f for f in cl.filter_specs if isinstance(f, KabupatenFilter))
+        return [code for code, _name in spec.lookup_choices], list(cl.result_list)
+
+    assert kabupaten_choices({})[0] == ["63.01"]
+    assert kabupaten_choices({"kabupaten": "63.01"}) == (["63.01"], [tanah_laut])
+    codes, listed = kabupaten_choices({"kabupaten": "63.05"})
+    assert codes == ["63.01", "63.05"] and [e.person for e in listed] == [camat_a]
+    assert admin_client.get(ENROLLMENTS, {"kabupaten": "63.99"}).url.endswith("?e=1")
+
+
+def test_a_list_sorts_only_by_its_indexed_columns(admin_client, demo):
+    later = CommitmentFactory(owner=demo.orgs["pupr"], description="Air bersih", due_date=days(9))
+    sooner = CommitmentFactory(owner=demo.orgs["pupr"], description="Bina keluarga", due_date=days(2))
+    mine = {"owner__id__exact": demo.orgs["pupr"].pk}
+
+    by_description = admin_client.get(COMMITMENTS, {**mine, "o": "1"}).context["cl"]
+    by_due_date = admin_client.get(COMMITMENTS, {**mine, "o": "-4"}).context["cl"]
+
+    # "o=1" (the description) is not sortable: the list keeps its order by due date.
+    assert list(by_description.result_list) == [sooner, later]
+    assert list(by_due_date.result_list) == [later, sooner]
+    assert 'class="sortable column-summary' not in admin_client.get(COMMITMENTS).content.decode()
+
+
+def test_a_sorted_column_is_ordered_along_its_index(admin_client, camat_a, demo):
+    enroll(TrainingFactory(), camat_a)
+
+    ascending = admin_client.get(ENROLLMENTS, {"o": "5"}).context["cl"]
+    descending = admin_client.get(ENROLLMENTS, {"o": "-5"}).context["cl"]
+
+    # Not "requested_at, -requested_at, -pk": the default order repeated after the column.
+    assert list(ascending.queryset.query.order_by) == ["requested_at", "pk"]
+    assert list(descending.queryset.query.order_by) == ["-requested_at", "-pk"]
