@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -189,18 +190,31 @@ class ChoiceWidget(widgets.Widget):
         self.choices = choices
         self.default = default
 
+    @cached_property
+    def codes(self) -> dict[str, str]:
+        """Code by every spelling a file may use (computed once: an import reads thousands of
+        rows); the first choice a spelling fits wins."""
+        codes: dict[str, str] = {}
+        for code, label in self.choices.choices:
+            for text in (code.lower(), *_labels(label)):
+                codes.setdefault(text, code)
+        return codes
+
+    @cached_property
+    def labels(self) -> dict:
+        return dict(self.choices.choices)
+
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip().lower()
         if not text:
             return self.default
-        for code, label in self.choices.choices:
-            if text == code.lower() or text in _labels(label):
-                return code
+        if text in self.codes:
+            return self.codes[text]
         allowed = ", ".join(self.choices.values)
         raise ValueError(_("%(value)s is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
 
     def render(self, value, obj=None, **kwargs):
-        return str(dict(self.choices.choices).get(value, value or ""))
+        return str(self.labels.get(value, value or ""))
 
 
 class CommitmentResource(resources.ModelResource):
