@@ -255,6 +255,8 @@ class CommitmentResource(resources.ModelResource):
         import_id_fields = ["id"]
         skip_unchanged = True
         report_skipped = False
+        # Imports run as background jobs that report errors and totals, never a row diff.
+        skip_html_diff = True
         # Rows are checked one by one (each error names its row); the checked rows are then
         # written by services.create_commitments in batches (see bulk_create below).
         use_bulk = True

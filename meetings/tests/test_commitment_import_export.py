@@ -4,6 +4,7 @@ import io
 import openpyxl
 import pytest
 import tablib
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -127,6 +128,15 @@ def test_a_valid_csv_import_creates_commitments_with_history(client, demo, notul
     assert (jamban.owner, jamban.intervention_type, jamban.status) == (demo.orgs["pupr"], "sensitif", "open")
     assert jamban.due_date == dt.date(2027, 1, 15)
     assert CommitmentUpdate.objects.filter(author=notulis, status_to="open").count() == 2
+    # Written in bulk, each row still has its admin log entry and history row by the importer.
+    assert set(LogEntry.objects.filter(user=notulis).values_list("object_id", flat=True)) == {
+        str(kelas.pk),
+        str(jamban.pk),
+    }
+    assert set(Commitment.history.filter(history_user=notulis).values_list("id", flat=True)) == {
+        kelas.pk,
+        jamban.pk,
+    }
 
 
 def test_an_xlsx_import_updates_an_existing_commitment_by_id_and_records_it(client, demo, notulis):
