@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .models import Region
@@ -171,10 +171,25 @@ def import_rows(rows: list[RegionRow]) -> ImportResult:
         else:
             result.unchanged += 1
     # Sorted by code, every parent is inserted before its children.
-    Region.objects.bulk_create(to_create, batch_size=BATCH)
+    _insert(to_create)
     Region.objects.bulk_update(to_update, ["name", "level", "parent"], batch_size=BATCH)
     result.created, result.updated = len(to_create), len(to_update)
     return result
+
+
+def _insert(regions: list[Region]) -> None:
+    """Insert checked rows. On PostgreSQL with COPY (the national list is 90,000 rows, and
+    bulk_create spends most of its time building and quoting one huge INSERT)."""
+    if connection.vendor != "postgresql" or not regions:
+        Region.objects.bulk_create(regions, batch_size=BATCH)
+        return
+    table = connection.ops.quote_name(Region._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} (code, name, level, parent_id) FROM STDIN") as copy,
+    ):
+        for region in regions:
+            copy.write_row((region.code, region.name, region.level, region.parent_id))
 
 
 def read_file(path: Path) -> list[RegionRow]:

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -45,14 +46,54 @@ HEADERS = {
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
 
+def _remembered(lookups: dict | None, key: tuple, find):
+    """`find()` once per import for each distinct value (a file names the same few meetings
+    and organisations on thousands of rows); a refusal is remembered and raised again."""
+    if lookups is None:
+        return find()
+    if key not in lookups:
+        try:
+            lookups[key] = (find(), None)
+        except ValueError as error:
+            lookups[key] = (None, error)
+    found, error = lookups[key]
+    if error is not None:
+        raise ValueError(*error.args)
+    return found
+
+
+def _id_text(value) -> str:
+    value = str(value if value is not None else "").strip()
+    # Spreadsheets turn ids into floats.
+    return value[:-2] if value.endswith(".0") and value[:-2].isdigit() else value
+
+
+def _prefetch(lookups: dict, kind: str, values, queryset) -> None:
+    """Remember at once the rows a file names by id (one query instead of one per value);
+    any other value is looked up (and refused) by the widget as before."""
+    ids = {str(value): _id_text(value) for value in set(values)}
+    ids = {raw: int(text) for raw, text in ids.items() if text.isdigit() and len(text) <= 18}
+    found = queryset.in_bulk(set(ids.values()))
+    for raw, pk in ids.items():
+        if pk in found:
+            lookups[(kind, raw)] = (found[pk], None)
+
+
 class MeetingWidget(widgets.ForeignKeyWidget):
-    def clean(self, value, row=None, user=None, **kwargs):
+    @staticmethod
+    def choices(user):
+        return Commitment.meeting_choices(user).select_related("region")
+
+    def clean(self, value, row=None, user=None, lookups=None, **kwargs):
+        return _remembered(lookups, ("meeting", str(value)), lambda: self._find(value, user))
+
+    def _find(self, value, user):
         value = str(value if value is not None else "").strip()
         if not value:
             raise ValueError(_("The meeting is required."))
         if value.endswith(".0"):  # spreadsheets turn ids into floats
             value = value[:-2]
-        meeting = Commitment.meeting_choices(user).filter(pk=int(value)).first() if value.isdigit() else None
+        meeting = self.choices(user).filter(pk=int(value)).first() if value.isdigit() else None
         if meeting is None:
             # The same message whether it does not exist or lies outside the scope.
             raise ValueError(_("Unknown meeting %(value)s, or outside your region.") % {"value": value})
@@ -65,14 +106,19 @@ class MeetingWidget(widgets.ForeignKeyWidget):
 class OwnerWidget(widgets.ForeignKeyWidget):
     """An organisation by id, name or short name, within the user's kabupaten."""
 
-    def clean(self, value, row=None, user=None, **kwargs):
-        value = str(value if value is not None else "").strip()
-        if value.endswith(".0") and value[:-2].isdigit():
-            value = value[:-2]
+    @staticmethod
+    def choices(user):
+        return Commitment.owner_choices(user).select_related("region")
+
+    def clean(self, value, row=None, user=None, lookups=None, **kwargs):
+        return _remembered(lookups, ("owner", str(value)), lambda: self._find(value, user))
+
+    def _find(self, value, user):
+        value = _id_text(value)
         if not value:
             raise ValueError(_("The responsible organisation is required."))
         lookup = Q(pk=int(value)) if value.isdigit() else Q(name__iexact=value) | Q(short_name__iexact=value)
-        matches = list(Commitment.owner_choices(user).filter(lookup)[:2])
+        matches = list(self.choices(user).filter(lookup)[:2])
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -86,7 +132,10 @@ class OwnerWidget(widgets.ForeignKeyWidget):
 
 
 class PicWidget(widgets.ForeignKeyWidget):
-    def clean(self, value, row=None, user=None, **kwargs):
+    def clean(self, value, row=None, user=None, lookups=None, **kwargs):
+        return _remembered(lookups, ("pic", str(value)), lambda: self._find(value, user))
+
+    def _find(self, value, user):
         value = str(value if value is not None else "").strip()
         if not value:
             return None
@@ -141,18 +190,31 @@ class ChoiceWidget(widgets.Widget):
         self.choices = choices
         self.default = default
 
+    @cached_property
+    def codes(self) -> dict[str, str]:
+        """Code by every spelling a file may use (computed once: an import reads thousands of
+        rows); the first choice a spelling fits wins."""
+        codes: dict[str, str] = {}
+        for code, label in self.choices.choices:
+            for text in (code.lower(), *_labels(label)):
+                codes.setdefault(text, code)
+        return codes
+
+    @cached_property
+    def labels(self) -> dict:
+        return dict(self.choices.choices)
+
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip().lower()
         if not text:
             return self.default
-        for code, label in self.choices.choices:
-            if text == code.lower() or text in _labels(label):
-                return code
+        if text in self.codes:
+            return self.codes[text]
         allowed = ", ".join(self.choices.values)
         raise ValueError(_("%(value)s is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
 
     def render(self, value, obj=None, **kwargs):
-        return str(dict(self.choices.choices).get(value, value or ""))
+        return str(self.labels.get(value, value or ""))
 
 
 class CommitmentResource(resources.ModelResource):
@@ -193,7 +255,11 @@ class CommitmentResource(resources.ModelResource):
         import_id_fields = ["id"]
         skip_unchanged = True
         report_skipped = False
-        use_bulk = False
+        # Imports run as background jobs that report errors and totals, never a row diff.
+        skip_html_diff = True
+        # Rows are checked one by one (each error names its row); the checked rows are then
+        # written by services.create_commitments in batches (see bulk_create below).
+        use_bulk = True
         use_transactions = True
         clean_model_instances = True
 
@@ -208,6 +274,7 @@ class CommitmentResource(resources.ModelResource):
         # Any bad row rolls the whole import back, whoever calls it (admin or code).
         kwargs["rollback_on_validation_errors"] = True
         self.user = kwargs.get("user") or self.user
+        self.lookups = {}
         return super().import_data(
             dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
         )
@@ -223,6 +290,8 @@ class CommitmentResource(resources.ModelResource):
         missing = [c for c in REQUIRED_COLUMNS if c not in (dataset.headers or [])]
         if missing:
             raise ValidationError(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
+        _prefetch(self.lookups, "meeting", dataset["meeting"], MeetingWidget.choices(self.user))
+        _prefetch(self.lookups, "owner", dataset["owner"], OwnerWidget.choices(self.user))
 
     def get_queryset(self):
         # Existing rows (by id) are found only within the user's scope.
@@ -251,7 +320,20 @@ class CommitmentResource(resources.ModelResource):
         if field.column_name == "id":
             return  # ids are never assigned by a file
         kwargs["user"] = self.user
+        kwargs["lookups"] = getattr(self, "lookups", None)
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # As import-export's (full_clean, errors merged), except that the meeting, owner and PIC
+        # were just found by the widgets within the user's scope: not looked up again per row.
+        errors = dict(import_validation_errors or {})
+        resolved = [name for name in ("meeting", "owner", "pic") if getattr(instance, f"{name}_id")]
+        try:
+            instance.full_clean(exclude=[*errors, *resolved], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def after_init_instance(self, instance, new, row, **kwargs) -> None:
         instance._status_before = None if new else instance.status
@@ -285,30 +367,35 @@ class CommitmentResource(resources.ModelResource):
         if not stored.is_open and instance.status in Commitment.OPEN_STATUSES and not instance._reason:
             raise ValidationError(_("Say why the commitment is reopened (a reason column)."))
 
-    def do_instance_save(self, instance, is_create) -> None:
-        # Every row through the services: rights, row lock, transitions, history row, notices.
-        if is_create:
-            saved = services.create_commitment(
-                meeting=instance.meeting,
-                description=instance.description,
-                owner=instance.owner,
-                pic=instance.pic,
-                due_date=instance.due_date,
-                intervention_type=instance.intervention_type,
-                status=instance.status,
-                acting_user=self.user,
-                note=_("Recorded by import."),
-            )
-            instance.pk = saved.pk
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None) -> None:
+        # Every row through the services: rights, checks, history rows (here in bulk).
+        if not self.create_instances:
             return
-        services.edit_commitment(
-            commitment=instance,
-            changes={name: getattr(instance, name) for name in services.EDITABLE_FIELDS},
-            status=instance.status,
-            reason=instance._reason,
-            note=_("Changed by import."),
-            acting_user=self.user,
-        )
+        try:
+            services.create_commitments(
+                commitments=self.create_instances, acting_user=self.user, note=_("Recorded by import.")
+            )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None) -> None:
+        # A change goes one by one through the service: row lock, transitions, history, notices.
+        try:
+            for instance in self.update_instances:
+                services.edit_commitment(
+                    commitment=instance,
+                    changes={name: getattr(instance, name) for name in services.EDITABLE_FIELDS},
+                    status=instance.status,
+                    reason=instance._reason,
+                    note=_("Changed by import."),
+                    acting_user=self.user,
+                )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.update_instances.clear()
 
     def get_export_queryset(self, request=None, **kwargs):
         user = getattr(request, "user", None) or self.user

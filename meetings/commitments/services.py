@@ -15,10 +15,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
@@ -146,6 +148,56 @@ def create_commitment(
         status_to=commitment.status,
     )
     return commitment
+
+
+@transaction.atomic
+def create_commitments(*, commitments: list[Commitment], acting_user, note: str = "") -> list[Commitment]:
+    """Record many new RTLs at once (an import): the rights and checks of `create_commitment`
+    for every one, then three inserts in bulk (the commitments, their history rows, their
+    first updates) instead of a round of queries per commitment."""
+    commitments = list(commitments)
+    if not commitments:
+        return []
+    meetings = {c.meeting_id for c in commitments}
+    allowed = set(
+        Commitment.meeting_choices(acting_user).filter(pk__in=meetings).values_list("pk", flat=True)
+    )
+    if not acting_user.has_perm("meetings.add_commitment") or not meetings <= allowed:
+        raise PermissionDenied
+    # References found here in one query each are not looked up again per commitment by
+    # full_clean; any other (blank or unknown) is checked by full_clean as usual.
+    known = {
+        "meeting": allowed,
+        "owner": set(
+            Organisation.objects.filter(pk__in={c.owner_id for c in commitments}).values_list("pk", flat=True)
+        ),
+        "pic": set(
+            get_user_model()
+            .objects.filter(pk__in={c.pic_id for c in commitments if c.pic_id})
+            .values_list("pk", flat=True)
+        ),
+        "created_by": {acting_user.pk},
+    }
+    for commitment in commitments:
+        if commitment.status not in Commitment.OPEN_STATUSES:
+            raise ValidationError({"status": _("A new commitment is open or in progress.")})
+        commitment.created_by = acting_user
+        commitment.full_clean(
+            exclude=[name for name, pks in known.items() if getattr(commitment, f"{name}_id") in pks]
+        )
+    created = bulk_create_with_history(commitments, Commitment, default_user=acting_user)
+    CommitmentUpdate.objects.bulk_create(
+        [
+            CommitmentUpdate(
+                commitment=commitment,
+                author=acting_user,
+                note=note or _("Commitment recorded."),
+                status_to=commitment.status,
+            )
+            for commitment in created
+        ]
+    )
+    return created
 
 
 @transaction.atomic

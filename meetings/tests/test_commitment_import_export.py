@@ -4,7 +4,10 @@ import io
 import openpyxl
 import pytest
 import tablib
+from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,6 +73,28 @@ def test_the_resource_rolls_back_good_rows_when_one_row_is_bad(demo, notulis):
     assert not Commitment.objects.exists()
 
 
+def _rows(meeting, count: int) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=["meeting", "description", "owner", "due_date"])
+    for i in range(count):
+        dataset.append([meeting.pk, f"RTL {i}", "Dinkes Tapin", "2026-12-01"])
+    return dataset
+
+
+def test_an_import_runs_the_same_number_of_queries_for_5_rows_as_for_50(
+    demo, notulis, django_assert_max_num_queries
+):
+    meeting = MeetingFactory(held=True)
+    CommitmentResource(user=notulis).import_data(_rows(meeting, 1), dry_run=True)  # warm the caches
+    with CaptureQueriesContext(connection) as five:
+        CommitmentResource(user=notulis).import_data(_rows(meeting, 5), dry_run=False)
+    with django_assert_max_num_queries(len(five)):
+        CommitmentResource(user=notulis).import_data(_rows(meeting, 50), dry_run=False)
+
+    assert Commitment.objects.count() == 55
+    assert CommitmentUpdate.objects.filter(author=notulis, status_to="open").count() == 55
+    assert Commitment.history.filter(history_type="+", history_user=notulis).count() == 55
+
+
 def test_a_file_without_required_columns_is_refused(client, notulis):
     client.force_login(notulis)
 
@@ -103,6 +128,15 @@ def test_a_valid_csv_import_creates_commitments_with_history(client, demo, notul
     assert (jamban.owner, jamban.intervention_type, jamban.status) == (demo.orgs["pupr"], "sensitif", "open")
     assert jamban.due_date == dt.date(2027, 1, 15)
     assert CommitmentUpdate.objects.filter(author=notulis, status_to="open").count() == 2
+    # Written in bulk, each row still has its admin log entry and history row by the importer.
+    assert set(LogEntry.objects.filter(user=notulis).values_list("object_id", flat=True)) == {
+        str(kelas.pk),
+        str(jamban.pk),
+    }
+    assert set(Commitment.history.filter(history_user=notulis).values_list("id", flat=True)) == {
+        kelas.pk,
+        jamban.pk,
+    }
 
 
 def test_an_xlsx_import_updates_an_existing_commitment_by_id_and_records_it(client, demo, notulis):

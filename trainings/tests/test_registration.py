@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -293,3 +295,19 @@ def test_only_the_organiser_may_decide_registrations_even_calling_the_service(ca
     pending.refresh_from_db()
     assert pending.status == Enrollment.Status.PENDING and pending.acted_by is None
     assert services.approve(training=training, enrollments=[pending], acting_user=bkkbn) == 1
+
+
+def test_a_registration_runs_the_same_queries_however_many_are_registered(
+    django_assert_num_queries, camat_a, camat_b
+):
+    """Seats and the person's own registration are counted in one statement under the lock,
+    and both messages are written in one insert: nothing grows with the training."""
+    small, large = TrainingFactory(capacity=50), TrainingFactory(capacity=50)
+    for i in range(30):
+        enroll(large, person(f"camat.q{i}", region="63.05.02"))
+    with CaptureQueriesContext(connection) as first:
+        register(small, camat_a)
+    with django_assert_num_queries(len(first)):
+        register(large, camat_b)
+    assert large.enrollments.get(person=camat_b).status == S.CONFIRMED
+    assert Notification.objects.of_rule("training_confirmed").filter(recipient=camat_b).count() == 2
