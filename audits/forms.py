@@ -38,11 +38,12 @@ def kabupaten_people(kabupaten_code: str):
     """People who work in the kabupaten: members of its bodies or holders of a role there."""
     holders = RoleAssignment.objects.filter(region_q([kabupaten_code], "region_id")).values("user_id")
     organisations = Organisation.objects.filter(region_q([kabupaten_code], "region_id"))
+    members = User.objects.filter(organisation__in=organisations).order_by().values("pk")
+    # One UNION of two indexed lookups: an OR of the two subqueries read every user (50 ms at
+    # 10% of national scale on the audit round page, whose team form lists these people).
     return (
-        User.objects.filter(is_active=True)
-        .filter(Q(pk__in=holders) | Q(organisation__in=organisations))
+        User.objects.filter(is_active=True, pk__in=holders.order_by().union(members))
         .select_related("organisation")
-        .distinct()
     )
 
 
