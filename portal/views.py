@@ -21,7 +21,8 @@ from .registry import dashboard_cards
 def dashboard(request: HttpRequest) -> HttpResponse:
     regions = request.user.scope_regions()
     # Both counts in one query: every query costs a round trip on a busy server.
-    counts = Region.objects.visible_to(request.user).aggregate(
+    levels = [Region.Level.KECAMATAN, Region.Level.DESA, Region.Level.KELURAHAN]
+    counts = Region.objects.visible_to(request.user).filter(level__in=levels).aggregate(
         n_kecamatan=Count("pk", filter=Q(level=Region.Level.KECAMATAN)),
         n_desa=Count("pk", filter=Q(level__in=[Region.Level.DESA, Region.Level.KELURAHAN])),
     )
