@@ -5,7 +5,6 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,12 +37,11 @@ def kabupaten_people(kabupaten_code: str):
     """People who work in the kabupaten: members of its bodies or holders of a role there."""
     holders = RoleAssignment.objects.filter(region_q([kabupaten_code], "region_id")).values("user_id")
     organisations = Organisation.objects.filter(region_q([kabupaten_code], "region_id"))
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(pk__in=holders) | Q(organisation__in=organisations))
-        .select_related("organisation")
-        .distinct()
-    )
+    members = User.objects.filter(organisation__in=organisations).order_by().values("pk")
+    # One UNION of two indexed lookups: an OR of the two subqueries read every user (50 ms at
+    # 10% of national scale on the audit round page, whose team form lists these people).
+    people = holders.order_by().union(members)
+    return User.objects.filter(is_active=True, pk__in=people).select_related("organisation")
 
 
 def kabupaten_organisations(kabupaten_code: str):

@@ -134,6 +134,9 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+CASES_PER_PAGE = 50
+
+
 def _round_context(request: HttpRequest, audit_round: AuditRound) -> dict:
     user = request.user
     rows = RoundDesa.objects.visible_to(user).filter(round=audit_round)
@@ -164,8 +167,10 @@ def _round_context(request: HttpRequest, audit_round: AuditRound) -> dict:
         "target_groups": TargetGroup.choices,
     }
     if identities:
-        cases = audit_round.cases.select_related("desa", "puskesmas")
-        context["cases"] = cases
+        # Within one round the cases' own order is their number (no join to the round).
+        cases = audit_round.cases.select_related("desa").order_by("number")
+        # A kabupaten's round holds thousands of cases at national scale: a page at a time.
+        context["cases"] = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("cases"))
         context["risk_change"] = evaluation.risk_change(cases)
         context["can_read_log"] = (
             NikAccessLog.objects.visible_to(user).filter(case__round=audit_round).exists()

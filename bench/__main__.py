@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
             check=True,
         )
         print(f"bench: migrated {name} in {time.perf_counter() - start:.1f} s", flush=True)
+        start = time.perf_counter()
+        db.vacuum(name, base_url)
+        print(f"bench: vacuumed {name} in {time.perf_counter() - start:.1f} s", flush=True)
         run_name = f"{name}_run"
         start = time.perf_counter()
         db.recreate(run_name, template=name)

@@ -47,3 +47,12 @@ def drop(name: str) -> None:
 def size(name: str) -> str:
     with _admin() as conn:
         return conn.execute("SELECT pg_size_pretty(pg_database_size(%s))", [name]).fetchone()[0]
+
+
+def vacuum(name: str, base: str | None = None) -> None:
+    """VACUUM (ANALYZE) the whole database, as autovacuum keeps a production one. Tables filled by
+    COPY have no visibility map, and a copy made with TEMPLATE starts with zeroed statistics
+    counters, so autovacuum never visits it: without this every count read the table rows
+    instead of the (partial) index alone (the unread badge: 5 ms instead of 0.1 ms)."""
+    with psycopg.connect(url_for(name, base), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")

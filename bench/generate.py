@@ -702,7 +702,6 @@ def reset_all_sequences() -> None:
 
 
 def analyze() -> None:
-    # VACUUM as well: autovacuum does it on a live database, and until it has, no page is
-    # all-visible and every index-only scan reads the table too.
+    # VACUUM too: as autovacuum would, it sets the visibility map, so counts read indexes only.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE)")

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -256,6 +257,25 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.phone = normalise_phone(self.phone)
+
+    @cached_property
+    def _perm_cache(self) -> set[str]:
+        """Every "app_label.codename" the user holds, own and through groups.
+
+        Django's ModelBackend keeps a user's permissions under this attribute and fills it with
+        two queries (own, then groups) on every page that checks a right or builds the menu;
+        found here, it is one UNION. Deleting the attribute reloads it, as with the backend's own."""
+        from django.contrib.auth.models import Permission
+
+        if self.is_superuser:
+            perms = Permission.objects.values_list("content_type__app_label", "codename")
+        else:
+            own = Permission.objects.filter(user=self).values_list("content_type__app_label", "codename")
+            grouped = Permission.objects.filter(group__user=self).values_list(
+                "content_type__app_label", "codename"
+            )
+            perms = own.order_by().union(grouped.order_by())
+        return {f"{app_label}.{codename}" for app_label, codename in perms}
 
     def role_set(self) -> set[str]:
         return {assignment.role for assignment in self.role_assignments()}

@@ -134,3 +134,17 @@ def test_every_region_bound_audit_model_answers_visible_to(filled, notulis, dppk
     for model in (AuditTeamMember, StageChange, RecommendationCommitment):
         assert model.objects.visible_to(dppkb).exists(), model
         assert not model.objects.visible_to(outsider).exists(), model
+
+
+def test_round_page_lists_its_cases_a_page_at_a_time(client, dppkb, pakar, teknis, monkeypatch):
+    from audits import views
+
+    monkeypatch.setattr(views, "CASES_PER_PAGE", 2)
+    audit_round = make_round(dppkb, pakar=pakar, teknis=teknis)
+    cases = [make_case(audit_round, teknis, number=number) for number in (1, 2, 3)]
+    client.force_login(dppkb)
+    first = client.get(audit_round.get_absolute_url()).content.decode()
+    second = client.get(audit_round.get_absolute_url() + "?cases=2").content.decode()
+    assert [case.get_absolute_url() in first for case in cases] == [True, True, False]
+    assert [case.get_absolute_url() in second for case in cases] == [False, False, True]
+    assert "?cases=2" in first and "?cases=1" in second

@@ -27,28 +27,39 @@ class MeetingQuerySet(ScopedQuerySet):
     region_field = "region_id"
 
     def visible_to(self, user) -> MeetingQuerySet:
-        """Meetings in the user's regions, plus those the user or their organisation is invited to."""
+        """Meetings in the user's regions, plus those the user or their organisation is invited to.
+
+        A draft is seen only by its organisers (who may write meetings there) until scheduled:
+        invitees, the chair and read-only roles cannot see or answer it yet."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self.all()
-        published = self.exclude(status=Meeting.Status.DRAFT).filter(
-            region_q(user.scope_codes(), self.region_field)
-            # The invitations' meeting ids directly: a nested SELECT of meeting ids read the
-            # whole meetings table again in every query.
-            | Q(pk__in=invitations_of(user).values("meeting_id"))
-            | Q(chair=user)
-        )
-        # A draft is seen only by its organisers (who may write meetings there) until scheduled:
-        # invitees, the chair and read-only roles cannot see or answer it yet.
-        drafts = self.filter(status=Meeting.Status.DRAFT).filter(
+        # One UNION of index-friendly parts: an OR of the region rule with the invitation
+        # subquery kept PostgreSQL from using any index, so every list read all meetings (90 ms
+        # at 10% of national scale for a camat's 20 rows).
+        meetings = Meeting._default_manager.order_by()
+        all_drafts = meetings.filter(status=Meeting.Status.DRAFT)
+        published = meetings.exclude(status=Meeting.Status.DRAFT)
+        in_region = published.filter(region_q(user.scope_codes(), self.region_field))
+        chaired = published.filter(chair=user)
+        invited = self.invited_ids(user).exclude(meeting_id__in=all_drafts.values("pk"))
+        drafts = all_drafts.filter(
             region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
         )
-        return published | drafts
+        found = in_region.values("pk").union(chaired.values("pk"), invited, drafts.values("pk"))
+        return self.filter(pk__in=found)
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
-        return self.filter(pk__in=invitations_of(user).values("meeting_id"))
+        return self.filter(pk__in=self.invited_ids(user))
+
+    @staticmethod
+    def invited_ids(user) -> models.QuerySet:
+        from .invitations import Invitation
+
+        invitations = Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
+        return invitations.order_by().values("meeting_id")
 
     def upcoming(self) -> MeetingQuerySet:
         return self.filter(end__gte=timezone.now()).exclude(status=Meeting.Status.CANCELLED)
@@ -70,13 +81,6 @@ def row_count(queryset: models.QuerySet, field: str) -> models.Expression:
     where Count() over a join groups every matching row first."""
     counted = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
     return Coalesce(models.Subquery(counted.annotate(n=models.Count("pk")).values("n")), 0)
-
-
-def invitations_of(user):
-    """The user's invitations, in person or through an organisation they speak for."""
-    from .invitations import Invitation
-
-    return Invitation.objects.filter(Q(person=user) | Q(organisation__in=user_organisations(user)))
 
 
 def user_organisations(user) -> list[int]:
@@ -176,6 +180,8 @@ class Meeting(models.Model):
             models.Index(
                 fields=["start"], condition=models.Q(status="scheduled"), name="meeting_scheduled_start"
             ),
+            # visible_to: drafts are few; invitations to them are left out of the visible set.
+            models.Index(fields=["id"], condition=models.Q(status="draft"), name="meeting_draft"),
         ]
 
     def __str__(self) -> str:

@@ -146,10 +146,10 @@ def test_a_long_review_shows_its_first_lines_and_links_to_the_whole_list(
     dppkb.scope_codes()
     dppkb.has_perm("meetings.view_commitment")
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         body = render(new, dppkb)
     CommitmentFactory.create_batch(10, meeting=first, owner=demo.orgs["dinkes"])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         body = render(new, dppkb)
 
     assert body.count('data-testid="carry-forward-line"') == 3

@@ -80,3 +80,9 @@ def test_publishing_says_how_many_people_were_sent_the_invitation(client, draft,
     assert draft.status == Meeting.Status.SCHEDULED, response.context["form"].errors
     texts = [str(m) for m in response.context["messages"]]
     assert any("2 orang" in text for text in texts), texts
+
+
+def test_the_creator_of_a_draft_outside_their_writing_area_still_sees_it(camat_a, camat_b):
+    meeting = MeetingFactory(region_id="63.05", status=Meeting.Status.DRAFT, created_by=camat_b)
+    assert list(Meeting.objects.visible_to(camat_b)) == [meeting]
+    assert not Meeting.objects.visible_to(camat_a).exists()

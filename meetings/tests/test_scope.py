@@ -151,3 +151,16 @@ def test_only_those_who_see_the_meeting_queue_its_pdfs(
     client.force_login(camat_a)
     assert client.post(url).status_code == 302
     assert Job.objects.get().owner == camat_a
+
+
+def test_a_meeting_seen_for_several_reasons_is_listed_once(client, camat_a, demo, tapin_utara_rakor):
+    tapin_utara_rakor.chair = camat_a
+    tapin_utara_rakor.save()
+    Invitation.objects.create(meeting=tapin_utara_rakor, person=camat_a)
+    Invitation.objects.create(meeting=tapin_utara_rakor, organisation=demo.orgs["dinkes"])
+    client.force_login(camat_a)
+
+    listed = list(client.get(reverse("meetings:index")).context["object_list"])
+
+    assert listed == [tapin_utara_rakor]
+    assert Meeting.objects.visible_to(camat_a).count() == 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django import template
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 
 from ...models import Meeting
 from ..models import Commitment, CommitmentUpdate
@@ -56,7 +56,7 @@ class CarryForward:
 def carry_forward(context, meeting: Meeting) -> CarryForward:
     """Still-open RTL of earlier meetings of the same TPPS and region, grouped by owner, with
     the status at the previous meeting and the updates since: the first REVIEW_LINES of them, and
-    how many there are. Four queries, whatever the size."""
+    how many there are. Three queries, whatever the size."""
     user = context["request"].user
     previous = (
         Meeting.objects.filter(region_id=meeting.region_id, start__lt=meeting.start)
@@ -69,6 +69,8 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
     commitments = (
         carried.select_related("owner", "pic", "meeting")
         .prefetch_related(Prefetch("updates", queryset=CommitmentUpdate.objects.select_related("author")))
+        # How many there are, from the same scan (a second COUNT read them all again).
+        .annotate(review_total=Window(Count("pk")))
         .order_by("owner__name", "due_date", "pk")[:REVIEW_LINES]
     )
     since = previous.end if previous else None
@@ -85,5 +87,5 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
             )
         )
     groups = [(owner, list(items)) for owner, items in groupby(lines, key=lambda line: line.commitment.owner)]
-    count = len(lines) if len(lines) < REVIEW_LINES else carried.count()
+    count = lines[0].commitment.review_total if lines else 0
     return CarryForward(previous=previous, groups=groups, count=count)
