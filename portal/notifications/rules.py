@@ -319,7 +319,11 @@ def write_in_sql(
         cursor.execute(_MOVED, params)
         cursor.execute(_INSERTED, params)
         due = [pk for pk, send_at in cursor.fetchall() if send_at <= started]
+        # Hash joins only: with the row estimates of a few CTEs off by orders of magnitude, a
+        # nested loop over thousands of pending rows can take minutes.
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(_CANCELLED.format(stale=stale), params)
+        cursor.execute("SET LOCAL enable_nestloop = on")
     if due:
         publish_on_commit(send_notifications, due)
 
