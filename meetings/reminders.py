@@ -228,7 +228,8 @@ class CommitmentDeadlineRule(ReminderRule):
             "organisation": Organisation._meta.db_table,
             "role": RoleAssignment._meta.db_table,
             "user": User._meta.db_table,
-            "pending": _PENDING,
+            # Read once into a temporary table (analysed: the planner then knows its size).
+            "pending": "SELECT * FROM reminder_pending",
         }
         tables["ids"] = _IDS.format(**tables)
         wanted = _WANTED.format(**tables, people=_PEOPLE.format(**tables, src_ids=tables["ids"]))
@@ -236,6 +237,10 @@ class CommitmentDeadlineRule(ReminderRule):
             **tables, people=_PEOPLE.format(**tables, src_ids="SELECT commitment_id FROM pending")
         )
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("DROP TABLE IF EXISTS reminder_pending")  # a scan earlier in a test's transaction
+            cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {_PENDING}", params)
+            cursor.execute("ANALYZE reminder_pending")
             cursor.execute(_SOURCES.format(**tables), params)
             (sources,) = cursor.fetchone()
         write_in_sql(self, source_type, now, wanted=wanted, stale=stale, params=params)
