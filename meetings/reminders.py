@@ -14,7 +14,7 @@ from datetime import timedelta
 from itertools import pairwise
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
@@ -236,14 +236,18 @@ class CommitmentDeadlineRule(ReminderRule):
         stale = _STALE.format(
             **tables, people=_PEOPLE.format(**tables, src_ids="SELECT commitment_id FROM pending")
         )
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("DROP TABLE IF EXISTS reminder_pending")  # a scan earlier in a test's transaction
-            cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {_PENDING}", params)
-            cursor.execute("ANALYZE reminder_pending")
-            cursor.execute(_SOURCES.format(**tables), params)
-            (sources,) = cursor.fetchone()
-        write_in_sql(self, source_type, now, wanted=wanted, stale=stale, params=params)
+        with transaction.atomic():  # the temporary tables live until its end
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                # A scan earlier in the same transaction (a test's) made one already.
+                cursor.execute("DROP TABLE IF EXISTS reminder_pending")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {_PENDING}", params
+                )
+                cursor.execute("ANALYZE reminder_pending")
+                cursor.execute(_SOURCES.format(**tables), params)
+                (sources,) = cursor.fetchone()
+            write_in_sql(self, source_type, now, wanted=wanted, stale=stale, params=params)
         return sources
 
 
@@ -275,12 +279,12 @@ _PEOPLE = """
         WHERE c.status = ANY(%(open)s) AND c.id IN ({src_ids})
     ),
     people AS MATERIALIZED (
-        SELECT s.id AS commitment_id, p.user_id, 'focal' AS kind
-        FROM src s CROSS JOIN LATERAL (
-            SELECT s.pic_id AS user_id
-            UNION SELECT o.head_id FROM {organisation} o WHERE o.id = s.owner_id
-            UNION SELECT r.user_id FROM {role} r WHERE r.role = %(focal_role)s AND r.organisation_id = s.owner_id
-        ) p
+        SELECT s.id AS commitment_id, s.pic_id AS user_id, 'focal' AS kind FROM src s
+        UNION
+        SELECT s.id, o.head_id, 'focal' FROM src s JOIN {organisation} o ON o.id = s.owner_id
+        UNION
+        SELECT s.id, r.user_id, 'focal' FROM src s
+        JOIN {role} r ON r.role = %(focal_role)s AND r.organisation_id = s.owner_id
         UNION
         SELECT s.id, r.user_id, 'admins' FROM src s
         JOIN {role} r ON r.role = %(admin_role)s AND r.region_id = {kabupaten}
