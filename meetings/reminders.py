@@ -256,6 +256,7 @@ _PENDING = """
     SELECT n.id, n.key, n.rule, n.recipient_id, n.channel, CAST(n.source_id AS bigint) AS commitment_id
     FROM portal_notification n
     WHERE n.state = 'scheduled' AND n.source_type_id = %(pending_type)s AND n.rule LIKE %(pending_prefix)s
+      AND n.source_id ~ '^[0-9]{1,18}$'
 """
 
 # The commitments the scan looks at: open ones due around now, and those with pending rows.
