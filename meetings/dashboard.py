@@ -10,7 +10,7 @@ from .models import Commitment, Meeting, Minutes
 
 def dashboard_card(user) -> dict | None:
     today = timezone.localdate()
-    upcoming = Meeting.objects.visible_to(user).upcoming().select_related("region").order_by("start")[:3]
+    upcoming = Meeting.objects.upcoming().visible_to(user).select_related("region").order_by("start")[:3]
     # Open ones only in the WHERE: the partial indexes on open items serve the count.
     counts = (
         Commitment.objects.mine(user)

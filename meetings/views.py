@@ -59,15 +59,18 @@ class MeetingListView(LoginRequiredMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        qs = (
-            Meeting.objects.visible_to(self.request.user)
+        # The window first: visible_to applies it inside each arm of its union.
+        if self.request.GET.get("when") == "past":
+            window, order = Meeting.objects.past(), "-start"
+        else:
+            window, order = Meeting.objects.upcoming(), "start"
+        return (
+            window.visible_to(self.request.user)
             .select_related("region")
             .prefetch_related("organisers")
             .annotate(n_invitations=row_count(Invitation.objects.all(), "meeting"))
+            .order_by(order)
         )
-        if self.request.GET.get("when") == "past":
-            return qs.past().order_by("-start")
-        return qs.upcoming().order_by("start")
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -60,6 +60,10 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        indexes = [
+            # Meeting.visible_to: the meetings an organisation is invited to, from the index alone.
+            models.Index(fields=["organisation", "meeting"], name="invitation_org_meeting"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(person__isnull=False) | Q(organisation__isnull=False),

@@ -43,13 +43,17 @@ def add_commitments(rakor, demo, kapus, count: int) -> None:
 
 
 def add_meetings(demo, people, count: int) -> None:
+    """`count` meetings spread over the same 20 hours whatever their number, so the few and the
+    many fall in the same reminder windows at any time of day (a window that only the many
+    reach would add one insert for its rule and no per-source query)."""
     start = timezone.now() + timedelta(days=2)
     for n in range(count):
+        hours = 20 * n / max(count - 1, 1)
         meeting = Meeting.objects.create(
             title=f"Rakor {n}",
             region=Region.objects.get(code="63.05.04"),
-            start=start + timedelta(hours=n),
-            end=start + timedelta(hours=n + 2),
+            start=start + timedelta(hours=hours),
+            end=start + timedelta(hours=hours + 2),
             status=Meeting.Status.SCHEDULED,
         )
         Invitation.objects.bulk_create(
