@@ -102,19 +102,20 @@ def _set_status(
 
 def _seat_status(training: Training, kabupaten_id: str | None) -> str | None:
     """The status a newcomer gets now, from a live count; None when no seat is free."""
-    if training.seats_held() >= training.capacity:
-        return None
-    if training.kabupaten_quota and training.seats_held(kabupaten_id) >= training.kabupaten_quota:
-        return None
-    return Status.PENDING if training.requires_approval else Status.CONFIRMED
+    held = training.seats_held()
+    # The kabupaten's count only when it can decide (a quota, seats left).
+    held_by_kabupaten = (
+        training.seats_held(kabupaten_id) if training.kabupaten_quota and held < training.capacity else 0
+    )
+    return _status_for_counts(training, held, held_by_kabupaten)
 
 
-def _newcomer_status(training: Training, held: int, held_by_kabupaten: int) -> str:
-    """As `_seat_status`, from counts already taken under the lock; the waiting list when full."""
+def _status_for_counts(training: Training, held: int, held_by_kabupaten: int) -> str | None:
+    """The status a newcomer gets with these seats held; None when no seat is free."""
     if held >= training.capacity:
-        return Status.WAITLISTED
+        return None
     if training.kabupaten_quota and held_by_kabupaten >= training.kabupaten_quota:
-        return Status.WAITLISTED
+        return None
     return Status.PENDING if training.requires_approval else Status.CONFIRMED
 
 
@@ -156,7 +157,7 @@ def register(*, training: Training, person: User, acting_user: User) -> Enrollme
             _("%(person)s is already registered (%(status)s).")
             % {"person": person, "status": enrollment.get_status_display()}
         )
-    status = _newcomer_status(training, counts["held"], counts["held_by_kabupaten"])
+    status = _status_for_counts(training, counts["held"], counts["held_by_kabupaten"]) or Status.WAITLISTED
     if enrollment is None:
         enrollment = Enrollment(training=training, person=person)
     enrollment.kabupaten_id = kabupaten_id
