@@ -15,12 +15,12 @@ from itertools import pairwise
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Notification, Organisation, ReminderSettings, RoleAssignment, User
+from portal.models import Notification, Organisation, ReminderSettings, RoleAssignment, User, region_q
 from portal.notifications.actions import Action, register_actions
 from portal.notifications.recipients import contacts_by_organisation, role_holders
 from portal.notifications.rules import Reminder, ReminderRule, at, register, write_in_sql
@@ -94,14 +94,8 @@ class CommitmentDeadlineRule(ReminderRule):
         )
 
     def candidates(self, now, cfg):
-        today = timezone.localdate(now)
-        ahead = max(reminder_days("meetings", "commitment_lead_days"), default=0) + 1
-        behind = max(option("overdue_days"), option("escalation_days")) + 1
-        return (
-            self.queryset()
-            .open()
-            .filter(due_date__gte=today - timedelta(days=behind), due_date__lte=today + timedelta(days=ahead))
-        )
+        first, last = self.window(now)
+        return self.queryset().open().filter(due_date__gte=first, due_date__lte=last)
 
     def prepare(self, commitments: list[Commitment], now, cfg) -> None:
         """Each commitment's focal points and kabupaten admins, for all of them in a few queries."""
@@ -198,18 +192,60 @@ class CommitmentDeadlineRule(ReminderRule):
             {"stage": "escalation", "send": escalation_days, "extra": escalation, "people": "admins"},
         ]
 
-    def reconcile_in_sql(self, now, cfg: ReminderSettings, source_type) -> int:
-        """The scan of this rule in PostgreSQL: it has by far the most sources (every open
-        commitment due around now, 85,000 at national scale), too many to build in Python
-        each beat. The same rows as `reminders` (a test compares both paths)."""
+    def window(self, now) -> tuple:
+        """The due dates whose commitments are candidates as of `now` (first, last)."""
         today = timezone.localdate(now)
         ahead = max(reminder_days("meetings", "commitment_lead_days"), default=0) + 1
         behind = max(option("overdue_days"), option("escalation_days")) + 1
+        return today - timedelta(days=behind), today + timedelta(days=ahead)
+
+    def changed(self, now, cfg, since, previous) -> set[int]:
+        """Commitments entering the window since `previous` (it only moves forward), and those
+        saved or deleted since `since` or whose people changed (PIC, the owner's head and
+        focal points, the kabupaten's DPPKB admins, a meeting moved): a few indexed queries
+        on `updated_at` and the history tables, however many commitments are unchanged."""
+        first, last = self.window(now)
+        entering = Commitment.objects.open().filter(due_date__gt=self.window(previous)[1], due_date__lte=last)
+        ids = set(entering.values_list("pk", flat=True))
+        ids |= set(Commitment.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+        ids |= set(Commitment.history.filter(history_date__gte=since).values_list("id", flat=True))
+        users = User.history.filter(history_date__gte=since).values("id")
+        roles = RoleAssignment.history.filter(
+            id__in=RoleAssignment.history.filter(history_date__gte=since).values("id")
+        )
+        roles = list(roles.values_list("role", "organisation_id", "region_id").distinct())
+        roles += RoleAssignment.objects.filter(user__in=users).values_list(
+            "role", "organisation_id", "region_id"
+        )
+        organisations = {org for role, org, _region in roles if role == Role.OPD_FOCAL and org}
+        organisations |= set(
+            Organisation.history.filter(history_date__gte=since).values_list("id", flat=True)
+        )
+        organisations |= set(Organisation.objects.filter(head__in=users).values_list("pk", flat=True))
+        kabupaten = {
+            kabupaten_of(region) for role, _org, region in roles if role == Role.DPPKB_ADMIN and region
+        }
+        people = Q(owner__in=organisations) | Q(pic__in=users)
+        people |= Q(meeting__in=Meeting.history.filter(history_date__gte=since).values("id"))
+        if kabupaten - {None}:
+            people |= region_q(kabupaten - {None}, "meeting_region_id")
+        # Only open commitments want rows; a closed one was changed (above) when it closed.
+        touched = Commitment.objects.open().filter(due_date__gte=first, due_date__lte=last).filter(people)
+        return ids | set(touched.values_list("pk", flat=True))
+
+    def reconcile_in_sql(self, now, cfg: ReminderSettings, source_type, only: list | None = None) -> int:
+        """The scan of this rule in PostgreSQL: it has by far the most sources (every open
+        commitment due around now, 85,000 at national scale), too many to build in Python
+        each beat. The same rows as `reminders` (a test compares both paths). `only`: the
+        commitments of an incremental beat (`changed`)."""
+        first, last = self.window(now)
         params = {
             "stages": json.dumps(self.stages(cfg)),
             "open": list(Commitment.OPEN_STATUSES),
-            "first": today - timedelta(days=behind),
-            "last": today + timedelta(days=ahead),
+            "first": first,
+            "last": last,
+            "only": [] if only is None else list(only),
+            "only_text": [] if only is None else [str(pk) for pk in only],
             "oldest": now - timedelta(hours=cfg.grace_hours),
             "send_time": cfg.send_time,
             "tz": settings.TIME_ZONE,
@@ -231,7 +267,7 @@ class CommitmentDeadlineRule(ReminderRule):
             # Read once into a temporary table (analysed: the planner then knows its size).
             "pending": "SELECT * FROM reminder_pending",
         }
-        tables["ids"] = _IDS.format(**tables)
+        tables["ids"] = _IDS.format(**tables, only="" if only is None else _IDS_ONLY)
         wanted = _WANTED.format(**tables, people=_PEOPLE.format(**tables, src_ids=tables["ids"]))
         stale = _STALE.format(
             **tables, people=_PEOPLE.format(**tables, src_ids="SELECT commitment_id FROM pending")
@@ -241,9 +277,8 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute("SET LOCAL jit = off")
                 # A scan earlier in the same transaction (a test's) made one already.
                 cursor.execute("DROP TABLE IF EXISTS reminder_pending")
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {_PENDING}", params
-                )
+                pending = _PENDING if only is None else f"{_PENDING} {_PENDING_ONLY}"
+                cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {pending}", params)
                 cursor.execute("ANALYZE reminder_pending")
                 cursor.execute(_SOURCES.format(**tables), params)
                 (sources,) = cursor.fetchone()
@@ -259,13 +294,19 @@ _PENDING = """
       AND n.source_id ~ '^[0-9]{1,18}$'
 """
 
-# The commitments the scan looks at: open ones due around now, and those with pending rows.
+# An incremental beat: only the pending rows of the commitments it looks at.
+_PENDING_ONLY = "AND n.source_id = ANY(CAST(%(only_text)s AS varchar[]))"
+
+# The commitments the scan looks at: open ones due around now, and those with pending rows
+# (of an incremental beat: only those among `only`).
 _IDS = """
     SELECT c.id FROM {commitment} c
-    WHERE c.status = ANY(%(open)s) AND c.due_date BETWEEN %(first)s AND %(last)s
+    WHERE c.status = ANY(%(open)s) AND c.due_date BETWEEN %(first)s AND %(last)s {only}
     UNION
     SELECT commitment_id FROM ({pending}) pending
 """
+
+_IDS_ONLY = "AND c.id = ANY(CAST(%(only)s AS bigint[]))"
 
 _SOURCES = "SELECT count(*) FROM ({ids}) ids"
 

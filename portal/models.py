@@ -639,6 +639,24 @@ class ReminderValue(models.Model):
         return f"{self.app_label}.{self.name} = {self.value}"
 
 
+class ReminderScan(models.Model):
+    """Where the periodic scan of one reminder rule stands, so a beat reconciles only the
+    sources that changed or entered the rule's time window since (`rules.scan`)."""
+
+    rule = models.CharField(_("rule"), max_length=100, primary_key=True)
+    scanned_at = models.DateTimeField(_("last scan (as of)"))
+    started_at = models.DateTimeField(_("last scan started"))
+    full_at = models.DateTimeField(_("last full pass (as of)"))
+    fingerprint = models.CharField(_("settings fingerprint"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder scan")
+        verbose_name_plural = _("reminder scans")
+
+    def __str__(self) -> str:
+        return self.rule
+
+
 class JobLock(models.Model):
     """A lease on a periodic job: a run takes it with a conditional UPDATE, which is
     atomic on SQLite and PostgreSQL alike, and it expires by itself if the worker dies."""

@@ -142,6 +142,15 @@ def _read(app_label: str, name: str) -> int | tuple[int, ...]:
         return option.default
 
 
+def reminder_values() -> dict[tuple[str, str], int | tuple[int, ...]]:
+    """Every app's reminder option with its current value (a scan's settings fingerprint)."""
+    return {
+        (app_label, option.name): _current(app_label, option.name)
+        for app_label, options in sorted(reminder_options().items())
+        for option in options
+    }
+
+
 def reminder_value(app_label: str, name: str) -> int:
     """The admin's value of a number option (its default while unset)."""
     value = _current(app_label, name)

@@ -297,13 +297,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one beat schedule (reminders engine, portal/tasks.py). Every job is safe to
 # run twice or from two beats at once: rows have unique keys, sends are claimed
 # with skip_locked, and each job holds a lease (portal.models.JobLock).
+# The reminder scan's beats reconcile only the sources that changed or entered a rule's window;
+# a full pass over every source runs when the last one is this old (a safety net).
+REMINDERS_FULL_SCAN_HOURS = envint("REMINDERS_FULL_SCAN_HOURS", "24")
+
 CELERY_BEAT_SCHEDULE = {
     # Proof of life for /healthz: beat publishes it, a worker records the time (portal.Heartbeat).
     "beat-tick": {
         "task": "portal.tasks.beat_tick",
         "schedule": float(envint("BEAT_TICK_SECONDS", "60")),
     },
-    # Create/move/cancel time-driven reminders (deadlines, meetings, trainings) from database state.
+    # Create/move/cancel time-driven reminders (deadlines, meetings, trainings) from database state;
+    # incremental (changed sources only) with a full pass every REMINDERS_FULL_SCAN_HOURS.
     "scan-reminders": {
         "task": "portal.tasks.scan_reminders",
         "schedule": float(envint("REMINDERS_SCAN_SECONDS", "300")),

@@ -222,6 +222,8 @@ class Commitment(models.Model):
                 condition=models.Q(status__in=["open", "in_progress"]),
                 name="commitment_open_due",
             ),
+            # The reminder scan's beat: commitments saved since the last one.
+            models.Index(fields=["updated_at"], name="commitment_updated"),
         ]
 
     def __str__(self) -> str:

@@ -10,17 +10,19 @@ pending rows whose time changed are moved, and pending rows no longer wanted
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from ..models import Notification, ReminderSettings, User
-from ..registry import reminder_values_held
+from ..models import Notification, ReminderScan, ReminderSettings, User
+from ..registry import reminder_values, reminder_values_held
 from . import DEFAULT_CHANNELS, notification_key, notify  # noqa: F401 (tests call rules.notify)
 
 logger = logging.getLogger(__name__)
@@ -68,11 +70,22 @@ class ReminderRule:
         """Checked again just before sending: False cancels the message."""
         return True
 
-    def reconcile_in_sql(self, now: datetime, cfg: ReminderSettings, source_type) -> int | None:
+    def changed(self, now: datetime, cfg: ReminderSettings, since: datetime, previous: datetime):
+        """Optional, for an incremental beat: the pks of the sources whose wanted rows may
+        differ from what the scan as of `previous` left (the source or its recipients changed
+        since `since`, or it entered the time window between `previous` and `now`). A superset
+        is fine: the scan only reconciles those that are candidates now or have pending rows.
+        None (the default): the rule gets a full pass every beat (cheap for a small window)."""
+        return None
+
+    def reconcile_in_sql(
+        self, now: datetime, cfg: ReminderSettings, source_type, only: list | None = None
+    ) -> int | None:
         """Optional: the whole scan of this rule as a few statements on PostgreSQL (see
         `write_in_sql`), for a rule with very many sources; the number of sources, or None
         to use the portable path (`candidates`, `prepare`, `reminders`), which stays the
-        reference: a test checks that both leave the same outbox."""
+        reference: a test checks that both leave the same outbox. `only`: the pks of an
+        incremental beat (`changed`); None for all sources."""
         return None
 
     def model_class(self) -> type[models.Model]:
@@ -93,18 +106,78 @@ def unregister(name: str) -> None:
     REGISTRY.pop(name, None)
 
 
-def scan(now: datetime | None = None) -> int:
-    """Run every registered rule; return how many sources were reconciled."""
+# Changes are looked for from this long before the previous scan started: a transaction
+# that saved a source before then may have committed only after that scan read the data.
+CHANGES_OVERLAP = timedelta(minutes=10)
+
+
+def scan(now: datetime | None = None, *, incremental: bool = False) -> int:
+    """Run every registered rule; return how many sources were reconciled.
+
+    `incremental` (the beat's task): a rule that can say which of its sources changed
+    (`ReminderRule.changed`) reconciles only those since its last scan, unless a full pass
+    is due: none yet, the settings or lead times changed, `now` is earlier than the last
+    scan's, or the last full pass is `REMINDERS_FULL_SCAN_HOURS` old. Either way the outbox
+    ends as a full pass leaves it (a test compares both)."""
     now = now or timezone.now()
     cfg = ReminderSettings.load()
     done = 0
     with reminder_values_held():
+        fingerprint = settings_fingerprint(cfg) if incremental else ""
+        states = {}
+        if incremental:
+            states = {state.rule: state for state in ReminderScan.objects.filter(rule__in=list(REGISTRY))}
         for rule in list(REGISTRY.values()):
             try:
                 with transaction.atomic():
-                    done += reconcile_rule(rule, now, cfg)
+                    done += _scan_rule(rule, now, cfg, states.get(rule.name), fingerprint, incremental)
             except Exception:  # one broken rule must not stop the reminders of all others
                 logger.exception("reminder rule %s failed", rule.name)
+    return done
+
+
+def settings_fingerprint(cfg: ReminderSettings) -> str:
+    """What every rule's wanted rows depend on besides the data: a change means a full pass."""
+    values = (cfg.send_time, cfg.grace_hours, sorted(reminder_values().items()))
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+def _full_pass_due(state: ReminderScan | None, now: datetime, fingerprint: str) -> bool:
+    every = timedelta(hours=settings.REMINDERS_FULL_SCAN_HOURS)
+    return (
+        state is None
+        or state.fingerprint != fingerprint
+        or now < state.scanned_at
+        or now - state.full_at >= every
+    )
+
+
+def _scan_rule(
+    rule: ReminderRule,
+    now: datetime,
+    cfg: ReminderSettings,
+    state: ReminderScan | None,
+    fingerprint: str,
+    incremental: bool,
+) -> int:
+    """One rule's part of `scan`; an incremental scan records where the rule stands (a full
+    pass on request records nothing: it is also what tests and people run by hand)."""
+    if not incremental:
+        return reconcile_rule(rule, now, cfg)
+    started = timezone.now()  # the real clock: sources' updated_at and history dates use it
+    only = None
+    if not _full_pass_due(state, now, fingerprint):
+        only = rule.changed(now, cfg, since=state.started_at - CHANGES_OVERLAP, previous=state.scanned_at)
+    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only))
+    ReminderScan.objects.update_or_create(
+        rule=rule.name,
+        defaults={
+            "scanned_at": now,
+            "started_at": started,
+            "full_at": now if only is None else state.full_at,
+            "fingerprint": fingerprint,
+        },
+    )
     return done
 
 
@@ -126,22 +199,28 @@ class _Pending:
     context: dict
 
 
-def _pending(rule: ReminderRule, source_type, source_id: str | None) -> list[_Pending]:
-    """The rule's rows not sent yet (of one source, or of all): one query on a partial index."""
+def _pending(rule: ReminderRule, source_type, source_ids: list[str] | None) -> list[_Pending]:
+    """The rule's rows not sent yet (of some sources, or of all): one query on an index."""
     qs = Notification.objects.filter(
         state=Notification.State.SCHEDULED, source_type=source_type, rule__startswith=f"{rule.name}:"
     )
-    if source_id is not None:
-        qs = qs.filter(source_id=source_id)
+    if source_ids is not None:
+        qs = qs.filter(source_id__in=source_ids)
     fields = ("pk", "key", "source_id", "due_at", "expires_at", "context")
     return [_Pending(*row) for row in qs.values_list(*fields)]
 
 
-def _sources(rule: ReminderRule, now: datetime, cfg: ReminderSettings, pending: list[_Pending]) -> list:
+def _sources(
+    rule: ReminderRule, now: datetime, cfg: ReminderSettings, pending: list[_Pending], only: list | None
+) -> list:
     """The rule's candidates plus every source that still has pending rows of this rule
-    (so a source that left the window, was done or cancelled gets its rows cancelled)."""
+    (so a source that left the window, was done or cancelled gets its rows cancelled);
+    of those, only the pks in `only` (an incremental beat) unless it is None."""
     model = rule.model_class()
-    sources = {str(obj.pk): obj for obj in rule.candidates(now, cfg)}
+    candidates = rule.candidates(now, cfg)
+    if only is not None:  # a rule with `changed` has a queryset of candidates
+        candidates = candidates.filter(pk__in=only)
+    sources = {str(obj.pk): obj for obj in candidates}
     missing = {row.source_id for row in pending} - set(sources)
     if missing:
         found = {str(obj.pk): obj for obj in rule.queryset().filter(pk__in=missing)}
@@ -152,9 +231,15 @@ def _sources(rule: ReminderRule, now: datetime, cfg: ReminderSettings, pending: 
 
 
 def reconcile_rule(
-    rule: ReminderRule, now: datetime, cfg: ReminderSettings, source: models.Model | None = None
+    rule: ReminderRule,
+    now: datetime,
+    cfg: ReminderSettings,
+    source: models.Model | None = None,
+    *,
+    only: list | None = None,
 ) -> int:
-    """Bring the outbox in line with what the rule wants now, for all its sources (or one).
+    """Bring the outbox in line with what the rule wants now, for all its sources (or one,
+    or those of `only`, pks, among its candidates and sources with pending rows).
 
     Set-based: the rule loads its sources and their recipients in bulk (`prepare`), the
     wanted rows are computed in memory, then one insert (`ON CONFLICT DO NOTHING` on the
@@ -164,11 +249,13 @@ def reconcile_rule(
 
     source_type = ContentType.objects.get_for_model(rule.model_class())
     if source is None and connection.vendor == "postgresql":
-        done = rule.reconcile_in_sql(now, cfg, source_type)
+        done = rule.reconcile_in_sql(now, cfg, source_type, only)
         if done is not None:
             return done
-    pending = _pending(rule, source_type, None if source is None else str(source.pk))
-    sources = [source] if source is not None else _sources(rule, now, cfg, pending)
+    if source is not None:
+        only = [source.pk]
+    pending = _pending(rule, source_type, None if only is None else [str(pk) for pk in only])
+    sources = [source] if source is not None else _sources(rule, now, cfg, pending, only)
     live = [obj for obj in sources if not isinstance(obj, _Gone)]
     if live:
         rule.prepare(live, now, cfg)
