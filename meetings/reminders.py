@@ -209,13 +209,20 @@ class CommitmentDeadlineRule(ReminderRule):
         ids = set(entering.values_list("pk", flat=True))
         ids |= set(Commitment.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
         ids |= set(Commitment.history.filter(history_date__gte=since).values_list("id", flat=True))
-        users = User.history.filter(history_date__gte=since).values("id")
-        roles = RoleAssignment.history.filter(
-            id__in=RoleAssignment.history.filter(history_date__gte=since).values("id")
+        return ids | self.people_changed(first, last, since)
+
+    def people_changed(self, first, last, since) -> set[int]:
+        """Open commitments in the window whose people changed since `since`."""
+        users = set(User.history.filter(history_date__gte=since).values_list("id", flat=True))
+        changed_roles = RoleAssignment.history.filter(history_date__gte=since).values("id")
+        # Every version of a changed assignment: the organisation or region it left counts too.
+        roles = set(
+            RoleAssignment.history.filter(id__in=changed_roles).values_list(
+                "role", "organisation_id", "region_id"
+            )
         )
-        roles = list(roles.values_list("role", "organisation_id", "region_id").distinct())
-        roles += RoleAssignment.objects.filter(user__in=users).values_list(
-            "role", "organisation_id", "region_id"
+        roles |= set(
+            RoleAssignment.objects.filter(user__in=users).values_list("role", "organisation_id", "region_id")
         )
         organisations = {org for role, org, _region in roles if role == Role.OPD_FOCAL and org}
         organisations |= set(
@@ -225,13 +232,16 @@ class CommitmentDeadlineRule(ReminderRule):
         kabupaten = {
             kabupaten_of(region) for role, _org, region in roles if role == Role.DPPKB_ADMIN and region
         }
-        people = Q(owner__in=organisations) | Q(pic__in=users)
-        people |= Q(meeting__in=Meeting.history.filter(history_date__gte=since).values("id"))
-        if kabupaten - {None}:
-            people |= region_q(kabupaten - {None}, "meeting_region_id")
-        # Only open commitments want rows; a closed one was changed (above) when it closed.
+        kabupaten.discard(None)
+        meetings = set(Meeting.history.filter(history_date__gte=since).values_list("id", flat=True))
+        if not (users or organisations or kabupaten or meetings):
+            return set()
+        people = Q(owner__in=organisations) | Q(pic__in=users) | Q(meeting__in=meetings)
+        if kabupaten:
+            people |= region_q(kabupaten, "meeting_region_id")
+        # Only open commitments want rows; a closed one was saved (see `changed`) when it closed.
         touched = Commitment.objects.open().filter(due_date__gte=first, due_date__lte=last).filter(people)
-        return ids | set(touched.values_list("pk", flat=True))
+        return set(touched.values_list("pk", flat=True))
 
     def reconcile_in_sql(self, now, cfg: ReminderSettings, source_type, only: list | None = None) -> int:
         """The scan of this rule in PostgreSQL: it has by far the most sources (every open
@@ -282,7 +292,9 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute("ANALYZE reminder_pending")
                 cursor.execute(_SOURCES.format(**tables), params)
                 (sources,) = cursor.fetchone()
-            write_in_sql(self, source_type, now, wanted=wanted, stale=stale, params=params)
+            write_in_sql(
+                self, source_type, now, wanted=wanted, stale=stale, params=params, few=only is not None
+            )
         return sources
 
 

@@ -247,6 +247,8 @@ def reconcile_rule(
     an update per row whose time or text changed (rare: a moved row gets a new key)."""
     from django.contrib.contenttypes.models import ContentType
 
+    if source is None and only is not None and not only:
+        return 0  # an incremental beat with nothing changed
     source_type = ContentType.objects.get_for_model(rule.model_class())
     if source is None and connection.vendor == "postgresql":
         done = rule.reconcile_in_sql(now, cfg, source_type, only)
@@ -379,7 +381,14 @@ _CANCELLED = """
 
 
 def write_in_sql(
-    rule: ReminderRule, source_type, now: datetime, *, wanted: str, stale: str, params: dict
+    rule: ReminderRule,
+    source_type,
+    now: datetime,
+    *,
+    wanted: str,
+    stale: str,
+    params: dict,
+    few: bool = False,
 ) -> None:
     """`_write` as two statements, for `ReminderRule.reconcile_in_sql` on PostgreSQL.
 
@@ -388,7 +397,7 @@ def write_in_sql(
     source_id, context (jsonb), send_at, expires_at. `stale`: a SELECT of the ids of the rule's
     pending rows whose key is no longer wanted (past the grace window or not): they are
     cancelled. Both take the named `params` (plus now, started, source_type,
-    prefix). The same guarantees as `_write`: the unique key stores a row once, a moved or
+    prefix). `few`: the sources of an incremental beat (index lookups beat hash joins). The same guarantees as `_write`: the unique key stores a row once, a moved or
     cancelled row is one still scheduled (a dispatcher's claim wins)."""
     from ..tasks import send_notifications
     from .publish import publish_on_commit
@@ -408,9 +417,12 @@ def write_in_sql(
         due = [pk for pk, send_at in cursor.fetchall() if send_at <= started]
         # Hash joins only: with the row estimates of a few CTEs off by orders of magnitude, a
         # nested loop over thousands of pending rows can take minutes.
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute(_CANCELLED.format(stale=stale), params)
-        cursor.execute("SET LOCAL enable_nestloop = on")
+        if few:
+            cursor.execute(_CANCELLED.format(stale=stale), params)
+        else:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(_CANCELLED.format(stale=stale), params)
+            cursor.execute("SET LOCAL enable_nestloop = on")
     if due:
         publish_on_commit(send_notifications, due)
 
