@@ -293,7 +293,13 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute(_SOURCES.format(**tables), params)
                 (sources,) = cursor.fetchone()
             write_in_sql(
-                self, source_type, now, wanted=wanted, stale=stale, params=params, few=only is not None
+                self,
+                source_type,
+                now,
+                wanted=wanted,
+                stale=stale,
+                params=params,
+                few=only is not None and len(only) <= FEW,
             )
         return sources
 
@@ -305,6 +311,10 @@ _PENDING = """
     WHERE n.state = 'scheduled' AND n.source_type_id = %(pending_type)s AND n.rule LIKE %(pending_prefix)s
       AND n.source_id ~ '^[0-9]{1,18}$'
 """
+
+# Up to this many commitments (an incremental beat's usual load), the stale rows are found
+# by index lookups; more (a day's window entry at national scale) by hash joins.
+FEW = 5000
 
 # An incremental beat: only the pending rows of the commitments it looks at.
 _PENDING_ONLY = "AND n.source_id = ANY(CAST(%(only_text)s AS varchar[]))"
