@@ -80,7 +80,9 @@ def assert_a_full_scan_changes_nothing(now) -> None:
     assert after == before
 
 
-def test_incremental_beats_leave_the_outbox_a_full_scan_leaves(path, rakor, demo, kapus, pkk, dinkes):
+def test_incremental_beats_leave_the_outbox_a_full_scan_leaves(
+    path, rakor, demo, kapus, pkk, camat_a, camat_b
+):
     today = timezone.localdate()
     now = wita(today, 9)
     done, moved, later, no_pic, deleted, _overdue = (
@@ -125,6 +127,34 @@ def test_incremental_beats_leave_the_outbox_a_full_scan_leaves(path, rakor, demo
     assert_a_full_scan_changes_nothing(now + timedelta(days=4, hours=1))
     assert Notification.objects.filter(source_id=str(later.pk), recipient=pkk).exists()
     assert not Notification.objects.filter(recipient=kapus, state=Notification.State.SCHEDULED).exists()
+
+    # A new DPPKB admin of the kabupaten (escalations); a new head of the owner; a focal point
+    # leaves: one beat each, so each is found on its own.
+    when = now + timedelta(days=4, hours=1)
+    admin = RoleAssignment.objects.create(
+        user=camat_a, role=Role.DPPKB_ADMIN, region=Region.objects.get(code="63.05")
+    )
+    when += timedelta(minutes=5)
+    beat(when)
+    assert_a_full_scan_changes_nothing(when)
+    assert Notification.objects.filter(rule__contains=":escalation:", recipient=camat_a).exists()
+    admin.delete()
+    when += timedelta(minutes=5)
+    beat(when)
+    assert_a_full_scan_changes_nothing(when)
+
+    dinkes_org = demo.orgs["dinkes"]
+    dinkes_org.head = camat_b
+    dinkes_org.save()
+    when += timedelta(minutes=5)
+    beat(when)
+    assert_a_full_scan_changes_nothing(when)
+    assert Notification.objects.filter(source_id=str(later.pk), recipient=camat_b).exists()
+
+    RoleAssignment.objects.filter(user=pkk, role=Role.OPD_FOCAL).get().delete()
+    when += timedelta(minutes=5)
+    beat(when)
+    assert_a_full_scan_changes_nothing(when)
 
     # Reopened and moved back into the window.
     done.status = Commitment.Status.IN_PROGRESS
