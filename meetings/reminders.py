@@ -289,6 +289,7 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute("DROP TABLE IF EXISTS reminder_pending")
                 pending = _PENDING if only is None else f"{_PENDING} {_PENDING_ONLY}"
                 cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {pending}", params)
+                cursor.execute("SET LOCAL default_statistics_target = 10")  # see write_in_sql
                 cursor.execute("ANALYZE reminder_pending")
                 cursor.execute(_SOURCES.format(**tables), params)
                 (sources,) = cursor.fetchone()
