@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -211,9 +211,26 @@ class CommitmentDeadlineRule(ReminderRule):
         ids |= set(Commitment.history.filter(history_date__gte=since).values_list("id", flat=True))
         return ids | self.people_changed(first, last, since)
 
+    @staticmethod
+    def users_changed(since) -> set[int]:
+        """People added, removed, (de)activated or whose e-mail came or went since `since`;
+        not those who only logged in (every login saves `last_login`, a history row too)."""
+        earlier = User.history.filter(id=OuterRef("id"), history_date__lt=since).order_by("-history_date")
+        versions = User.history.filter(history_date__gte=since).annotate(
+            was_active=Subquery(earlier.values("is_active")[:1]),
+            had_email=Subquery(earlier.values("email")[:1]),
+        )
+        return {
+            pk
+            for pk, kind, active, email, was_active, had_email in versions.values_list(
+                "id", "history_type", "is_active", "email", "was_active", "had_email"
+            )
+            if kind != "~" or was_active is None or (active, bool(email)) != (was_active, bool(had_email))
+        }
+
     def people_changed(self, first, last, since) -> set[int]:
         """Open commitments in the window whose people changed since `since`."""
-        users = set(User.history.filter(history_date__gte=since).values_list("id", flat=True))
+        users = self.users_changed(since)
         changed_roles = RoleAssignment.history.filter(history_date__gte=since).values("id")
         # Every version of a changed assignment: the organisation or region it left counts too.
         roles = set(

@@ -218,3 +218,18 @@ def test_the_beat_task_scans_incrementally(rakor, demo, kapus, reminder_settings
     assert scan_reminders() >= 1
     assert ReminderScan.objects.filter(rule="commitment_due").exists()
     assert scan_reminders() == 0  # the next beat: nothing changed
+
+
+def test_a_login_alone_reconciles_nothing(path, rakor, demo, kapus):
+    """Every login saves the user (a history row): only a change of what the rows depend on
+    (active, e-mail, roles) brings their commitments into a beat."""
+    now = wita(timezone.localdate(), 9)
+    commitment(rakor, demo, kapus, 2)
+    beat(now)
+    kapus.last_login = timezone.now()
+    kapus.save(update_fields=["last_login"])
+    assert beat(now + timedelta(minutes=5)) == 0
+    kapus.email = ""
+    kapus.save()
+    assert beat(now + timedelta(minutes=10)) == 1
+    assert_a_full_scan_changes_nothing(now + timedelta(minutes=10))
