@@ -294,13 +294,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The reminder scan's beats reconcile only the sources that changed or entered a rule's window;
+# a full pass over every source runs when the last one is this old (a safety net; 0: every beat).
+REMINDERS_FULL_SCAN_HOURS = envint("REMINDERS_FULL_SCAN_HOURS", "24")
+
 # The one beat schedule (reminders engine, portal/tasks.py). Every job is safe to
 # run twice or from two beats at once: rows have unique keys, sends are claimed
 # with skip_locked, and each job holds a lease (portal.models.JobLock).
-# The reminder scan's beats reconcile only the sources that changed or entered a rule's window;
-# a full pass over every source runs when the last one is this old (a safety net).
-REMINDERS_FULL_SCAN_HOURS = envint("REMINDERS_FULL_SCAN_HOURS", "24")
-
 CELERY_BEAT_SCHEDULE = {
     # Proof of life for /healthz: beat publishes it, a worker records the time (portal.Heartbeat).
     "beat-tick": {
