@@ -295,10 +295,8 @@ class CommitmentDeadlineRule(ReminderRule):
             "pending": "SELECT * FROM reminder_pending",
         }
         tables["ids"] = _IDS.format(**tables, only="" if only is None else _IDS_ONLY)
-        wanted = _WANTED.format(**tables, people=_PEOPLE.format(**tables, src_ids=tables["ids"]))
-        stale = _STALE.format(
-            **tables, people=_PEOPLE.format(**tables, src_ids="SELECT commitment_id FROM pending")
-        )
+        wanted = _WANTED.format(**tables, people=_PEOPLE_READ)
+        stale = _STALE.format(**tables, people=_PEOPLE_READ)
         with transaction.atomic():  # the temporary tables live until its end
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
@@ -308,6 +306,13 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {pending}", params)
                 cursor.execute("SET LOCAL default_statistics_target = 10")  # see write_in_sql
                 cursor.execute("ANALYZE reminder_pending")
+                # The commitments and their people once, for both the wanted and the stale rows.
+                for table, select in (("reminder_src", _SRC), ("reminder_people", _PEOPLE)):
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                    cursor.execute(
+                        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {select.format(**tables)}", params
+                    )
+                    cursor.execute(f"ANALYZE {table}")
                 cursor.execute(_SOURCES.format(**tables), params)
                 (sources,) = cursor.fetchone()
             write_in_sql(
@@ -353,24 +358,29 @@ _SOURCES = "SELECT count(*) FROM ({ids}) ids"
 # A kabupaten's code from a region code (`kabupaten_of`): "63.05.01" -> "63.05".
 _KABUPATEN = "CASE WHEN strpos({code}, '.') > 0 THEN split_part({code}, '.', 1) || '.' || split_part({code}, '.', 2) END"
 
-# The open commitments among {src_ids}, and their people (`focal_points`, `kabupaten_admins`).
+# The open commitments the scan looks at (reminder_src) ...
+_SRC = """
+    SELECT c.id, c.due_date, c.owner_id, c.pic_id, m.region_id
+    FROM {commitment} c JOIN {meeting} m ON m.id = c.meeting_id
+    WHERE c.status = ANY(%(open)s) AND c.id IN ({ids})
+"""
+
+# ... and their people (`focal_points`, `kabupaten_admins`; reminder_people).
 _PEOPLE = """
-    src AS MATERIALIZED (
-        SELECT c.id, c.due_date, c.owner_id, c.pic_id, m.region_id
-        FROM {commitment} c JOIN {meeting} m ON m.id = c.meeting_id
-        WHERE c.status = ANY(%(open)s) AND c.id IN ({src_ids})
-    ),
-    people AS MATERIALIZED (
-        SELECT s.id AS commitment_id, s.pic_id AS user_id, 'focal' AS kind FROM src s
-        UNION
-        SELECT s.id, o.head_id, 'focal' FROM src s JOIN {organisation} o ON o.id = s.owner_id
-        UNION
-        SELECT s.id, r.user_id, 'focal' FROM src s
-        JOIN {role} r ON r.role = %(focal_role)s AND r.organisation_id = s.owner_id
-        UNION
-        SELECT s.id, r.user_id, 'admins' FROM src s
-        JOIN {role} r ON r.role = %(admin_role)s AND r.region_id = {kabupaten}
-    )
+    SELECT s.id AS commitment_id, s.pic_id AS user_id, 'focal' AS kind FROM reminder_src s
+    UNION
+    SELECT s.id, o.head_id, 'focal' FROM reminder_src s JOIN {organisation} o ON o.id = s.owner_id
+    UNION
+    SELECT s.id, r.user_id, 'focal' FROM reminder_src s
+    JOIN {role} r ON r.role = %(focal_role)s AND r.organisation_id = s.owner_id
+    UNION
+    SELECT s.id, r.user_id, 'admins' FROM reminder_src s
+    JOIN {role} r ON r.role = %(admin_role)s AND r.region_id = {kabupaten}
+"""
+
+_PEOPLE_READ = """
+    src AS (SELECT * FROM reminder_src),
+    people AS (SELECT * FROM reminder_people)
 """
 
 # Every row `CommitmentDeadlineRule.reminders` wants that may be created now.
