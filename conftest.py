@@ -79,6 +79,12 @@ def _fresh_throttle_counts(settings) -> None:
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache(settings) -> None:
+    # The dashboard's cached aggregates live in the same cache: none is carried across tests.
+    settings.DASHBOARD_CACHE_PREFIX = f"dashboard:{uuid.uuid4().hex}"
+
+
 @pytest.fixture
 def demo(db) -> SimpleNamespace:
     """The core demo (built-in Tapin geography, organisations, accounts)."""

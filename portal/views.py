@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from .access import get_organisation_for_user, get_region_for_user
+from .dashboard import Cached, cached
 from .forms import OrganisationForm
 from .models import Organisation, Region
 from .registry import dashboard_cards
@@ -20,19 +21,31 @@ from .registry import dashboard_cards
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     regions = request.user.scope_regions()
-    # Both counts in one query: every query costs a round trip on a busy server.
-    levels = [Region.Level.KECAMATAN, Region.Level.DESA, Region.Level.KELURAHAN]
-    counts = Region.objects.visible_to(request.user).filter(level__in=levels).aggregate(
-        n_kecamatan=Count("pk", filter=Q(level=Region.Level.KECAMATAN)),
-        n_desa=Count("pk", filter=Q(level__in=[Region.Level.DESA, Region.Level.KELURAHAN])),
-    )
     context = {
         "regions": regions,
         "kabupaten": kabupaten_of(regions),
-        **counts,
+        **cached(
+            request.user, "regions", lambda: region_counts(request.user), depends_on=[Region], personal=False
+        ),
         "cards": dashboard_cards(request.user),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def region_counts(user) -> Cached:
+    """How many kecamatan and desa/kelurahan the user's regions hold (a superuser: the
+    country's 90,000 rows, hence cached)."""
+    # Both counts in one query: every query costs a round trip on a busy server.
+    levels = [Region.Level.KECAMATAN, Region.Level.DESA, Region.Level.KELURAHAN]
+    counts = (
+        Region.objects.visible_to(user)
+        .filter(level__in=levels)
+        .aggregate(
+            n_kecamatan=Count("pk", filter=Q(level=Region.Level.KECAMATAN)),
+            n_desa=Count("pk", filter=Q(level__in=[Region.Level.DESA, Region.Level.KELURAHAN])),
+        )
+    )
+    return Cached(counts)
 
 
 def kabupaten_of(regions: list[Region]) -> list[Region]:
