@@ -142,9 +142,12 @@ def cached(
     entry = found.get(key)
     if entry and entry["scope"] == scope and entry["versions"] == versions and None not in versions:
         return entry["value"]
-    if None in versions:  # first use, or the cache was emptied: start every missing token
-        _start_versions([k for k, v in zip(version_keys, versions, strict=True) if v is None])
-        return compute().value
+    if None in versions:  # first use, or the cache was emptied: start the missing tokens
+        versions = _start_versions(version_keys, versions)
+        if None in versions:
+            return compute().value
+    # The tokens are read before the data: a write meanwhile renews them, so what is computed
+    # now from older data is never taken for current.
     result = compute()
     timeout = ttl
     if result.until is not None:
@@ -157,12 +160,19 @@ def cached(
     return result.value
 
 
-def _start_versions(keys: list[str]) -> None:
+def _start_versions(keys: list[str], versions: tuple) -> tuple:
+    """The tokens, each missing one started (or the one another process started first)."""
+    missing = [key for key, version in zip(keys, versions, strict=True) if version is None]
     try:
-        for key in keys:
+        for key in missing:
             cache.add(key, secrets.token_hex(8), timeout=None)
+        started = cache.get_many(missing)
     except Exception:
         logger.warning("dashboard cache: could not start versions", exc_info=True)
+        return versions
+    return tuple(
+        started.get(key) if version is None else version for key, version in zip(keys, versions, strict=True)
+    )
 
 
 def next_midnight() -> datetime:
