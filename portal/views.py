@@ -20,21 +20,18 @@ from .registry import dashboard_cards
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    regions = request.user.scope_regions()
+    user = request.user
     context = {
-        "regions": regions,
-        "kabupaten": kabupaten_of(regions),
-        **cached(
-            request.user, "regions", lambda: region_counts(request.user), depends_on=[Region], personal=False
-        ),
-        "cards": dashboard_cards(request.user),
+        **cached(user, "regions", lambda: working_area(user), depends_on=[Region], personal=False),
+        "cards": dashboard_cards(user),
     }
     return render(request, "portal/dashboard.html", context)
 
 
-def region_counts(user) -> Cached:
-    """How many kecamatan and desa/kelurahan the user's regions hold (a superuser: the
-    country's 90,000 rows, hence cached)."""
+def working_area(user) -> Cached:
+    """The user's regions, their kabupaten, and how many kecamatan and desa/kelurahan they
+    hold (a superuser: the country's 90,000 rows, hence cached)."""
+    regions = user.scope_regions()
     # Both counts in one query: every query costs a round trip on a busy server.
     levels = [Region.Level.KECAMATAN, Region.Level.DESA, Region.Level.KELURAHAN]
     counts = (
@@ -45,7 +42,7 @@ def region_counts(user) -> Cached:
             n_desa=Count("pk", filter=Q(level__in=[Region.Level.DESA, Region.Level.KELURAHAN])),
         )
     )
-    return Cached(counts)
+    return Cached({"regions": regions, "kabupaten": kabupaten_of(regions), **counts})
 
 
 def kabupaten_of(regions: list[Region]) -> list[Region]:

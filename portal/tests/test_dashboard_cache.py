@@ -12,7 +12,8 @@ from django.urls import reverse
 from portal import dashboard
 from portal.models import Notification, Region, RoleAssignment, User
 from portal.roles import Role
-from portal.views import region_counts
+from portal.tests.test_settings import run_django
+from portal.views import working_area
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def shown(client) -> tuple[int, int]:
 
 
 def fresh(user) -> tuple[int, int]:
-    counts = region_counts(User.objects.get(pk=user.pk)).value
+    counts = working_area(User.objects.get(pk=user.pk)).value
     return counts["n_kecamatan"], counts["n_desa"]
 
 
@@ -69,6 +70,15 @@ def test_an_import_by_copy_and_a_bulk_update_drop_the_counts(any_cache, client, 
     assert shown(client) == fresh(camat_a) == (before[0], before[1] + 1)
     Region.objects.filter(code="63.05.04.2097").update(level="kecamatan")
     assert shown(client) == fresh(camat_a) == (before[0] + 1, before[1])
+
+
+def test_a_renamed_kecamatan_shows_its_new_name_at_once(any_cache, client, camat_a):
+    client.force_login(camat_a)
+    client.get(DASHBOARD)
+
+    Region.objects.filter(code="63.05.04").update(name="Tapin Utara Baru")
+
+    assert "Tapin Utara Baru" in client.get(DASHBOARD).content.decode()
 
 
 def test_two_scopes_never_share_an_entry(any_cache, client, camat_a, camat_b, dppkb):
@@ -163,3 +173,13 @@ def test_the_dashboard_works_when_the_cache_is_down(client, camat_a, monkeypatch
 def test_a_card_cannot_depend_on_a_model_nobody_watches(camat_a):
     with pytest.raises(ImproperlyConfigured):
         dashboard.cached(camat_a, "x", lambda: dashboard.Cached(1), depends_on=[Notification])
+
+
+@pytest.mark.parametrize(("redis_url", "seconds"), [("", "0"), ("redis://127.0.0.1:6379/5", "120")])
+def test_the_dashboard_is_cached_by_default_only_in_a_shared_cache(redis_url, seconds):
+    # Without Redis each process has its own cache: the worker's writes (imports run there)
+    # could not drop what the web process keeps.
+    code = "from django.conf import settings; print(settings.DASHBOARD_CACHE_SECONDS)"
+    result = run_django(code, DEBUG="True", REDIS_URL=redis_url)
+
+    assert result.stdout.strip().splitlines()[-1] == seconds
