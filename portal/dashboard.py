@@ -4,9 +4,9 @@ A card's numbers and short lists are kept in the default cache (Redis in product
 per-process memory cache in development) under its name and the user's scope, for at most
 DASHBOARD_CACHE_SECONDS. Each entry records a version token of every model it was computed
 from; a write to one of those models (a save or delete through any path: services, admin,
-imports; bulk writes through the querysets below) replaces that model's token, so the next
-dashboard computes afresh. Tokens change right away and again once the transaction commits:
-a dashboard computed meanwhile from the data before the commit is never served after it.
+imports; bulk writes through the querysets below) replaces that model's token when the
+transaction commits, so the next dashboard computes afresh; a dashboard computed meanwhile
+from the data before the commit is never served after it.
 
 What the cache holds are numbers and model instances, rendered per request (in the reader's
 language and time zone). Any cache failure falls back to computing the card.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 from typing import TypeVar
@@ -34,6 +35,9 @@ T = TypeVar("T")
 # Bump when the shape of a cached value changes, so a deploy never reads the old shape.
 FORMAT = 1
 _watched: set[str] = set()
+# Models this process wrote inside a transaction not committed yet (see changed()).
+_dirty: set[str] = set()
+_dirty_lock = threading.Lock()
 
 
 def _setting_prefix() -> str:
@@ -63,17 +67,22 @@ def _on_write(sender, **kwargs) -> None:
 
 
 def changed(*model_classes: type[models.Model]) -> None:
-    """New version tokens for these models (those the dashboard reads): now, and again once
-    the current transaction commits. Bulk writes, which send no signals, call this."""
+    """New version tokens for these models (those the dashboard reads), once the write is
+    committed. Bulk writes, which send no signals, call this."""
     labels = [m._meta.label_lower for m in model_classes if m._meta.label_lower in _watched]
     if not labels:
         return
-    _renew(labels)
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        _renew(labels)  # autocommit: the write is already committed
         return
-    # Once per model and transaction (an import saves thousands of rows). Django replaces its
-    # list of commit callbacks when the transaction commits or rolls back, which ends the set.
+    # In a transaction: other processes cannot see the write before the commit, and the renewal
+    # on commit drops whatever they cache meanwhile. This process may read its own write before
+    # (a test, a view that writes then shows a dashboard): its next read renews first.
+    with _dirty_lock:
+        _dirty.update(labels)
+    # Once per model and transaction (an import or a cascade writes thousands of rows). Django
+    # replaces its list of commit callbacks when the transaction commits or rolls back.
     pending = getattr(connection, "_dashboard_pending", None)
     if pending is None or pending[0] is not connection.run_on_commit:
         pending = connection._dashboard_pending = (connection.run_on_commit, set())
@@ -84,6 +93,9 @@ def changed(*model_classes: type[models.Model]) -> None:
 
 
 def _renew(labels: Iterable[str]) -> None:
+    labels = list(labels)
+    with _dirty_lock:
+        _dirty.difference_update(labels)
     try:
         cache.set_many({_version_key(label): secrets.token_hex(8) for label in labels}, timeout=None)
     except Exception:  # a cache outage must not fail a write; entries expire with the TTL
@@ -126,6 +138,10 @@ def cached(
     ttl = settings.DASHBOARD_CACHE_SECONDS
     if ttl <= 0:
         return compute().value
+    if _dirty:  # this process wrote in a transaction not yet committed
+        with _dirty_lock:
+            written = list(_dirty)
+        _renew(written)
     scope = scope_of(user, personal=personal)
     digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
     key = f"{_setting_prefix()}:{FORMAT}:{name}:{digest}"

@@ -118,20 +118,33 @@ def test_a_changed_role_shows_the_new_scope_at_once(any_cache, client, camat_a, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_versions_are_renewed_again_when_the_transaction_commits(any_cache):
+def test_versions_are_renewed_once_when_the_transaction_commits(any_cache):
     key = dashboard._version_key("portal.region")
-    Region.objects.create(code="91", name="Papua", level="provinsi")
+    Region.objects.create(code="91", name="Papua", level="provinsi")  # autocommit: renewed at once
+    before = cache.get(key)
+    assert before is not None
     with transaction.atomic():
-        Region.objects.create(code="91.01", name="Kab. A", level="kabupaten", parent_id="91")
-        during = cache.get(key)
-        Region.objects.create(code="91.02", name="Kab. B", level="kabupaten", parent_id="91")
-        assert cache.get(key) != during  # each write renews at once...
-        during = cache.get(key)
+        for n in range(1, 4):
+            Region.objects.create(code=f"91.0{n}", name=f"Kab. {n}", level="kabupaten", parent_id="91")
+        # Other processes keep their entries until the commit (they cannot see the rows yet);
+        # one renewal waits for it, however many rows were written.
+        assert cache.get(key) == before
         assert len([f for _, f, _ in connection.run_on_commit if "dashboard" in f.__module__]) == 1
 
-    # ...and once more after the commit (one callback however many rows were written): an entry
-    # computed by another request from the data before the commit is not taken for current.
-    assert cache.get(key) not in (during, None)
+    assert cache.get(key) not in (before, None)
+
+
+def test_a_process_reading_its_own_uncommitted_write_renews_first(any_cache, demo):
+    key = dashboard._version_key("portal.region")
+    cache.set(key, "old")
+    Region.objects.create(
+        code="63.05.04.2093", name="D", level="desa", parent_id="63.05.04"
+    )  # in the test's transaction
+    assert cache.get(key) == "old"
+
+    dashboard.cached(demo.users["dppkb"], "x", lambda: dashboard.Cached(1), depends_on=[Region])
+
+    assert cache.get(key) != "old"
 
 
 def test_a_write_to_a_model_no_card_reads_touches_no_version(
