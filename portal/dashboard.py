@@ -20,7 +20,6 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
-from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +30,6 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 # Bump when the shape of a cached value changes, so a deploy never reads the old shape.
 FORMAT = 1
 _watched: set[str] = set()
@@ -138,7 +136,10 @@ def cached(
     ttl = settings.DASHBOARD_CACHE_SECONDS
     if ttl <= 0:
         return compute().value
-    if _dirty:  # this process wrote in a transaction not yet committed
+    if _dirty:
+        # This process wrote in a transaction not committed yet. Only the dashboard view reads
+        # this cache, and it writes nothing (no ATOMIC_REQUESTS): an entry is never computed
+        # from its own connection's uncommitted rows outside tests.
         with _dirty_lock:
             written = list(_dirty)
         _renew(written)
