@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from ..models import Notification
+from .mime import email_bytes, envelope_address
 from .rendering import Rendered
 
 
@@ -36,20 +38,49 @@ class EmailChannel(Channel):
     def send(self, notification: Notification, rendered: Rendered, connection=None) -> str:
         domain = urlsplit(settings.SITE_URL).hostname or "portal-tpps.local"
         message_id = make_msgid(domain=domain)
+        headers = {"Message-ID": message_id, "X-Portal-Notification": str(notification.pk)}
+        backend = connection() if connection else get_connection(timeout=settings.EMAIL_TIMEOUT)
+        smtp = getattr(backend, "connection", None)
+        if isinstance(backend, SMTPBackend) and smtp is not None:
+            # A batch's open SMTP session: the bytes Django would write, built for a fraction
+            # of its cost (`mime`), unless the message is not of the shape it writes.
+            data = self.message_bytes(notification, rendered, headers)
+            if data is not None:
+                sender = envelope_address(settings.DEFAULT_FROM_EMAIL)
+                smtp.sendmail(sender, [envelope_address(notification.recipient.email)], data)
+                return message_id
+        if self.message(notification, rendered, headers, backend).send() != 1:
+            raise RuntimeError("the mail backend accepted no message")
+        return message_id
+
+    def message(self, notification: Notification, rendered: Rendered, headers: dict, backend=None):
+        """The message as Django builds it: the reference for `message_bytes`."""
         message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text,
             to=[notification.recipient.email],
-            headers={"Message-ID": message_id, "X-Portal-Notification": str(notification.pk)},
-            connection=connection() if connection else get_connection(timeout=settings.EMAIL_TIMEOUT),
+            headers=headers,
+            connection=backend,
         )
         if rendered.html:
             message.attach_alternative(rendered.html, "text/html")
         for filename, content, mimetype in rendered.attachments:
             message.attach(filename, content, mimetype)
-        if message.send() != 1:
-            raise RuntimeError("the mail backend accepted no message")
-        return message_id
+        return message
+
+    def message_bytes(self, notification: Notification, rendered: Rendered, headers: dict) -> bytes | None:
+        """`message(...).message().as_bytes()` but for the Date and the MIME boundaries, or None."""
+        if not notification.recipient.email:
+            return None
+        return email_bytes(
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=notification.recipient.email,
+            headers=headers,
+            attachments=rendered.attachments,
+        )
 
 
 class InAppChannel(Channel):

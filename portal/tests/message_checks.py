@@ -22,6 +22,7 @@ from django.utils.dates import MONTHS
 
 from portal.models import Notification
 from portal.notifications.actions import actions_for
+from portal.notifications.channels import EmailChannel
 from portal.notifications.rendering import Rendered, render
 
 URL = re.compile(r"https?://[^\s\"'<>]+")
@@ -35,6 +36,28 @@ def rows(rule_prefix: str, recipient=None) -> list[Notification]:
     if recipient is not None:
         qs = qs.filter(recipient=recipient)
     return list(qs.order_by("channel", "pk"))
+
+
+BOUNDARY = re.compile(rb"={15}\d{19}==(?:\.\d+)?")
+DATE = re.compile(rb"^Date: [^\r\n]*\r\n", re.MULTILINE)
+
+
+def comparable(message: bytes) -> bytes:
+    """An e-mail's bytes without what differs between two sends of it: the Date and the
+    random MIME boundaries (numbered in the order they appear)."""
+    names: dict[bytes, bytes] = {}
+    message = BOUNDARY.sub(lambda m: names.setdefault(m[0], b"BOUNDARY-%d" % len(names)), message)
+    return DATE.sub(b"Date: -\r\n", message)
+
+
+def check_email_bytes(row: Notification, rendered: Rendered) -> None:
+    """The dispatcher's fast e-mail (`portal.notifications.mime`) is Django's, byte for byte."""
+    channel = EmailChannel()
+    headers = {"Message-ID": "<1.2.3@portal-tpps.local>", "X-Portal-Notification": str(row.pk)}
+    fast = channel.message_bytes(row, rendered, headers)
+    assert fast is not None, f"{row.rule}: not sent by the fast path"
+    reference = channel.message(row, rendered, headers).message().as_bytes(linesep="\r\n")
+    assert comparable(fast) == comparable(reference), row.rule
 
 
 def _date_parts(day: date) -> list[str]:
@@ -63,8 +86,9 @@ def check_message(
     languages: Iterable[str] = ("id", "en"),
 ) -> dict[str, dict[str, Rendered]]:
     """Render each row in each language and check: the object's name and dates in every part,
-    plain text parts (no HTML entities), an in-app text without raw URLs, and links that lead
-    to a portal page (the main link opens for the recipient)."""
+    plain text parts (no HTML entities), an in-app text without raw URLs, links that lead
+    to a portal page (the main link opens for the recipient), and an e-mail's bytes as the
+    dispatcher writes them equal to Django's."""
     notifications = list(notifications)
     assert notifications, "no outbox row to check"
     dates = list(dates)
@@ -76,6 +100,8 @@ def check_message(
             row.recipient = person
             rendered = render(row)
             seen.setdefault(row.channel, {})[language] = rendered
+            if row.channel == Notification.Channel.EMAIL:
+                check_email_bytes(row, rendered)
             where = f"{row.rule} ({row.channel}, {language})"
             plain = {
                 "subject": rendered.subject,
