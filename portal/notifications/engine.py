@@ -29,9 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Notification, ReminderSettings
+from ..tokens import link_objects
 from .channels import channel_for
 from .rendering import render, stored_copy
-from .rules import still_wanted
+from .rules import REGISTRY, still_wanted
 
 logger = logging.getLogger(__name__)
 State = Notification.State
@@ -111,6 +112,7 @@ def claim_batch(
             return Claimed(0, [])
         last = (rows[-1].send_at, rows[-1].pk)
         load_sources(rows)
+        prepare_rules(rows, now, cfg)
         settled: dict[tuple, list[Notification]] = defaultdict(list)
         sending = []
         for row in rows:
@@ -153,6 +155,18 @@ def load_sources(rows: list[Notification]) -> None:
     for row in rows:
         if row.source_type_id in wanted:
             row._source_cache = found.get((row.source_type_id, row.source_id))
+
+
+def prepare_rules(rows: list[Notification], now: datetime, cfg: ReminderSettings) -> None:
+    """Each rule's bulk loader (`ReminderRule.prepare`, the scan's) once over the batch's
+    sources, so that `still_wanted` reads what it needs once per batch, not once per row."""
+    sources = defaultdict(dict)
+    for row in rows:
+        rule = REGISTRY.get(row.rule_name)
+        if rule is not None and row.source is not None:
+            sources[rule][id(row.source)] = row.source
+    for rule, found in sources.items():
+        rule.prepare(list(found.values()), now, cfg)
 
 
 def claim(now: datetime, cfg: ReminderSettings, pk: int | None = None) -> Notification | None:
@@ -198,11 +212,13 @@ class Mailer:
                 logger.warning("closing the SMTP connection failed", exc_info=True)
 
 
-def deliver(row: Notification, cfg: ReminderSettings, mailer: Mailer | None = None) -> bool:
+def deliver(
+    row: Notification, cfg: ReminderSettings, mailer: Mailer | None = None, link_objects: dict | None = None
+) -> bool:
     """Send one claimed row and record the outcome at once (its own commit: a worker killed
     later in the batch never sends this message twice)."""
     try:
-        rendered = render(row)
+        rendered = render(row, link_objects)
         provider_id = channel_for(row).send(row, rendered, connection=mailer.connection if mailer else None)
     except Exception as exc:  # any channel/template error: record it, retry or fail visibly
         if mailer is not None:
@@ -213,6 +229,28 @@ def deliver(row: Notification, cfg: ReminderSettings, mailer: Mailer | None = No
     row.state = State.SENT
     _settle_items(row, provider_id=provider_id)
     return True
+
+
+def deliver_in_app(rows: list[Notification], cfg: ReminderSettings, link_objects: dict) -> int:
+    """In-app rows: the row is the delivery (nothing leaves the database, so nothing can go
+    out twice), so one statement records the whole batch as sent."""
+    done = []
+    for row in rows:
+        try:
+            rendered = render(row, link_objects)
+        except Exception as exc:  # a template error: record it, retry or fail visibly
+            _record_failure(row, exc, cfg)
+            continue
+        now = timezone.now()
+        changes = {"state": State.SENT, "sent_at": now, "provider_message_id": f"inapp:{row.pk}"}
+        for name, value in (
+            changes | {"last_error": "", "updated_at": now, **stored_copy(rendered, inapp=True)}
+        ).items():
+            setattr(row, name, value)
+        done.append(row)
+    if done:
+        Notification.objects.filter(state=State.SENDING).bulk_update(done, _MARK_FIELDS)
+    return len(done)
 
 
 _MARK_FIELDS = ("state", "sent_at", "provider_message_id", "last_error", "updated_at", "title", "body")
@@ -240,11 +278,15 @@ def mark_sent(row: Notification, provider_id: str, copy: dict) -> None:
 
 
 def deliver_batch(rows: list[Notification], cfg: ReminderSettings) -> int:
-    """Send claimed rows over one SMTP connection; return how many were sent."""
+    """Send claimed rows (e-mails over one SMTP connection); return how many were sent."""
+    objects = link_objects(row.context for row in rows)
+    in_app = [row for row in rows if row.channel == Notification.Channel.INAPP]
+    sent = deliver_in_app(in_app, cfg, objects) if in_app else 0
+    others = [row for row in rows if row.channel != Notification.Channel.INAPP]
     mailer = Mailer()
     try:
         with commits_without_waiting():
-            return sum(deliver(row, cfg, mailer) for row in rows)
+            return sent + sum(deliver(row, cfg, mailer, objects) for row in others)
     finally:
         mailer.close()
 
