@@ -42,9 +42,20 @@ def _header(name: str, value: str) -> bytes:
     return _POLICY.fold_binary(name, value)
 
 
-@lru_cache(maxsize=1024)
+# A plain address (dot-atom ASCII, no display name) that Django's `sanitize_address` gives back
+# unchanged; parsing it with the stdlib's header parser cost as much as building the message.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+)
+
+
 def envelope_address(address: str) -> str:
     """What Django's SMTP backend gives the server as the envelope sender or recipient."""
+    return address if _PLAIN_ADDRESS.fullmatch(address) else _sanitized(address)
+
+
+@lru_cache(maxsize=256)
+def _sanitized(address: str) -> str:
     return sanitize_address(address, settings.DEFAULT_CHARSET)
 
 

@@ -123,10 +123,19 @@ def test_a_message_of_another_shape_is_left_to_django(case):
     assert fast_bytes(*case, "Portal TPPS <noreply@portal-tpps.local>") is None
 
 
+@pytest.mark.filterwarnings("ignore")
 def test_the_envelope_addresses_are_those_djangos_smtp_backend_gives():
     from django.core.mail.message import sanitize_address
 
-    for address in ["ani@example.org", "Portal TPPS <noreply@portal-tpps.local>", "ani@bücher.example"]:
+    for address in [
+        "ani@example.org",
+        "Ani.Rahma+tpps_1%x-y@Dinkes-Tapin.go.id",
+        "Portal TPPS <noreply@portal-tpps.local>",
+        "ani@bücher.example",
+        '"ani rahma"@example.org',
+        "ani..x@example.org",
+        ".ani@example.org",
+    ]:
         assert mime.envelope_address(address) == sanitize_address(address, "utf-8")
 
 
