@@ -41,9 +41,10 @@ class EmailChannel(Channel):
         headers = {"Message-ID": message_id, "X-Portal-Notification": str(notification.pk)}
         backend = connection() if connection else get_connection(timeout=settings.EMAIL_TIMEOUT)
         smtp = getattr(backend, "connection", None)
-        if isinstance(backend, SMTPBackend) and smtp is not None:
-            # A batch's open SMTP session: the bytes Django would write, built for a fraction
-            # of its cost (`mime`), unless the message is not of the shape it writes.
+        if type(backend) is SMTPBackend and smtp is not None:
+            # A batch's open session of Django's own SMTP backend (a subclass may sign or
+            # rewrite messages: it gets Django's message): the bytes Django would write, built
+            # for a fraction of its cost (`mime`), unless the message is not of that shape.
             data = self.message_bytes(notification, rendered, headers)
             if data is not None:
                 sender = envelope_address(settings.DEFAULT_FROM_EMAIL)
