@@ -206,3 +206,19 @@ def test_the_email_received_has_the_text_and_html_parts_in_the_recipients_langua
     text, html = message.get_payload()
     assert text.get_content_type() == "text/plain" and "Halo Ani" in text.get_payload(decode=True).decode()
     assert html.get_content_type() == "text/html" and "Halo Ani" in html.get_payload(decode=True).decode()
+
+
+def test_a_message_that_cannot_be_rendered_is_retried_and_the_rest_of_the_batch_goes_out(
+    person, reminder_settings, smtp
+):
+    ani, budi = person("ani"), person("budi")
+    notify(rule="no_such_message", recipients=[ani])  # no template: both channels fail to render
+    notify(rule="test_message", recipients=[budi])
+
+    assert engine.dispatch() == 2
+
+    broken = Notification.objects.filter(recipient=ani)
+    assert {(r.state, r.attempts) for r in broken} == {(State.SCHEDULED, 1)}
+    assert all("TemplateDoesNotExist" in r.last_error for r in broken)
+    assert set(Notification.objects.filter(recipient=budi).values_list("state", flat=True)) == {State.SENT}
+    assert [m["To"] for m in smtp.messages] == ["budi@example.org"]
