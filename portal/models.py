@@ -461,11 +461,14 @@ class Notification(models.Model):
     key = models.CharField(_("key"), max_length=255, unique=True)
     rule = models.CharField(_("rule"), max_length=60, db_index=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # No single-column indexes on the two foreign keys: the composite indexes below start
+    # with them (every index here is written again when the dispatcher marks a row).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     source_type = models.ForeignKey(
         "contenttypes.ContentType",
@@ -473,6 +476,7 @@ class Notification(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_index=False,
     )
     source_id = models.CharField(_("source id"), max_length=64, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
