@@ -266,8 +266,8 @@ class CommitmentDeadlineRule(ReminderRule):
         """The scan of this rule in PostgreSQL: it has by far the most sources (every open
         commitment due around now, 85,000 at national scale), too many to build in Python
         each beat. The same rows as `reminders` (a test compares both paths). `only`: the
-        commitments of an incremental beat (`changed`); `part`: the beat's slice of all of
-        them (`Part`, the same choice of sources and pending rows as `rules._sources`)."""
+        commitments of an incremental beat (`changed` and its slice); `part`: the first
+        beat's choice of pending rows (`Part`, the same as `rules._sources`)."""
         first, last = self.window(now)
         params = {
             "stages": json.dumps(self.stages(cfg)),
@@ -300,7 +300,7 @@ class CommitmentDeadlineRule(ReminderRule):
             # Read once into a temporary table (analysed: the planner then knows its size).
             "pending": "SELECT * FROM reminder_pending",
         }
-        tables["ids"] = _IDS.format(**tables, only=_ids_only(only, part))
+        tables["ids"] = _IDS.format(**tables, only="" if only is None else _IDS_ONLY)
         wanted = _WANTED.format(**tables, people=_PEOPLE_READ)
         stale = _STALE.format(**tables, people=_PEOPLE_READ)
         with transaction.atomic():  # the temporary tables live until its end
@@ -328,7 +328,7 @@ class CommitmentDeadlineRule(ReminderRule):
                 wanted=wanted,
                 stale=stale,
                 params=params,
-                few=only is not None and len(only) <= FEW,
+                few=only is not None and sources <= FEW,
             )
         return sources
 
@@ -341,7 +341,7 @@ _PENDING = """
       AND n.source_id ~ '^[0-9]{1,18}$'
 """
 
-# Up to this many commitments (an incremental beat's usual load), the stale rows are found
+# Up to this many sources (an incremental beat's usual load, with its slice), the stale rows are found
 # by index lookups; more (a day's window entry at national scale) by hash joins.
 FEW = 5000
 
@@ -350,12 +350,6 @@ _PENDING_ONLY = "AND n.source_id = ANY(CAST(%(only_text)s AS varchar[]))"
 
 # A pending row's commitment (cast only when a number: the WHERE's order is the planner's).
 _NUMBER = "CASE WHEN n.source_id ~ '^[0-9]{1,18}$' THEN CAST(n.source_id AS bigint) END"
-
-# A beat of the rolling pass (`Part`): the pending rows of the commitments it looks at and
-# those of its slice.
-_PENDING_PART = (
-    "AND (n.source_id = ANY(CAST(%(only_text)s AS varchar[])) OR {number} %% %(parts)s = %(part)s)"
-)
 
 # The first beat (or one after a settings change): the pending rows due soon, those of the
 # commitments in the window, and the slice; the others wait for their slice.
@@ -369,20 +363,9 @@ _PENDING_RESTART = """
 
 def _pending_only(only: list | None, part) -> str:
     """Which pending rows the scan looks at (a template of `tables`): see `rules._sources`."""
-    if part is None:
-        return "" if only is None else _PENDING_ONLY
-    if only is None:
-        return _PENDING_RESTART
-    return _PENDING_PART
-
-
-def _ids_only(only: list | None, part) -> str:
-    """Which commitments in the window the scan looks at: all, or those of `only` and the slice."""
-    if only is None:
-        return ""
-    if part is None:
-        return _IDS_ONLY
-    return "AND (c.id = ANY(CAST(%(only)s AS bigint[])) OR c.id %% %(parts)s = %(part)s)"
+    if only is not None:
+        return _PENDING_ONLY
+    return "" if part is None else _PENDING_RESTART
 
 
 # The commitments the scan looks at: open ones due around now, and those with pending rows

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Notification, ReminderScan, ReminderSettings, User
@@ -87,12 +87,20 @@ class ReminderRule:
         `write_in_sql`), for a rule with very many sources; the number of sources, or None
         to use the portable path (`candidates`, `prepare`, `reminders`), which stays the
         reference: a test checks that both leave the same outbox. `only`: the pks of an
-        incremental beat (`changed`), `part`: the beat's slice (`Part`); both None for all
-        sources."""
+        incremental beat (`changed` and its slice); `part`: the first beat's (`Part`); both
+        None for all sources."""
         return None
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
+
+    def last_pk(self) -> int:
+        """The highest pk a source has had (a deleted one's pending rows are in a slice too)."""
+        model = self.model_class()
+        found = [model._default_manager.aggregate(last=Max("pk"))["last"]]
+        if hasattr(model, "history"):  # django-simple-history keeps the deleted ones' pks
+            found.append(model.history.aggregate(last=Max("id"))["last"])
+        return max((pk for pk in found if pk is not None), default=0)
 
 
 REGISTRY: dict[str, ReminderRule] = {}
@@ -117,10 +125,11 @@ CHANGES_OVERLAP = timedelta(minutes=10)
 @dataclass(frozen=True)
 class Part:
     """One slice of a rule's sources for a beat's rolling pass: those whose (integer) pk is
-    `index` modulo `count`. `soon` (the first beat, or after a settings change): every
-    candidate as well, and the pending rows due between the grace window and `soon`; the
-    other pending rows wait for their slice (the dispatcher marks a row past its grace window
-    missed and checks the source again before sending, so none of those goes out meanwhile)."""
+    `index` modulo `count`. A beat reconciles them with its changed ones (`pks`: by index
+    lookups, as few as the changes). `soon` (the first beat, or after a settings change):
+    every candidate as well, and the pending rows due between the grace window and `soon`;
+    the other pending rows wait for their slice (the dispatcher marks a row past its grace
+    window missed and checks the source again before sending, so none of those goes out)."""
 
     index: int
     count: int
@@ -129,6 +138,10 @@ class Part:
     def has(self, pk) -> bool:
         text = str(pk)
         return text.isdigit() and int(text) % self.count == self.index
+
+    def pks(self, last: int) -> range:
+        """The slice's pks up to `last` (the highest a source has had)."""
+        return range(self.index, last + 1, self.count)
 
 
 def scan(now: datetime | None = None, *, incremental: bool = False) -> int:
@@ -199,11 +212,14 @@ def _scan_rule(
             only = rule.changed(now, cfg, since=since, previous=state.scanned_at)
             part = None if only is None else Part(min(state.part, count - 1), count)
             full_at = now if only is None else state.full_at
+            if part is not None:
+                only = {*only, *part.pks(rule.last_pk())}
         if part is not None:
             index = part.index - 1
             if index < 0:  # the slices went round: every source was reconciled since
                 index, full_at = count - 1, now
-    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only), part=part)
+    restart = part if only is None else None
+    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only), part=restart)
     ReminderScan.objects.update_or_create(
         rule=rule.name,
         defaults={
@@ -256,26 +272,22 @@ def _sources(
 ) -> tuple[list, list[_Pending]]:
     """The rule's candidates plus every source that still has pending rows of this rule
     (so a source that left the window, was done or cancelled gets its rows cancelled);
-    of those, only the pks in `only` (an incremental beat) and the slice `part` (see
-    `Part`); both None: all. Also the pending rows among them."""
+    of those, only the pks in `only` (an incremental beat); all, but of the pending rows
+    only some, on the first beat (`part`, see `Part`). Also the pending rows among them."""
     model = rule.model_class()
     candidates = rule.candidates(now, cfg)
     if only is not None:  # a rule with `changed` has a queryset of candidates
-        wanted = Q(pk__in=only)
-        if part is not None:
-            candidates = candidates.alias(reminder_part=F("pk") % part.count)
-            wanted |= Q(reminder_part=part.index)
-        candidates = candidates.filter(wanted)
+        candidates = candidates.filter(pk__in=only)
     sources = {str(obj.pk): obj for obj in candidates}
-    if part is not None:
-        named = {str(pk) for pk in only or ()} | (set(sources) if part.soon else set())
+    if part is not None:  # the first beat: see `Part`
         oldest = now - timedelta(hours=cfg.grace_hours)
         pending = [
             row
             for row in pending
-            if row.source_id in named
+            if row.source_id in sources
             or part.has(row.source_id)
-            or (part.soon and (row.due_at is None or oldest <= row.due_at <= part.soon))
+            or row.due_at is None
+            or oldest <= row.due_at <= part.soon
         ]
     missing = {row.source_id for row in pending} - set(sources)
     if missing:
@@ -296,8 +308,8 @@ def reconcile_rule(
     part: Part | None = None,
 ) -> int:
     """Bring the outbox in line with what the rule wants now, for all its sources (or one,
-    or those of `only`, pks, and of the slice `part`, among its candidates and sources with
-    pending rows).
+    or those of `only`, pks, among its candidates and sources with pending rows; `part`:
+    the first beat's choice of pending rows, see `Part`).
 
     Set-based: the rule loads its sources and their recipients in bulk (`prepare`), the
     wanted rows are computed in memory, then one insert (`ON CONFLICT DO NOTHING` on the
@@ -305,7 +317,7 @@ def reconcile_rule(
     an update per row whose time or text changed (rare: a moved row gets a new key)."""
     from django.contrib.contenttypes.models import ContentType
 
-    if source is None and only is not None and not only and part is None:
+    if source is None and only is not None and not only:
         return 0  # an incremental beat with nothing changed
     source_type = ContentType.objects.get_for_model(rule.model_class())
     if source is None and connection.vendor == "postgresql":
@@ -314,8 +326,7 @@ def reconcile_rule(
             return done
     if source is not None:
         only, part = [source.pk], None
-    named = None if only is None or part is not None else [str(pk) for pk in only]
-    pending = _pending(rule, source_type, named)
+    pending = _pending(rule, source_type, None if only is None else [str(pk) for pk in only])
     if source is not None:
         sources = [source]
     else:
