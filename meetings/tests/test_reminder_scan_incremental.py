@@ -294,10 +294,13 @@ def test_a_rolling_beat_makes_as_many_queries_for_100_commitments_as_for_10(
 
 def test_the_beat_task_scans_incrementally(rakor, demo, kapus, reminder_settings, monkeypatch):
     monkeypatch.setattr(rules, "CHANGES_OVERLAP", timedelta(0))
-    commitment(rakor, demo, kapus, 2)
+    one = commitment(rakor, demo, kapus, 2)
     assert scan_reminders() >= 1
     assert ReminderScan.objects.filter(rule="commitment_due").exists()
-    assert scan_reminders() == 0  # the next beat: nothing changed
+    # The next beat: nothing changed, only its slice (the second from the last) is looked at.
+    count = rules.parts()
+    assert scan_reminders() == (1 if one.pk % count == count - 2 else 0)
+    assert ReminderScan.objects.get(rule="commitment_due").part == count - 3
 
 
 def test_a_login_alone_reconciles_nothing(path, rakor, demo, kapus):
