@@ -81,7 +81,12 @@ class ReminderRule:
         return None
 
     def reconcile_in_sql(
-        self, now: datetime, cfg: ReminderSettings, source_type, only: list | None = None, part=None
+        self,
+        now: datetime,
+        cfg: ReminderSettings,
+        source_type,
+        only: list | None = None,
+        part: Part | None = None,
     ) -> int | None:
         """Optional: the whole scan of this rule as a few statements on PostgreSQL (see
         `write_in_sql`), for a rule with very many sources; the number of sources, or None
@@ -202,24 +207,23 @@ def _scan_rule(
         return reconcile_rule(rule, now, cfg)
     started = timezone.now()  # the real clock: sources' updated_at and history dates use it
     count = parts()
-    only, part, full_at, index = None, None, now, 0
+    only, part, first, full_at, index = None, None, None, now, 0
     if count and type(rule).changed is not ReminderRule.changed:
         # The slices go down from the last: the first beat does the last one.
         if _restart_due(state, now, fingerprint):
-            part = Part(count - 1, count, soon=now + timedelta(hours=settings.REMINDERS_FULL_SCAN_HOURS))
+            soon = now + timedelta(hours=settings.REMINDERS_FULL_SCAN_HOURS)
+            part = first = Part(count - 1, count, soon=soon)
         else:
             since = state.started_at - CHANGES_OVERLAP
             only = rule.changed(now, cfg, since=since, previous=state.scanned_at)
-            part = None if only is None else Part(min(state.part, count - 1), count)
-            full_at = now if only is None else state.full_at
-            if part is not None:
+            if only is not None:
+                part, full_at = Part(min(state.part, count - 1), count), state.full_at
                 only = {*only, *part.pks(rule.last_pk())}
         if part is not None:
             index = part.index - 1
             if index < 0:  # the slices went round: every source was reconciled since
                 index, full_at = count - 1, now
-    restart = part if only is None else None
-    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only), part=restart)
+    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only), part=first)
     ReminderScan.objects.update_or_create(
         rule=rule.name,
         defaults={
