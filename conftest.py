@@ -79,6 +79,15 @@ def _fresh_throttle_counts(settings) -> None:
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache(settings) -> None:
+    # The dashboard's cached aggregates live in the same cache: none is carried across tests.
+    # Cached as in production (also without Redis: the tests run in one process), so every
+    # test that reads a dashboard after a write checks the invalidation too.
+    settings.DASHBOARD_CACHE_PREFIX = f"dashboard:{uuid.uuid4().hex}"
+    settings.DASHBOARD_CACHE_SECONDS = 120
+
+
 @pytest.fixture
 def demo(db) -> SimpleNamespace:
     """The core demo (built-in Tapin geography, organisations, accounts)."""

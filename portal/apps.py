@@ -18,3 +18,10 @@ class PortalConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("reminders")
+
+        from .dashboard import watch
+        from .models import Region
+        from .registry import load_dashboard_cards
+
+        watch(Region)  # the dashboard's counts of kecamatan and desa
+        load_dashboard_cards()

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .dashboard import TrackedQuerySet
 from .roles import ROLE_LEVELS, STAFF_ROLES, Role
 
 if TYPE_CHECKING:
@@ -50,8 +51,9 @@ def _code_path(field: str) -> str:
     return f"{field}__code"
 
 
-class ScopedQuerySet(models.QuerySet):
-    """Base for region-bound models: one `visible_to(user)` says what a user may see."""
+class ScopedQuerySet(TrackedQuerySet):
+    """Base for region-bound models: one `visible_to(user)` says what a user may see (its
+    bulk writes tell the dashboard cache, as saves do through signals)."""
 
     # The lookup path to the region's code, e.g. "region_id" or "meeting__region_id".
     region_field = "region_id"

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from .dashboard import changed
 from .models import Region
 
 COLUMNS = ("code", "name", "level", "parent_code")
@@ -190,6 +191,7 @@ def _insert(regions: list[Region]) -> None:
     ):
         for region in regions:
             copy.write_row((region.code, region.name, region.level, region.parent_id))
+    changed(Region)  # COPY sends no signal: the dashboard's region counts change
 
 
 def read_file(path: Path) -> list[RegionRow]:

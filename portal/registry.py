@@ -72,6 +72,14 @@ def _configs_with(attribute: str) -> Iterator[tuple[AppConfig, object]]:
             yield config, value
 
 
+def load_dashboard_cards() -> None:
+    """Import every card now (at start-up): a card module declares the models its cached
+    aggregates come from (portal.dashboard.watch), and every process that writes them must
+    know before its first write, not at its first dashboard."""
+    for _config, path in _configs_with("dashboard_card"):
+        import_string(path)
+
+
 def dashboard_cards(user) -> list[dict]:
     """The cards of every app whose `dashboard_card(user)` returns one."""
     return [card for _config, path in _configs_with("dashboard_card") if (card := import_string(path)(user))]

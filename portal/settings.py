@@ -359,6 +359,12 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The dashboard's aggregates (portal/dashboard.py) are cached per scope and dropped when their
+# data change; the TTL only bounds what a missed invalidation could cost. 0 turns caching off:
+# the default without Redis, where each process has its own cache and a write in the worker
+# (an import) could not drop what the web process keeps.
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "120" if REDIS_URL else "0")
+DASHBOARD_CACHE_PREFIX = "dashboard"
 
 # /healthz: the beat is silent after two ticks without a heartbeat; a message is stuck
 # when it has been due (and unsent) for longer than HEALTH_STUCK_MESSAGE_SECONDS.

@@ -19,7 +19,8 @@ links already sent. Replacing the key without a fallback revokes every link.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
@@ -135,20 +136,50 @@ def is_link(value) -> bool:
     return isinstance(value, dict) and set(value) == {"one_tap", "pk", "query"}
 
 
-def resolve_links(value, user):
+def resolve_links(value, user, objects: dict | None = None):
     """`value` with every `one_tap_link` marker replaced by `user`'s URL ("" when its object
-    is gone)."""
+    is gone). `objects`: the markers' objects loaded beforehand (`link_objects`), else each
+    is read here."""
     if is_link(value):
         spec = get_action(value["one_tap"])
-        obj = apps.get_model(spec.model)._default_manager.filter(pk=value["pk"]).first()
+        if objects is None:
+            obj = apps.get_model(spec.model)._default_manager.filter(pk=value["pk"]).first()
+        else:
+            obj = objects.get((spec.model, str(value["pk"])))
         if obj is None:
             return ""
         return one_tap_url(user=user, action=spec.name, obj=obj, query=value["query"])
     if isinstance(value, dict):
-        return {key: resolve_links(item, user) for key, item in value.items()}
+        return {key: resolve_links(item, user, objects) for key, item in value.items()}
     if isinstance(value, list):
-        return [resolve_links(item, user) for item in value]
+        return [resolve_links(item, user, objects) for item in value]
     return value
+
+
+def _links_in(value) -> Iterator[dict]:
+    if is_link(value):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _links_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _links_in(item)
+
+
+def link_objects(values: Iterable) -> dict:
+    """The objects the one-tap markers in `values` act on, one query per model: for
+    `resolve_links` over a batch of messages."""
+    wanted = defaultdict(set)
+    for value in values:
+        for link in _links_in(value):
+            wanted[get_action(link["one_tap"]).model].add(link["pk"])
+    found = {}
+    for label, pks in wanted.items():
+        found |= {
+            (label, str(obj.pk)): obj for obj in apps.get_model(label)._default_manager.filter(pk__in=pks)
+        }
+    return found
 
 
 def redact(text: str) -> str:

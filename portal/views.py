@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from .access import get_organisation_for_user, get_region_for_user
+from .dashboard import Cached, cached
 from .forms import OrganisationForm
 from .models import Organisation, Region
 from .registry import dashboard_cards
@@ -19,20 +20,29 @@ from .registry import dashboard_cards
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    regions = request.user.scope_regions()
-    # Both counts in one query: every query costs a round trip on a busy server.
-    levels = [Region.Level.KECAMATAN, Region.Level.DESA, Region.Level.KELURAHAN]
-    counts = Region.objects.visible_to(request.user).filter(level__in=levels).aggregate(
-        n_kecamatan=Count("pk", filter=Q(level=Region.Level.KECAMATAN)),
-        n_desa=Count("pk", filter=Q(level__in=[Region.Level.DESA, Region.Level.KELURAHAN])),
-    )
+    user = request.user
     context = {
-        "regions": regions,
-        "kabupaten": kabupaten_of(regions),
-        **counts,
-        "cards": dashboard_cards(request.user),
+        **cached(user, "regions", lambda: working_area(user), depends_on=[Region], personal=False),
+        "cards": dashboard_cards(user),
     }
     return render(request, "portal/dashboard.html", context)
+
+
+def working_area(user) -> Cached:
+    """The user's regions, their kabupaten, and how many kecamatan and desa/kelurahan they
+    hold (a superuser: the country's 90,000 rows, hence cached)."""
+    regions = user.scope_regions()
+    # Both counts in one query: every query costs a round trip on a busy server.
+    levels = [Region.Level.KECAMATAN, Region.Level.DESA, Region.Level.KELURAHAN]
+    counts = (
+        Region.objects.visible_to(user)
+        .filter(level__in=levels)
+        .aggregate(
+            n_kecamatan=Count("pk", filter=Q(level=Region.Level.KECAMATAN)),
+            n_desa=Count("pk", filter=Q(level__in=[Region.Level.DESA, Region.Level.KELURAHAN])),
+        )
+    )
+    return Cached({"regions": regions, "kabupaten": kabupaten_of(regions), **counts})
 
 
 def kabupaten_of(regions: list[Region]) -> list[Region]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from portal.dashboard import TrackedQuerySet
 from portal.models import Organisation, Region, RoleAssignment, User, new_checkin_code, region_q
 from portal.roles import Role
 
@@ -65,7 +66,7 @@ def organiser_codes(user: User) -> list[str]:
     return user.scope_codes(roles=[Role.TRAINING_ORGANISER])
 
 
-class TrainingQuerySet(models.QuerySet):
+class TrainingQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> TrainingQuerySet:
         """Trainings of bodies in or above the user's region; participants only those open
         to one of their roles (or that they are enrolled in)."""
@@ -368,7 +369,7 @@ class Session(models.Model):
         return self.starts_at - CHECKIN_EARLY <= at <= self.ends_at
 
 
-class EnrollmentQuerySet(models.QuerySet):
+class EnrollmentQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> EnrollmentQuerySet:
         """Own enrollments; an organiser's trainings; a DPPKB admin's kabupaten."""
         if not user.is_authenticated or not user.is_active:

@@ -36,20 +36,26 @@ class EmailChannel(Channel):
     def send(self, notification: Notification, rendered: Rendered, connection=None) -> str:
         domain = urlsplit(settings.SITE_URL).hostname or "portal-tpps.local"
         message_id = make_msgid(domain=domain)
+        headers = {"Message-ID": message_id, "X-Portal-Notification": str(notification.pk)}
+        backend = connection() if connection else get_connection(timeout=settings.EMAIL_TIMEOUT)
+        if self.message(notification, rendered, headers, backend).send() != 1:
+            raise RuntimeError("the mail backend accepted no message")
+        return message_id
+
+    def message(self, notification: Notification, rendered: Rendered, headers: dict, backend=None):
+        """The message as Django builds it."""
         message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text,
             to=[notification.recipient.email],
-            headers={"Message-ID": message_id, "X-Portal-Notification": str(notification.pk)},
-            connection=connection() if connection else get_connection(timeout=settings.EMAIL_TIMEOUT),
+            headers=headers,
+            connection=backend,
         )
         if rendered.html:
             message.attach_alternative(rendered.html, "text/html")
         for filename, content, mimetype in rendered.attachments:
             message.attach(filename, content, mimetype)
-        if message.send() != 1:
-            raise RuntimeError("the mail backend accepted no message")
-        return message_id
+        return message
 
 
 class InAppChannel(Channel):

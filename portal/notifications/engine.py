@@ -17,7 +17,9 @@ import logging
 import time as monotonic
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -27,9 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Notification, ReminderSettings
+from ..tokens import link_objects
 from .channels import channel_for
 from .rendering import render, stored_copy
-from .rules import still_wanted
+from .rules import REGISTRY, still_wanted
 
 logger = logging.getLogger(__name__)
 State = Notification.State
@@ -75,20 +78,41 @@ def _verdict(row: Notification, now: datetime, cfg: ReminderSettings) -> dict | 
 BATCH_SIZE = 50
 
 
+@dataclass
+class Claimed:
+    """What one claim took: how many rows, those to send now, and where the claim stopped in
+    the due order (send_at, pk), so the next claim can start there (`after`)."""
+
+    taken: int
+    sending: list[Notification]
+    last: tuple[datetime, int] | None = None
+
+
 def claim_batch(
-    now: datetime, cfg: ReminderSettings, size: int = BATCH_SIZE, pks: list[int] | None = None
-) -> tuple[int, list[Notification]]:
-    """Take up to `size` due rows (of `pks` if given) in one short transaction: those that must
-    not be sent are settled (cancelled, missed, deferred) and the others marked 'sending', with a
-    few statements for the whole batch. Returns (rows taken, rows to send now)."""
+    now: datetime,
+    cfg: ReminderSettings,
+    size: int = BATCH_SIZE,
+    pks: list[int] | None = None,
+    after: tuple[datetime, int] | None = None,
+) -> Claimed:
+    """Take up to `size` due rows (of `pks` if given; past `after` in the due order if given) in
+    one short transaction: those that must not be sent are settled (cancelled, missed, deferred)
+    and the others marked 'sending', with a few statements for the whole batch."""
     with transaction.atomic():
         qs = due_queryset(now)
         if pks is not None:
             qs = qs.filter(pk__in=pks)
+        if after is not None:
+            # Starts the index scan where the last claim stopped: the entries before it are
+            # rows just claimed or settled, dead in the index until vacuum, and read again by
+            # every claim that starts from the beginning.
+            qs = qs.filter(send_at__gte=after[0]).exclude(send_at=after[0], pk__lte=after[1])
         rows = list(qs.select_for_update(skip_locked=True, of=("self",)).select_related("recipient")[:size])
         if not rows:
-            return 0, []
+            return Claimed(0, [])
+        last = (rows[-1].send_at, rows[-1].pk)
         load_sources(rows)
+        prepare_rules(rows, now, cfg)
         settled: dict[tuple, list[Notification]] = defaultdict(list)
         sending = []
         for row in rows:
@@ -112,7 +136,7 @@ def claim_batch(
             )
             for row in sending:
                 row.state, row.claimed_at, row.attempts = State.SENDING, now, row.attempts + 1
-    return len(rows), sending
+    return Claimed(len(rows), sending, last)
 
 
 def load_sources(rows: list[Notification]) -> None:
@@ -133,13 +157,25 @@ def load_sources(rows: list[Notification]) -> None:
             row._source_cache = found.get((row.source_type_id, row.source_id))
 
 
+def prepare_rules(rows: list[Notification], now: datetime, cfg: ReminderSettings) -> None:
+    """Each rule's bulk loader (`ReminderRule.prepare`, the scan's) once over the batch's
+    sources, so that `still_wanted` reads what it needs once per batch, not once per row."""
+    sources = defaultdict(dict)
+    for row in rows:
+        rule = REGISTRY.get(row.rule_name)
+        if rule is not None and row.source is not None:
+            sources[rule][id(row.source)] = row.source
+    for rule, found in sources.items():
+        rule.prepare(list(found.values()), now, cfg)
+
+
 def claim(now: datetime, cfg: ReminderSettings, pk: int | None = None) -> Notification | None:
     """Take the next due row (or row `pk`) for sending, settling the ones that must not be sent."""
     while True:
-        taken, sending = claim_batch(now, cfg, size=1, pks=None if pk is None else [pk])
-        if sending:
-            return sending[0]
-        if not taken or pk is not None:
+        claimed = claim_batch(now, cfg, size=1, pks=None if pk is None else [pk])
+        if claimed.sending:
+            return claimed.sending[0]
+        if not claimed.taken or pk is not None:
             return None
 
 
@@ -176,37 +212,81 @@ class Mailer:
                 logger.warning("closing the SMTP connection failed", exc_info=True)
 
 
-def deliver(row: Notification, cfg: ReminderSettings, mailer: Mailer | None = None) -> bool:
+def deliver(
+    row: Notification, cfg: ReminderSettings, mailer: Mailer | None = None, link_objects: dict | None = None
+) -> bool:
     """Send one claimed row and record the outcome at once (its own commit: a worker killed
     later in the batch never sends this message twice)."""
     try:
-        rendered = render(row)
+        rendered = render(row, link_objects)
         provider_id = channel_for(row).send(row, rendered, connection=mailer.connection if mailer else None)
     except Exception as exc:  # any channel/template error: record it, retry or fail visibly
         if mailer is not None:
             mailer.drop()
         _record_failure(row, exc, cfg)
         return False
-    now = timezone.now()
-    Notification.objects.filter(pk=row.pk, state=State.SENDING).update(
-        state=State.SENT,
-        sent_at=now,
-        provider_message_id=provider_id[:255],
-        last_error="",
-        updated_at=now,
-        **stored_copy(rendered, inapp=row.channel == Notification.Channel.INAPP),
-    )
+    mark_sent(row, provider_id, stored_copy(rendered, inapp=row.channel == Notification.Channel.INAPP))
     row.state = State.SENT
     _settle_items(row, provider_id=provider_id)
     return True
 
 
+def deliver_in_app(rows: list[Notification], cfg: ReminderSettings, link_objects: dict) -> int:
+    """In-app rows: the row is the delivery (nothing leaves the database, so nothing can go
+    out twice), so one statement records the whole batch as sent."""
+    done = []
+    for row in rows:
+        try:
+            rendered = render(row, link_objects)
+        except Exception as exc:  # a template error: record it, retry or fail visibly
+            _record_failure(row, exc, cfg)
+            continue
+        now = timezone.now()
+        changes = {"state": State.SENT, "sent_at": now, "provider_message_id": f"inapp:{row.pk}"}
+        for name, value in (
+            changes | {"last_error": "", "updated_at": now, **stored_copy(rendered, inapp=True)}
+        ).items():
+            setattr(row, name, value)
+        done.append(row)
+    if done:
+        Notification.objects.filter(state=State.SENDING).bulk_update(done, _MARK_FIELDS)
+    return len(done)
+
+
+_MARK_FIELDS = ("state", "sent_at", "provider_message_id", "last_error", "updated_at", "title", "body")
+_MARK_FIELDS += ("share_text", "url")
+
+
+@cache
+def _mark_sent_sql() -> str:
+    columns = ", ".join(f"{Notification._meta.get_field(name).column} = %s" for name in _MARK_FIELDS)
+    pk, state = (Notification._meta.get_field(name).column for name in ("id", "state"))
+    return f"UPDATE {Notification._meta.db_table} SET {columns} WHERE {pk} = %s AND {state} = %s"  # noqa: S608
+
+
+def mark_sent(row: Notification, provider_id: str, copy: dict) -> None:
+    """Record one message sent (only if it is still this claim's: state 'sending'). The one
+    statement per message, committed before the next message goes out; written as a fixed
+    statement because compiling the ORM's UPDATE cost as much as running it."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = {"state": State.SENT.value, "sent_at": now, "provider_message_id": provider_id[:255]}
+    values |= {"last_error": "", "updated_at": now, **copy}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _mark_sent_sql(), [*(values[name] for name in _MARK_FIELDS), row.pk, State.SENDING.value]
+        )
+
+
 def deliver_batch(rows: list[Notification], cfg: ReminderSettings) -> int:
-    """Send claimed rows over one SMTP connection; return how many were sent."""
+    """Send claimed rows (e-mails over one SMTP connection); return how many were sent."""
+    objects = link_objects(row.context for row in rows)
+    in_app = [row for row in rows if row.channel == Notification.Channel.INAPP]
+    sent = deliver_in_app(in_app, cfg, objects) if in_app else 0
+    others = [row for row in rows if row.channel != Notification.Channel.INAPP]
     mailer = Mailer()
     try:
         with commits_without_waiting():
-            return sum(deliver(row, cfg, mailer) for row in rows)
+            return sent + sum(deliver(row, cfg, mailer, objects) for row in others)
     finally:
         mailer.close()
 
@@ -281,11 +361,16 @@ def dispatch(budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE) -> int:
     reclaim_stale(timezone.now(), cfg)
     started = monotonic.monotonic()
     sent = 0
+    after = None
     while monotonic.monotonic() - started < budget_seconds:
-        taken, rows = claim_batch(timezone.now(), cfg, size=batch_size)
-        if not taken:
-            break
-        sent += deliver_batch(rows, cfg)
+        claimed = claim_batch(timezone.now(), cfg, size=batch_size, after=after)
+        if not claimed.taken:
+            if after is None:
+                break
+            after = None  # once more from the start: rows that fell due behind us meanwhile
+            continue
+        after = claimed.last
+        sent += deliver_batch(claimed.sending, cfg)
     return sent
 
 
@@ -294,8 +379,8 @@ def deliver_many(pks: list[int]) -> int:
     cfg = ReminderSettings.load()
     sent = 0
     for start in range(0, len(pks), BATCH_SIZE):
-        _taken, rows = claim_batch(timezone.now(), cfg, pks=pks[start : start + BATCH_SIZE])
-        sent += deliver_batch(rows, cfg)
+        claimed = claim_batch(timezone.now(), cfg, pks=pks[start : start + BATCH_SIZE])
+        sent += deliver_batch(claimed.sending, cfg)
     return sent
 
 

@@ -71,14 +71,15 @@ def without_links(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def render(notification: Notification) -> Rendered:
-    """Subject, text, HTML and WhatsApp share text, from `templates/emails/<rule>_*`."""
+def render(notification: Notification, link_objects: dict | None = None) -> Rendered:
+    """Subject, text, HTML and WhatsApp share text, from `templates/emails/<rule>_*`.
+    `link_objects`: the one-tap links' objects, loaded for a whole batch (`link_objects`)."""
     with translation.override(notification.recipient.language or settings.LANGUAGE_CODE):
         url = absolute_url(notification)
         # One-tap links are made here, for this recipient only; the stored context holds
         # markers without any secret (portal.tokens).
         context = {
-            **resolve_links(notification.context, notification.recipient),
+            **resolve_links(notification.context, notification.recipient, link_objects),
             "recipient": notification.recipient,
             "source": notification.source,
             "notification": notification,
