@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Notification, Organisation, ReminderSettings, RoleAssignment, User, region_q
 from portal.notifications.actions import Action, register_actions
 from portal.notifications.recipients import contacts_by_organisation, role_holders
-from portal.notifications.rules import Reminder, ReminderRule, at, register, write_in_sql
+from portal.notifications.rules import Part, Reminder, ReminderRule, at, register, write_in_sql
 from portal.registry import ReminderOption, reminder_days, reminder_value
 from portal.roles import Role
 
@@ -260,11 +260,14 @@ class CommitmentDeadlineRule(ReminderRule):
         touched = Commitment.objects.open().filter(due_date__gte=first, due_date__lte=last).filter(people)
         return set(touched.values_list("pk", flat=True))
 
-    def reconcile_in_sql(self, now, cfg: ReminderSettings, source_type, only: list | None = None) -> int:
+    def reconcile_in_sql(
+        self, now, cfg: ReminderSettings, source_type, only: list | None = None, part: Part | None = None
+    ) -> int:
         """The scan of this rule in PostgreSQL: it has by far the most sources (every open
         commitment due around now, 85,000 at national scale), too many to build in Python
         each beat. The same rows as `reminders` (a test compares both paths). `only`: the
-        commitments of an incremental beat (`changed`)."""
+        commitments of an incremental beat (`changed` and its slice); `part`: the first
+        beat's choice of pending rows (`Part`, the same as `rules._sources`)."""
         first, last = self.window(now)
         params = {
             "stages": json.dumps(self.stages(cfg)),
@@ -283,6 +286,9 @@ class CommitmentDeadlineRule(ReminderRule):
             "pending_type": source_type.pk,
             "pending_prefix": f"{self.name}:%",
             "name": self.name,
+            "part": 0 if part is None else part.index,
+            "parts": 1 if part is None else part.count,
+            "soon": None if part is None else part.soon,
         }
         tables = {
             "kabupaten": _KABUPATEN.format(code="s.region_id"),
@@ -302,7 +308,7 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute("SET LOCAL jit = off")
                 # A scan earlier in the same transaction (a test's) made one already.
                 cursor.execute("DROP TABLE IF EXISTS reminder_pending")
-                pending = _PENDING if only is None else f"{_PENDING} {_PENDING_ONLY}"
+                pending = f"{_PENDING} {_pending_only(only, part).format(**tables, number=_NUMBER)}"
                 cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {pending}", params)
                 cursor.execute("SET LOCAL default_statistics_target = 10")  # see write_in_sql
                 cursor.execute("ANALYZE reminder_pending")
@@ -322,7 +328,7 @@ class CommitmentDeadlineRule(ReminderRule):
                 wanted=wanted,
                 stale=stale,
                 params=params,
-                few=only is not None and len(only) <= FEW,
+                few=only is not None and sources <= FEW,
             )
         return sources
 
@@ -335,12 +341,32 @@ _PENDING = """
       AND n.source_id ~ '^[0-9]{1,18}$'
 """
 
-# Up to this many commitments (an incremental beat's usual load), the stale rows are found
+# Up to this many sources (an incremental beat's usual load, with its slice), the stale rows are found
 # by index lookups; more (a day's window entry at national scale) by hash joins.
 FEW = 5000
 
 # An incremental beat: only the pending rows of the commitments it looks at.
 _PENDING_ONLY = "AND n.source_id = ANY(CAST(%(only_text)s AS varchar[]))"
+
+# A pending row's commitment (cast only when a number: the WHERE's order is the planner's).
+_NUMBER = "CASE WHEN n.source_id ~ '^[0-9]{1,18}$' THEN CAST(n.source_id AS bigint) END"
+
+# The first beat (or one after a settings change): the pending rows due soon, those of the
+# commitments in the window, and the slice; the others wait for their slice.
+_PENDING_RESTART = """
+    AND ({number} %% %(parts)s = %(part)s OR n.due_at IS NULL OR n.due_at BETWEEN %(oldest)s AND %(soon)s
+        OR {number} IN (
+            SELECT c.id FROM {commitment} c
+            WHERE c.status = ANY(%(open)s) AND c.due_date BETWEEN %(first)s AND %(last)s))
+"""
+
+
+def _pending_only(only: list | None, part) -> str:
+    """Which pending rows the scan looks at (a template of `tables`): see `rules._sources`."""
+    if only is not None:
+        return _PENDING_ONLY
+    return "" if part is None else _PENDING_RESTART
+
 
 # The commitments the scan looks at: open ones due around now, and those with pending rows
 # (of an incremental beat: only those among `only`).

@@ -647,13 +647,15 @@ class ReminderValue(models.Model):
 
 class ReminderScan(models.Model):
     """Where the periodic scan of one reminder rule stands, so a beat reconciles only the
-    sources that changed or entered the rule's time window since (`rules.scan`)."""
+    sources that changed or entered the rule's time window since, plus one slice of all its
+    sources (`part`: the rolling pass, `rules.scan`)."""
 
     rule = models.CharField(_("rule"), max_length=100, primary_key=True)
     scanned_at = models.DateTimeField(_("last scan (as of)"))
     started_at = models.DateTimeField(_("last scan started"))
     full_at = models.DateTimeField(_("last full pass (as of)"))
     fingerprint = models.CharField(_("settings fingerprint"), max_length=64, blank=True)
+    part = models.PositiveIntegerField(_("next slice of the rolling pass"), default=0)
 
     class Meta:
         verbose_name = _("reminder scan")

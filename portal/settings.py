@@ -294,9 +294,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The reminder scan's beats reconcile only the sources that changed or entered a rule's window;
-# a full pass over every source runs when the last one is this old (a safety net; 0: every beat).
+# The reminder scan's beats reconcile the sources that changed or entered a rule's window, plus
+# one slice of all of them: every source is reconciled within this many hours (a safety net for
+# changes that leave no trace; 0: a full pass every beat).
 REMINDERS_FULL_SCAN_HOURS = envint("REMINDERS_FULL_SCAN_HOURS", "24")
+REMINDERS_SCAN_SECONDS = envint("REMINDERS_SCAN_SECONDS", "300")
 
 # The one beat schedule (reminders engine, portal/tasks.py). Every job is safe to
 # run twice or from two beats at once: rows have unique keys, sends are claimed
@@ -308,10 +310,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(envint("BEAT_TICK_SECONDS", "60")),
     },
     # Create/move/cancel time-driven reminders (deadlines, meetings, trainings) from database state;
-    # incremental (changed sources only) with a full pass every REMINDERS_FULL_SCAN_HOURS.
+    # incremental (changed sources and a slice of all, every source within REMINDERS_FULL_SCAN_HOURS).
     "scan-reminders": {
         "task": "portal.tasks.scan_reminders",
-        "schedule": float(envint("REMINDERS_SCAN_SECONDS", "300")),
+        "schedule": float(REMINDERS_SCAN_SECONDS),
     },
     # Send due outbox rows: retries with backoff, missed after the grace window, quiet hours.
     "dispatch-notifications": {

@@ -14,7 +14,7 @@ from .notifications.locks import periodic_lock
 @shared_task
 def scan_reminders() -> int:
     """Create and reconcile the time-driven reminders from database state: the sources that
-    changed or entered a rule's window since the last beat, and now and then all of them."""
+    changed or entered a rule's window since the last beat, and a slice of all of them."""
     with periodic_lock("scan_reminders", ReminderSettings.load().job_lock_seconds) as mine:
         return rules.scan(incremental=True) if mine else 0
 

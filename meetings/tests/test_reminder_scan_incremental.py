@@ -25,7 +25,10 @@ def wita(day, hour=0) -> datetime:
 @pytest.fixture(params=["sql", "portable"])
 def path(request, monkeypatch, reminder_settings, settings):
     """Both ways the commitment rule is reconciled: in SQL (PostgreSQL) and in Python."""
-    settings.REMINDERS_FULL_SCAN_HOURS = 24 * 30  # the beats below are incremental
+    settings.REMINDERS_FULL_SCAN_HOURS = 24 * 30
+    # Slices of one commitment each, far above the tests' pks: the beats below reconcile only
+    # what changed (the rolling pass has tests of its own).
+    monkeypatch.setattr(rules, "parts", lambda: 10**9)
     if request.param == "sql" and connection.vendor != "postgresql":
         pytest.skip("the SQL path is PostgreSQL's")
     if request.param == "portable":
@@ -188,36 +191,116 @@ def test_an_incremental_beat_makes_as_many_queries_for_100_unchanged_commitments
     assert with_many == with_few
 
 
-def test_a_full_pass_runs_when_the_last_is_a_day_old_or_the_settings_change(
-    path, rakor, demo, kapus, reminder_settings, settings
+def test_the_slices_count_every_commitment_within_reminders_full_scan_hours(settings):
+    settings.REMINDERS_FULL_SCAN_HOURS, settings.REMINDERS_SCAN_SECONDS = 24, 300
+    assert rules.parts() == 288
+    settings.REMINDERS_SCAN_SECONDS = 7 * 3600
+    assert rules.parts() == 4  # a slice too many rather than one too few
+    settings.REMINDERS_FULL_SCAN_HOURS = 0
+    assert rules.parts() == 0  # a full pass every beat
+
+
+def test_a_rolling_pass_reconciles_every_commitment_within_its_slices(
+    path, rakor, demo, kapus, reminder_settings, monkeypatch
 ):
-    settings.REMINDERS_FULL_SCAN_HOURS = 24
+    monkeypatch.setattr(rules, "parts", lambda: 4)
     now = wita(timezone.localdate(), 9)
-    first = commitment(rakor, demo, kapus, 2)
-    beat(now)
-    # A change that leaves no trace (no save, no history): only a full pass sees it.
-    Commitment.objects.filter(pk=first.pk).update(status=Commitment.Status.CANCELLED)
-    pending = Notification.objects.filter(source_id=str(first.pk), state=Notification.State.SCHEDULED)
-    beat(now + timedelta(hours=23))
+    several = [commitment(rakor, demo, kapus, days) for days in (1, 2, 3, 4, 5, 6, 7, 8)]
+    beat(now)  # the first beat: every commitment in the window at once, and the last slice
+    assert ReminderScan.objects.get(rule="commitment_due").part == 2
+    assert_a_full_scan_changes_nothing(now)
+    # Changes that leave no trace (no save, no history): only the slices see them.
+    untraced = several[:4]
+    Commitment.objects.filter(pk__in=[c.pk for c in untraced]).update(status=Commitment.Status.CANCELLED)
+    pending = Notification.objects.filter(
+        source_id__in=[str(c.pk) for c in untraced], state=Notification.State.SCHEDULED
+    )
     assert pending.exists()
-    assert ReminderScan.objects.get(rule="commitment_due").full_at == now
-
-    beat(now + timedelta(hours=24))
+    when = now
+    for _slice in range(3):  # the three other slices: the first rotation is done
+        when += timedelta(minutes=5)
+        beat(when)
+    state = ReminderScan.objects.get(rule="commitment_due")
+    assert (state.full_at, state.part) == (when, 3)
+    rotated = when
+    when += timedelta(minutes=5)
+    beat(when)  # the last slice again: every slice since the change
     assert not pending.exists()
-    assert ReminderScan.objects.get(rule="commitment_due").full_at == now + timedelta(hours=24)
+    assert_a_full_scan_changes_nothing(when)
+    state = ReminderScan.objects.get(rule="commitment_due")
+    assert (state.full_at, state.part) == (rotated, 2)
 
+    # A settings change starts again: every commitment in the window in the same beat.
     reminder_settings.send_time = time(9, 0)
     reminder_settings.save()
-    beat(now + timedelta(hours=25))
-    assert ReminderScan.objects.get(rule="commitment_due").full_at == now + timedelta(hours=25)
+    when += timedelta(minutes=5)
+    beat(when)
+    assert_a_full_scan_changes_nothing(when)
+    state = ReminderScan.objects.get(rule="commitment_due")
+    assert (state.full_at, state.part) == (when, 2)
+
+
+def test_the_first_beat_cancels_what_is_due_soon_and_leaves_the_old_rows_to_the_slices(
+    path, rakor, demo, kapus, reminder_settings, monkeypatch
+):
+    monkeypatch.setattr(rules, "parts", lambda: 3)
+    now = wita(timezone.localdate(), 9)
+    in_window = commitment(rakor, demo, kapus, 3)
+    done = commitment(rakor, demo, kapus, 30, status=Commitment.Status.DONE)
+    old = commitment(rakor, demo, kapus, -40, status=Commitment.Status.CANCELLED)
+    for source, send_at in ((done, now + timedelta(hours=2)), (old, now - timedelta(days=33))):
+        rules.notify(
+            rule=f"commitment_due:h-1:{source.due_date.isoformat()}",
+            recipients=[kapus],
+            source=source,
+            send_at=send_at,
+        )
+    scheduled = Notification.objects.filter(state=Notification.State.SCHEDULED)
+    beat(now)
+    assert scheduled.filter(source_id=str(in_window.pk)).exists()
+    assert not scheduled.filter(source_id=str(done.pk)).exists()  # it would have gone out soon
+    if int(old.pk) % 3 != 2:  # not in the first beat's slice
+        assert scheduled.filter(source_id=str(old.pk)).exists()  # past its grace: never sent
+    when = now
+    for _slice in range(2):
+        when += timedelta(minutes=5)
+        beat(when)
+    assert not scheduled.filter(source_id=str(old.pk)).exists()
+    assert_a_full_scan_changes_nothing(when)
+
+
+def test_a_rolling_beat_makes_as_many_queries_for_100_commitments_as_for_10(
+    path, rakor, demo, kapus, monkeypatch
+):
+    monkeypatch.setattr(rules, "parts", lambda: 2)
+    now = wita(timezone.localdate(), 9)
+    for n in range(10):
+        commitment(rakor, demo, kapus, n % 8)
+    beat(now)
+
+    def slice_beat(when) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert beat(when) > 0
+        return len(queries)
+
+    with_few = slice_beat(now + timedelta(hours=1))
+    for n in range(90):
+        commitment(rakor, demo, kapus, n % 8)
+    beat(now + timedelta(hours=2))
+    with_many = slice_beat(now + timedelta(hours=3))
+
+    assert with_many == with_few
 
 
 def test_the_beat_task_scans_incrementally(rakor, demo, kapus, reminder_settings, monkeypatch):
     monkeypatch.setattr(rules, "CHANGES_OVERLAP", timedelta(0))
-    commitment(rakor, demo, kapus, 2)
+    one = commitment(rakor, demo, kapus, 2)
     assert scan_reminders() >= 1
     assert ReminderScan.objects.filter(rule="commitment_due").exists()
-    assert scan_reminders() == 0  # the next beat: nothing changed
+    # The next beat: nothing changed, only its slice (the second from the last) is looked at.
+    count = rules.parts()
+    assert scan_reminders() == (1 if one.pk % count == count - 2 else 0)
+    assert ReminderScan.objects.get(rule="commitment_due").part == count - 3
 
 
 def test_a_login_alone_reconciles_nothing(path, rakor, demo, kapus):

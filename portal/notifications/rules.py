@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Notification, ReminderScan, ReminderSettings, User
@@ -75,21 +76,36 @@ class ReminderRule:
         differ from what the scan as of `previous` left (the source or its recipients changed
         since `since`, or it entered the time window between `previous` and `now`). A superset
         is fine: the scan only reconciles those that are candidates now or have pending rows.
-        None (the default): the rule gets a full pass every beat (cheap for a small window)."""
+        None (the default): the rule gets a full pass every beat (cheap for a small window).
+        A rule that has it also gets a rolling pass (`Part`): its pks must be integers."""
         return None
 
     def reconcile_in_sql(
-        self, now: datetime, cfg: ReminderSettings, source_type, only: list | None = None
+        self,
+        now: datetime,
+        cfg: ReminderSettings,
+        source_type,
+        only: list | None = None,
+        part: Part | None = None,
     ) -> int | None:
         """Optional: the whole scan of this rule as a few statements on PostgreSQL (see
         `write_in_sql`), for a rule with very many sources; the number of sources, or None
         to use the portable path (`candidates`, `prepare`, `reminders`), which stays the
         reference: a test checks that both leave the same outbox. `only`: the pks of an
-        incremental beat (`changed`); None for all sources."""
+        incremental beat (`changed` and its slice); `part`: the first beat's (`Part`); both
+        None for all sources."""
         return None
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
+
+    def last_pk(self) -> int:
+        """The highest pk a source has had (a deleted one's pending rows are in a slice too)."""
+        model = self.model_class()
+        found = [model._default_manager.aggregate(last=Max("pk"))["last"]]
+        if hasattr(model, "history"):  # django-simple-history keeps the deleted ones' pks
+            found.append(model.history.aggregate(last=Max("id"))["last"])
+        return max((pk for pk in found if pk is not None), default=0)
 
 
 REGISTRY: dict[str, ReminderRule] = {}
@@ -111,14 +127,38 @@ def unregister(name: str) -> None:
 CHANGES_OVERLAP = timedelta(minutes=10)
 
 
+@dataclass(frozen=True)
+class Part:
+    """One slice of a rule's sources for a beat's rolling pass: those whose (integer) pk is
+    `index` modulo `count`. A beat reconciles them with its changed ones (`pks`: by index
+    lookups, as few as the changes). `soon` (the first beat, or after a settings change):
+    every candidate as well, and the pending rows due between the grace window and `soon`;
+    the other pending rows wait for their slice (the dispatcher marks a row past its grace
+    window missed and checks the source again before sending, so none of those goes out)."""
+
+    index: int
+    count: int
+    soon: datetime | None = None
+
+    def has(self, pk) -> bool:
+        text = str(pk)
+        return text.isdigit() and int(text) % self.count == self.index
+
+    def pks(self, last: int) -> range:
+        """The slice's pks up to `last` (the highest a source has had)."""
+        return range(self.index, last + 1, self.count)
+
+
 def scan(now: datetime | None = None, *, incremental: bool = False) -> int:
     """Run every registered rule; return how many sources were reconciled.
 
     `incremental` (the beat's task): a rule that can say which of its sources changed
-    (`ReminderRule.changed`) reconciles only those since its last scan, unless a full pass
-    is due: none yet, the settings or lead times changed, `now` is earlier than the last
-    scan's, or the last full pass is `REMINDERS_FULL_SCAN_HOURS` old. Either way the outbox
-    ends as a full pass leaves it (a test compares both)."""
+    (`ReminderRule.changed`) reconciles those since its last scan plus one slice of all its
+    sources (`Part`), so every source is reconciled within `REMINDERS_FULL_SCAN_HOURS` and
+    no beat costs a full pass. The first beat, a beat after a change of the settings or lead
+    times, or one earlier than the last, reconciles every candidate and the pending rows due
+    soon, and starts the slices again. Once the slices went round, the outbox is what a full
+    pass leaves (a test compares both)."""
     now = now or timezone.now()
     cfg = ReminderSettings.load()
     done = 0
@@ -142,14 +182,15 @@ def settings_fingerprint(cfg: ReminderSettings) -> str:
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
-def _full_pass_due(state: ReminderScan | None, now: datetime, fingerprint: str) -> bool:
-    every = timedelta(hours=settings.REMINDERS_FULL_SCAN_HOURS)
-    return (
-        state is None
-        or state.fingerprint != fingerprint
-        or now < state.scanned_at
-        or now - state.full_at >= every
-    )
+def parts() -> int:
+    """How many slices the rolling pass has: one a beat, all within REMINDERS_FULL_SCAN_HOURS
+    (0: no slices, a full pass every beat)."""
+    hours = settings.REMINDERS_FULL_SCAN_HOURS
+    return -(-hours * 3600 // max(settings.REMINDERS_SCAN_SECONDS, 1)) if hours > 0 else 0
+
+
+def _restart_due(state: ReminderScan | None, now: datetime, fingerprint: str) -> bool:
+    return state is None or state.fingerprint != fingerprint or now < state.scanned_at
 
 
 def _scan_rule(
@@ -165,17 +206,32 @@ def _scan_rule(
     if not incremental:
         return reconcile_rule(rule, now, cfg)
     started = timezone.now()  # the real clock: sources' updated_at and history dates use it
-    only = None
-    if not _full_pass_due(state, now, fingerprint):
-        only = rule.changed(now, cfg, since=state.started_at - CHANGES_OVERLAP, previous=state.scanned_at)
-    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only))
+    count = parts()
+    only, part, first, full_at, index = None, None, None, now, 0
+    if count and type(rule).changed is not ReminderRule.changed:
+        # The slices go down from the last: the first beat does the last one.
+        if _restart_due(state, now, fingerprint):
+            soon = now + timedelta(hours=settings.REMINDERS_FULL_SCAN_HOURS)
+            part = first = Part(count - 1, count, soon=soon)
+        else:
+            since = state.started_at - CHANGES_OVERLAP
+            only = rule.changed(now, cfg, since=since, previous=state.scanned_at)
+            if only is not None:
+                part, full_at = Part(min(state.part, count - 1), count), state.full_at
+                only = {*only, *part.pks(rule.last_pk())}
+        if part is not None:
+            index = part.index - 1
+            if index < 0:  # the slices went round: every source was reconciled since
+                index, full_at = count - 1, now
+    done = reconcile_rule(rule, now, cfg, only=None if only is None else list(only), part=first)
     ReminderScan.objects.update_or_create(
         rule=rule.name,
         defaults={
             "scanned_at": now,
             "started_at": started,
-            "full_at": now if only is None else state.full_at,
+            "full_at": full_at,
             "fingerprint": fingerprint,
+            "part": index,
         },
     )
     return done
@@ -211,23 +267,39 @@ def _pending(rule: ReminderRule, source_type, source_ids: list[str] | None) -> l
 
 
 def _sources(
-    rule: ReminderRule, now: datetime, cfg: ReminderSettings, pending: list[_Pending], only: list | None
-) -> list:
+    rule: ReminderRule,
+    now: datetime,
+    cfg: ReminderSettings,
+    pending: list[_Pending],
+    only: list | None,
+    part: Part | None = None,
+) -> tuple[list, list[_Pending]]:
     """The rule's candidates plus every source that still has pending rows of this rule
     (so a source that left the window, was done or cancelled gets its rows cancelled);
-    of those, only the pks in `only` (an incremental beat) unless it is None."""
+    of those, only the pks in `only` (an incremental beat); all, but of the pending rows
+    only some, on the first beat (`part`, see `Part`). Also the pending rows among them."""
     model = rule.model_class()
     candidates = rule.candidates(now, cfg)
     if only is not None:  # a rule with `changed` has a queryset of candidates
         candidates = candidates.filter(pk__in=only)
     sources = {str(obj.pk): obj for obj in candidates}
+    if part is not None:  # the first beat: see `Part`
+        oldest = now - timedelta(hours=cfg.grace_hours)
+        pending = [
+            row
+            for row in pending
+            if row.source_id in sources
+            or part.has(row.source_id)
+            or row.due_at is None
+            or oldest <= row.due_at <= part.soon
+        ]
     missing = {row.source_id for row in pending} - set(sources)
     if missing:
         found = {str(obj.pk): obj for obj in rule.queryset().filter(pk__in=missing)}
         for pk in missing:
             # A deleted source still needs its pending rows cancelled.
             sources[pk] = found.get(pk) or _Gone(model, pk)
-    return list(sources.values())
+    return list(sources.values()), pending
 
 
 def reconcile_rule(
@@ -237,9 +309,11 @@ def reconcile_rule(
     source: models.Model | None = None,
     *,
     only: list | None = None,
+    part: Part | None = None,
 ) -> int:
     """Bring the outbox in line with what the rule wants now, for all its sources (or one,
-    or those of `only`, pks, among its candidates and sources with pending rows).
+    or those of `only`, pks, among its candidates and sources with pending rows; `part`:
+    the first beat's choice of pending rows, see `Part`).
 
     Set-based: the rule loads its sources and their recipients in bulk (`prepare`), the
     wanted rows are computed in memory, then one insert (`ON CONFLICT DO NOTHING` on the
@@ -251,13 +325,16 @@ def reconcile_rule(
         return 0  # an incremental beat with nothing changed
     source_type = ContentType.objects.get_for_model(rule.model_class())
     if source is None and connection.vendor == "postgresql":
-        done = rule.reconcile_in_sql(now, cfg, source_type, only)
+        done = rule.reconcile_in_sql(now, cfg, source_type, only, part)
         if done is not None:
             return done
     if source is not None:
-        only = [source.pk]
+        only, part = [source.pk], None
     pending = _pending(rule, source_type, None if only is None else [str(pk) for pk in only])
-    sources = [source] if source is not None else _sources(rule, now, cfg, pending, only)
+    if source is not None:
+        sources = [source]
+    else:
+        sources, pending = _sources(rule, now, cfg, pending, only, part)
     live = [obj for obj in sources if not isinstance(obj, _Gone)]
     if live:
         rule.prepare(live, now, cfg)
