@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0014_reminder_scan'),
+        ('portal', '0015_reminder_scan_part'),
     ]
 
     operations = [
