@@ -29,6 +29,11 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
 
     @cached_property
     def count(self) -> int:
+        if not self.object_list.query.combinator:
+            # Everything (a superuser's unfiltered list): the table's size, as for other lists.
+            estimate = self._estimate()
+            if estimate is not None and estimate >= self.exact_below:
+                return estimate
         # Every part cut after count_up_to rows: at most that many counted is the exact count.
         cut = self.window.order_by().visible_ids(self.user, up_to=self.count_up_to + 1)
         counted = cut[: self.count_up_to + 1].count()
