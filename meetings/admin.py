@@ -99,9 +99,10 @@ class VisibleMeetingsChangeList(SortableByChangeList):
             chosen = super().get_queryset(request, exclude_parameters)
         finally:
             self.root_queryset = scoped
-        self.chosen, self.user = chosen, request.user
         meetings = chosen.visible_to(request.user)
-        meetings.chosen = chosen  # what the paginator pages through, for this user
+        if exclude_parameters is None:  # the list itself, not a filter's facet counts
+            self.chosen, self.user = chosen, request.user
+            meetings.chosen = chosen  # what the paginator pages through, for this user
         return meetings
 
     def date_bounds(self) -> dict:
