@@ -338,7 +338,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
     form = CheckinForm(request.POST or request.GET or None)
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]
-        meeting = Meeting.objects.visible_to(request.user).filter(checkin_code=code).first()
+        # The code first: visible_to then checks only the meetings with that code.
+        meeting = Meeting.objects.filter(checkin_code=code).visible_to(request.user).first()
         if meeting is None or not meeting.checkin_open():
             form.add_error("code", _("No meeting open for check-in has this code."))
         elif request.method == "POST":
