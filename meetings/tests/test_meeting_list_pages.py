@@ -134,3 +134,16 @@ def test_the_list_takes_the_same_queries_for_few_or_many_meetings(client, demo, 
 
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+def test_filters_before_visible_to_still_apply(demo):
+    spread(demo, 30)
+    user = demo.users["dppkb"]
+    invited = Meeting.objects.filter(invitations__organisation=demo.orgs["dinkes"])  # through a join
+
+    assert not Meeting.objects.none().visible_to(user).exists()
+    assert list(invited.visible_to(user).order_by("pk")) == [
+        m for m in Meeting.objects.visible_to(user).order_by("pk") if m in set(invited)
+    ]
+    held = Meeting.objects.filter(status=Meeting.Status.HELD)
+    assert set(held.visible_to(user)) == set(held) & set(Meeting.objects.visible_to(user))
