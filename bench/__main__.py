@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> None:
         "portal_bench_10 portal_bench_10_mine); its copy is <db>_run",
     )
     parser.add_argument("--only", default="", help="comma-separated measurement groups (pages,scan,...)")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="measure only the pages whose name contains one of these comma-separated words "
+        "(e.g. 'meeting,dashboard (camat)'; a name is 'label (persona)')",
+    )
     args = parser.parse_args(argv)
 
     from bench import db
@@ -66,7 +72,12 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["DATABASE_URL"] = db.url_for(run_name, base_url)
         from bench.measure import measure_all
 
-        measure_all(scale=args.scale, repeat=args.repeat, only=[g for g in args.only.split(",") if g])
+        measure_all(
+            scale=args.scale,
+            repeat=args.repeat,
+            only=[g for g in args.only.split(",") if g],
+            pages=[p for p in args.pages.split(",") if p],
+        )
 
 
 def run_generate(name: str, scale: float, seed: int, base_url: str) -> None:

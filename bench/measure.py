@@ -180,7 +180,14 @@ def measure_pages(base: str, users: dict, repeat: int, budget_s: float = 40.0, p
     return results
 
 
-def measure_all(*, scale: float, repeat: int, only: list[str]) -> None:
+def pick_pages(plan: list[tuple[str, str, str]], words: list[str]) -> list[tuple[str, str, str]]:
+    """The pages whose name, "label (persona)", contains one of `words` (all when none)."""
+    if not words:
+        return plan
+    return [p for p in plan if any(word in f"{p[1]} ({p[0]})" for word in words)]
+
+
+def measure_all(*, scale: float, repeat: int, only: list[str], pages: list[str] | None = None) -> None:
     setup_django()
     from bench import jobs, report
     from bench.server import gunicorn
@@ -197,7 +204,8 @@ def measure_all(*, scale: float, repeat: int, only: list[str]) -> None:
     if {"pages", "enrollment"} & set(groups):
         with gunicorn() as base:
             if "pages" in groups:
-                metrics += measure_pages(base, users, repeat)
+                plan = pick_pages(page_plan(users), pages or [])
+                metrics += measure_pages(base, users, repeat, plan=plan)
             if "enrollment" in groups:
                 metrics += jobs.measure_enrollment(base)
     # These write to the copy (regions roll back), so they run after the pages.
@@ -209,4 +217,4 @@ def measure_all(*, scale: float, repeat: int, only: list[str]) -> None:
         metrics += jobs.measure_dispatch()
     if "xlsx" in groups:
         metrics += jobs.measure_xlsx(users["dppkb"])
-    report.finish_run(run, metrics, groups)
+    report.finish_run(run, metrics, groups, some_pages=bool(pages) and "pages" in groups)

@@ -40,7 +40,8 @@ def start_run(scale: float) -> dict:
     return {"scale": scale, "database": bench_name(scale), "machine": machine(), "started": _now()}
 
 
-def finish_run(run: dict, metrics: list[dict], groups: list[str]) -> None:
+def finish_run(run: dict, metrics: list[dict], groups: list[str], *, some_pages: bool = False) -> None:
+    """`some_pages`: only some pages were measured (--pages); the others keep their last numbers."""
     run["machine"]["load_end"] = [round(x, 2) for x in os.getloadavg()]
     for m in metrics:
         m.setdefault("load", run["machine"]["load_start"])  # partial runs merge: each metric keeps its own
@@ -50,7 +51,12 @@ def finish_run(run: dict, metrics: list[dict], groups: list[str]) -> None:
     run["generation"] = generated.get(run["database"])
     runs = json.loads(RESULTS.read_text())["runs"] if RESULTS.exists() else []
     previous = next((r for r in runs if r["scale"] == run["scale"]), None)
-    if previous and set(groups) != set(previous.get("groups", [])):
+    if previous and some_pages:
+        # Each measured page replaces its own metric, in place.
+        fresh = {m["name"]: m for m in metrics}
+        metrics = [fresh.pop(m["name"], m) for m in previous["metrics"]] + list(fresh.values())
+        run["groups"] = sorted(set(groups) | set(previous.get("groups", [])))
+    elif previous and set(groups) != set(previous.get("groups", [])):
         # A partial run (--only) replaces only its own groups' metrics.
         kept = [m for m in previous["metrics"] if _group(m) not in groups]
         metrics = kept + metrics

@@ -8,4 +8,7 @@ from .models import Meeting
 
 
 def get_meeting_for_user(user, pk: int, *, write: bool = False) -> Meeting:
-    return get_for_user(Meeting.objects.select_related("region", "chair"), user, write=write, pk=pk)
+    # The key first: visible_to then checks that one meeting in each part of its union, not
+    # every meeting the user may see.
+    meetings = Meeting.objects.select_related("region", "chair").filter(pk=pk)
+    return get_for_user(meetings, user, write=write, pk=pk)

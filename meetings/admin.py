@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HistoryAdmin
 from portal.admin_labels import LabelledFieldsMixin
-from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin, SortableByChangeList
 from portal.models import Organisation, Region, User
 from portal.scoped_admin import ScopedAdminMixin, ScopedInlineMixin, is_history_form
 
@@ -15,6 +15,7 @@ from . import services
 from .commitments.admin import CommitmentInline
 from .forms import check_chair, people_choices, writable_regions
 from .models import AgendaItem, Attendance, Invitation, Meeting, MeetingDocument, Minutes
+from .paging import VisibleMeetingsPaginator
 
 
 class AgendaItemInline(LabelledFieldsMixin, ScopedInlineMixin, admin.TabularInline):
@@ -87,6 +88,35 @@ def _chair_check(user):
     return clean_chair
 
 
+class VisibleMeetingsChangeList(SortableByChangeList):
+    """Filters, search and order are applied to the meetings first, then `visible_to(user)`:
+    they go inside each part of its union, where indexes serve them, and a page reads each
+    part up to its end only (MeetingAdmin.get_paginator)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        scoped, self.root_queryset = self.root_queryset, Meeting.objects.select_related("region")
+        try:
+            chosen = super().get_queryset(request, exclude_parameters)
+        finally:
+            self.root_queryset = scoped
+        meetings = chosen.visible_to(request.user)
+        if exclude_parameters is None:  # the list itself, not a filter's facet counts
+            self.chosen, self.user = chosen, request.user
+            meetings.chosen = chosen  # what the paginator pages through, for this user
+        return meetings
+
+    def date_bounds(self) -> dict:
+        """The first and last date of the drill-down (portal/templatetags/admin_periods.py), each
+        from a one-row page of the union: a MIN/MAX read every meeting the user may see."""
+        field = self.date_hierarchy
+
+        def end(sign: str):
+            ordered = self.chosen.order_by(f"{sign}{field}", f"{sign}pk")
+            return ordered.visible_to(self.user, up_to=1).values_list(field, flat=True).first()
+
+        return {"first": end(""), "last": end("-")}
+
+
 @admin.register(Meeting)
 class MeetingAdmin(LargeListMixin, LabelledFieldsMixin, ScopedAdminMixin, ScopedChoicesMixin, HistoryAdmin):
     list_display = ["title", "kind", "start", "region", "mode", "status"]
@@ -104,6 +134,22 @@ class MeetingAdmin(LargeListMixin, LabelledFieldsMixin, ScopedAdminMixin, Scoped
 
     def scoped_queryset(self, request):
         return Meeting.objects.visible_to(request.user).select_related("region")
+
+    def get_changelist(self, request, **kwargs):
+        return VisibleMeetingsChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        chosen = getattr(queryset, "chosen", None)
+        if chosen is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return VisibleMeetingsPaginator(
+            chosen,
+            per_page,
+            user=request.user,
+            shown=lambda meetings: meetings,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "organisers":

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -46,6 +47,7 @@ from .models import (
     contacts_of,
     row_count,
 )
+from .paging import VisibleMeetingsPaginator
 from .services import ANSWERS
 
 
@@ -58,25 +60,38 @@ class MeetingListView(LoginRequiredMixin, ListView):
     template_name = "meetings/meeting_list.html"
     paginate_by = 25
 
+    @cached_property
+    def past(self) -> bool:
+        return self.request.GET.get("when") == "past"
+
+    @cached_property
+    def window(self):
+        # The window first: visible_to applies it inside each part of its union.
+        if self.past:
+            return Meeting.objects.past().order_by("-start", "-pk")
+        return Meeting.objects.upcoming().order_by("start", "pk")
+
     def get_queryset(self):
-        # The window first: visible_to applies it inside each arm of its union.
-        if self.request.GET.get("when") == "past":
-            window, order = Meeting.objects.past(), "-start"
-        else:
-            window, order = Meeting.objects.upcoming(), "start"
+        return self.shown(self.window.visible_to(self.request.user))
+
+    @staticmethod
+    def shown(meetings):
         return (
-            window.visible_to(self.request.user)
-            .select_related("region")
+            meetings.select_related("region")
             .prefetch_related("organisers")
             .annotate(n_invitations=row_count(Invitation.objects.all(), "meeting"))
-            .order_by(order)
+        )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # A page reads each part of the union up to its end only (visible_to's up_to).
+        return VisibleMeetingsPaginator(
+            self.window, per_page, user=self.request.user, shown=self.shown, **kwargs
         )
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         can_add = user.has_perm("meetings.add_meeting") and writable_regions(user).exists()
-        past = self.request.GET.get("when") == "past"
-        return super().get_context_data(past=past, can_add=can_add, **kwargs)
+        return super().get_context_data(past=self.past, can_add=can_add, **kwargs)
 
 
 index = MeetingListView.as_view()
@@ -323,7 +338,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
     form = CheckinForm(request.POST or request.GET or None)
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]
-        meeting = Meeting.objects.visible_to(request.user).filter(checkin_code=code).first()
+        # The code first: visible_to then checks only the meetings with that code.
+        meeting = Meeting.objects.filter(checkin_code=code).visible_to(request.user).first()
         if meeting is None or not meeting.checkin_open():
             form.add_error("code", _("No meeting open for check-in has this code."))
         elif request.method == "POST":

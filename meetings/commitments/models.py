@@ -88,7 +88,10 @@ class CommitmentQuerySet(ScopedQuerySet):
 
     def carried_into(self, meeting: Meeting) -> CommitmentQuerySet:
         """Still-open commitments of earlier meetings of the same TPPS (same region), for its review."""
-        return self.open().filter(meeting_region_id=meeting.region_id, meeting__start__lt=meeting.start)
+        # The earlier meetings by key (a region's, from its start index): a join looked up
+        # the meeting of every open commitment of the region, one by one, to read its start.
+        earlier = Meeting.objects.filter(region_id=meeting.region_id, start__lt=meeting.start)
+        return self.open().filter(meeting_region_id=meeting.region_id, meeting__in=earlier.values("pk"))
 
 
 class Commitment(models.Model):

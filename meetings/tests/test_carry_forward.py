@@ -187,3 +187,29 @@ def test_the_whole_review_runs_a_constant_number_of_queries(client, demo, dppkb,
 
     assert len(response.context["commitments"]) == 14
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("username", ["dppkb", "camat.binuang", "dinkes"])
+def test_the_review_shows_the_first_lines_of_the_straightforward_query(demo, meetings, monkeypatch, username):
+    from meetings.commitments.templatetags import commitment_tags
+
+    monkeypatch.setattr(commitment_tags, "REVIEW_LINES", 4)
+    first, second, new = meetings
+    owners = ["dinkes", "pupr", "kec_binuang", "dppkb"]
+    for n in range(12):
+        CommitmentFactory(
+            meeting=[first, second][n % 2],
+            owner=demo.orgs[owners[n % len(owners)]],
+            due_date=timezone.localdate() + dt.timedelta(days=n % 3),  # ties on the due date
+        )
+    user = demo.users[username]
+    carried = Commitment.objects.visible_to(user).filter(
+        status__in=Commitment.OPEN_STATUSES, meeting_region_id=new.region_id, meeting__start__lt=new.start
+    )
+
+    result = review(new, user)
+
+    shown = [line.commitment.pk for _owner, lines in result.groups for line in lines]
+    expected = list(carried.order_by("owner__name", "due_date", "pk").values_list("pk", flat=True))
+    assert shown == expected[:4]
+    assert result.count == len(expected)

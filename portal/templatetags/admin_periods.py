@@ -25,13 +25,16 @@ register = template.Library()
 
 class Periods:
     """Stands in for `cl.queryset` in Django's `date_hierarchy`: answers its MIN/MAX once, and
-    its `dates()` / `datetimes()` with every period between them."""
+    its `dates()` / `datetimes()` with every period between them. A changelist with a cheaper
+    way to its first and last dates offers `date_bounds()` ({"first": .., "last": ..})."""
 
-    def __init__(self, queryset, field_name: str):
-        self.queryset, self.field_name = queryset, field_name
+    def __init__(self, queryset, field_name: str, date_bounds=None):
+        self.queryset, self.field_name, self.date_bounds = queryset, field_name, date_bounds
 
     @cached_property
     def bounds(self) -> dict:
+        if self.date_bounds is not None:
+            return self.date_bounds()
         return self.queryset.aggregate(first=Min(self.field_name), last=Max(self.field_name))
 
     def aggregate(self, **kwargs) -> dict:
@@ -59,7 +62,7 @@ class PeriodChangeList:
 
     def __init__(self, cl):
         self._cl = cl
-        self.queryset = Periods(cl.queryset, cl.date_hierarchy)
+        self.queryset = Periods(cl.queryset, cl.date_hierarchy, getattr(cl, "date_bounds", None))
 
     def __getattr__(self, name):
         return getattr(self._cl, name)

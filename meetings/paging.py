@@ -1,0 +1,58 @@
+"""Pages of the meetings a user sees, read from visible_to's union alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.paginator import Page
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+from portal.admin_paging import EstimatedCountPaginator
+
+
+class VisibleMeetingsPaginator(EstimatedCountPaginator):
+    """The meetings of `window` (an ordered MeetingQuerySet: upcoming, past, ...) that `user`
+    may see, a page at a time. A page's rows come from `visible_to(user, up_to=<end of the
+    page>)`: each part of the union reads up to the page's end, never every meeting the user
+    may see. The count is exact up to `count_up_to` (each part cut there), then the planner's
+    estimate; a page past the real end is empty, and a short page has no next one."""
+
+    def __init__(
+        self, window: QuerySet, per_page: int, *, user, shown: Callable[[QuerySet], QuerySet], **kwargs
+    ):
+        super().__init__(window.visible_ids(user), per_page, **kwargs)
+        self.window, self.user, self.shown = window, user, shown
+
+    def _check_object_list_is_ordered(self) -> None:
+        pass  # object_list is only counted; pages come in the window's order
+
+    @cached_property
+    def count(self) -> int:
+        if not self.object_list.query.combinator:
+            # Everything (a superuser's unfiltered list): the table's size, as for other lists.
+            estimate = self._estimate()
+            if estimate is not None and estimate >= self.exact_below:
+                return estimate
+        # Every part cut after count_up_to rows: at most that many counted is the exact count.
+        cut = self.window.order_by().visible_ids(self.user, up_to=self.count_up_to + 1)
+        counted = cut[: self.count_up_to + 1].count()
+        if counted <= self.count_up_to:
+            return counted
+        return max(counted, self._planned_rows(self.object_list.order_by()))
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.shown(self.window.visible_to(self.user, up_to=top))[bottom:top]
+        return ShortPage(rows, number, self)
+
+
+class ShortPage(Page):
+    """A page with fewer rows than a full one is the last, whatever an estimated count says."""
+
+    def has_next(self) -> bool:
+        return super().has_next() and len(self) >= self.paginator.per_page

@@ -1,0 +1,73 @@
+"""The meetings changelist applies its filters and search inside visible_to's union and reads
+a page from it alone: the same rows in the same order as the scoped queryset filtered the
+straightforward way, page after page, with a constant number of queries."""
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings.admin import MeetingAdmin
+from meetings.models import Meeting
+
+from .test_meeting_list_pages import spread
+
+pytestmark = pytest.mark.django_db
+
+URL = "admin:meetings_meeting_changelist"
+
+
+def straightforward(user, query: dict) -> list[int]:
+    meetings = Meeting.objects.visible_to(user)
+    if "status" in query:
+        meetings = meetings.filter(status=query["status"])
+    for term in query.get("q", "").split():  # as Django admin searches: every word somewhere
+        meetings = meetings.filter(Q(title__icontains=term) | Q(venue__icontains=term))
+    return list(meetings.order_by("-start", "-pk").values_list("pk", flat=True))
+
+
+def shown_pages(client, query: dict) -> tuple[list[int], int]:
+    shown, number, count = [], 1, None
+    while True:
+        response = client.get(reverse(URL), {**query, "p": number})
+        assert response.status_code == 200
+        changelist = response.context["cl"]
+        shown += [m.pk for m in changelist.result_list]
+        count = changelist.result_count
+        if number >= changelist.paginator.num_pages:
+            return shown, count
+        number += 1
+
+
+@pytest.mark.parametrize("username", ["dppkb", "notulis", "camat.tapinutara", "dinkes"])
+@pytest.mark.parametrize("query", [{}, {"status": "held"}, {"q": "Rakor TPPS 1", "status": "scheduled"}])
+def test_changelist_pages_show_the_straightforward_rows_in_order(client, demo, monkeypatch, username, query):
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingAdmin, "list_per_page", 4)
+    user = demo.users[username]
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    expected = straightforward(user, query)
+
+    shown, count = shown_pages(client, query)
+
+    assert shown == expected
+    assert count == len(expected)
+
+
+def test_changelist_takes_the_same_queries_for_few_or_many_meetings(client, demo, monkeypatch, dppkb):
+    monkeypatch.setattr(MeetingAdmin, "list_per_page", 4)
+    client.force_login(dppkb)
+    spread(demo, 10)
+    client.get(reverse(URL))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(URL), {"status": "held"})
+
+    spread(demo, 80)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse(URL), {"status": "held", "p": 2})
+
+    assert response.status_code == 200
+    assert len(many) == len(few)

@@ -1,0 +1,149 @@
+"""The meetings list reads a page from visible_to's union alone (each part cut at the page's
+end): the same rows in the same order as the straightforward query, page after page, with a
+constant number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import Invitation, Meeting
+from meetings.paging import VisibleMeetingsPaginator
+from meetings.views import MeetingListView
+
+from .factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["dppkb", "camat.tapinutara", "camat.binuang", "dinkes", "pkk.tapinutara"]
+
+
+def spread(demo, count: int) -> None:
+    """Meetings before and after now, in and out of Tapin, invited by person and by office,
+    chaired, drafts and cancelled ones, several starting at the same minute (ties)."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    regions = ["63.05", "63.05.04", "63.05.01", "63.01", "63.05.01"]
+    for i in range(count):
+        start = now + timedelta(hours=(i // 3) * 7 - count)  # three at a time: ties
+        meeting = MeetingFactory(
+            region_id=regions[i % len(regions)],
+            start=start,
+            end=start + timedelta(hours=1 + i % 4, days=i % 5 == 0),  # some span days
+            status=[Meeting.Status.SCHEDULED, Meeting.Status.HELD, Meeting.Status.DRAFT][i % 3]
+            if i % 7
+            else Meeting.Status.CANCELLED,
+            chair=demo.users["camat.binuang"] if i % 11 == 0 else None,
+        )
+        if i % 4 == 0:
+            Invitation.objects.create(meeting=meeting, organisation=demo.orgs["dinkes"])
+        if i % 6 == 1:
+            Invitation.objects.create(meeting=meeting, person=demo.users["camat.binuang"])
+
+
+def windows():
+    return {
+        "upcoming": Meeting.objects.upcoming().order_by("start", "pk"),
+        "past": Meeting.objects.past().order_by("-start", "-pk"),
+    }
+
+
+def test_upcoming_and_past_are_the_plain_time_windows(demo):
+    spread(demo, 60)
+    now = timezone.now()
+
+    upcoming = Meeting.objects.filter(end__gte=now).exclude(status=Meeting.Status.CANCELLED)
+    assert set(Meeting.objects.upcoming()) == set(upcoming)
+    assert set(Meeting.objects.past()) == set(Meeting.objects.filter(end__lt=now))
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_each_cut_gives_the_first_rows_of_the_whole_list(demo, username):
+    spread(demo, 60)
+    user = demo.users[username]
+
+    for window in windows().values():
+        whole = list(window.visible_to(user).values_list("pk", flat=True))
+        assert whole, "the test data gives every persona something to see"
+        for n in range(1, len(whole) + 2):
+            assert list(window.visible_to(user, up_to=n).values_list("pk", flat=True)[:n]) == whole[:n]
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+@pytest.mark.parametrize("when", ["upcoming", "past"])
+def test_list_pages_show_the_straightforward_rows_in_order(client, demo, monkeypatch, username, when):
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    user = demo.users[username]
+    expected = list(windows()[when].visible_to(user).values_list("pk", flat=True))
+    client.force_login(user)
+
+    shown, number = [], 1
+    while True:
+        response = client.get(reverse("meetings:index"), {"when": when, "page": number})
+        page = response.context["page_obj"]
+        shown += [m.pk for m in response.context["object_list"]]
+        assert page.paginator.count == len(expected)
+        if not page.has_next():
+            break
+        number += 1
+    assert shown == expected
+
+
+def test_an_estimated_count_never_offers_a_page_after_a_short_one(demo, monkeypatch):
+    spread(demo, 60)
+    user = demo.users["dppkb"]
+    window = windows()["past"]
+    total = window.visible_to(user).count()
+    monkeypatch.setattr(VisibleMeetingsPaginator, "count_up_to", 3)
+    monkeypatch.setattr(VisibleMeetingsPaginator, "_planned_rows", staticmethod(lambda queryset: total + 40))
+
+    paginator = VisibleMeetingsPaginator(window, 10, user=user, shown=lambda q: q)
+    last = paginator.page((total - 1) // 10 + 1)
+
+    assert paginator.count == total + 40  # over count_up_to: the (here too high) estimate
+    assert len(last) == (total % 10 or 10)
+    assert not last.has_next()
+    assert len(paginator.page(paginator.num_pages)) == 0  # past the end: empty, not an error
+
+
+def test_the_count_is_exact_up_to_count_up_to(demo, monkeypatch):
+    spread(demo, 60)
+    user = demo.users["dppkb"]
+    window = windows()["upcoming"]
+    total = window.visible_to(user).count()
+    monkeypatch.setattr(VisibleMeetingsPaginator, "count_up_to", total)
+
+    assert VisibleMeetingsPaginator(window, 10, user=user, shown=lambda q: q).count == total
+
+
+@pytest.mark.parametrize("username", ["dppkb", "dinkes", "camat.tapinutara"])
+def test_the_list_takes_the_same_queries_for_few_or_many_meetings(client, demo, monkeypatch, username):
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    client.force_login(demo.users[username])
+    spread(demo, 10)
+    client.get(reverse("meetings:index"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("meetings:index"), {"when": "past"})
+
+    spread(demo, 80)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("meetings:index"), {"when": "past", "page": 2})
+
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_filters_before_visible_to_still_apply(demo):
+    spread(demo, 30)
+    user = demo.users["dppkb"]
+    invited = Meeting.objects.filter(invitations__organisation=demo.orgs["dinkes"])  # through a join
+
+    assert not Meeting.objects.none().visible_to(user).exists()
+    assert list(invited.visible_to(user).order_by("pk")) == [
+        m for m in Meeting.objects.visible_to(user).order_by("pk") if m in set(invited)
+    ]
+    held = Meeting.objects.filter(status=Meeting.Status.HELD)
+    assert set(held.visible_to(user)) == set(held) & set(Meeting.objects.visible_to(user))
