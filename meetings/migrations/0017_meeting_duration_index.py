@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0015_visible_to_window_indexes'),
+        ('meetings', '0016_commitment_updated_index'),
         ('portal', '0013_job_upload_report_progress_lease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
