@@ -2,6 +2,8 @@
 end): the same rows in the same order as the straightforward query, page after page, with a
 constant number of queries."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -90,6 +92,21 @@ def test_list_pages_show_the_straightforward_rows_in_order(client, demo, monkeyp
             break
         number += 1
     assert shown == expected
+
+
+def test_the_pagination_links_keep_the_chosen_window(client, demo, monkeypatch):
+    """Following "Next" from the past meetings stays in the past meetings (and back)."""
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    client.force_login(demo.users["dppkb"])
+    first = client.get(reverse("meetings:index"), {"when": "past"})
+    nxt = re.search(r'href="(\?[^"]*page=2[^"]*)"', first.content.decode())
+    assert nxt, "no link to page 2"
+    second = client.get(reverse("meetings:index") + html.unescape(nxt[1]))
+    assert second.context["page_obj"].number == 2
+    assert second.context["request"].GET["when"] == "past"
+    prev = re.search(r'href="(\?[^"]*page=1[^"]*)"', second.content.decode())
+    assert prev and "when=past" in html.unescape(prev[1])
 
 
 def test_an_estimated_count_never_offers_a_page_after_a_short_one(demo, monkeypatch):
