@@ -24,8 +24,12 @@ def dashboard_card(user) -> dict | None:
 
 def _aggregates(user) -> Cached:
     today = timezone.localdate()
+    # The order first: each part of visible_to's union then reads its first three rows only.
     upcoming = list(
-        Meeting.objects.upcoming().visible_to(user).select_related("region").order_by("start")[:3]
+        Meeting.objects.upcoming()
+        .order_by("start", "pk")
+        .visible_to(user, up_to=3)
+        .select_related("region")[:3]
     )
     # Open ones only in the WHERE: the partial indexes on open items serve the count.
     counts = (

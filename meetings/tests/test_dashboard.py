@@ -47,3 +47,20 @@ def test_dashboard_runs_a_bounded_number_of_queries(client, dppkb, demo, django_
     client.force_login(dppkb)
     with django_assert_max_num_queries(20):
         client.get(reverse("portal:dashboard"))
+
+
+@pytest.mark.parametrize("username", ["dppkb", "camat.tapinutara", "dinkes", "pkk.tapinutara"])
+def test_the_card_lists_the_first_three_meetings_the_person_sees(demo, username):
+    """The card reads the first three rows of each part of visible_to's union only: the same
+    three meetings as the whole list, ties at the same start included."""
+    from meetings.dashboard import _aggregates
+    from meetings.models import Invitation
+
+    for i, region in enumerate(["63.05", "63.05.04", "63.05.01", "63.01", "63.05.04", "63.05"] * 2):
+        meeting = make_meeting(region, f"Rakor {i}", 1 + i // 4)  # four at a time: ties
+        if i % 3 == 0:
+            Invitation.objects.create(meeting=meeting, organisation=demo.orgs["dinkes"])
+    user = demo.users[username]
+    whole = list(Meeting.objects.upcoming().visible_to(user).order_by("start", "pk"))
+    assert len(whole) > 3
+    assert _aggregates(user).value["upcoming"] == whole[:3]
