@@ -42,9 +42,14 @@ class CommitmentQuerySet(ScopedQuerySet):
         )
 
     def bulk_create(self, objs, *args, **kwargs):
-        """bulk_create skips save(): fill the region copies the same way (one query per
-        table for the meetings and owners not loaded yet)."""
+        """bulk_create skips save(): fill the region copies the same way (from the meetings
+        and owners already loaded, else one query per table)."""
         objs = list(objs)
+        for obj in objs:
+            if obj.meeting_region_id is None and Commitment.meeting.is_cached(obj):
+                obj.meeting_region_id = obj.meeting.region_id
+            if obj.owner_region_id is None and Commitment.owner.is_cached(obj):
+                obj.owner_region_id = obj.owner.region_id
         meetings = Meeting.objects.in_bulk({o.meeting_id for o in objs if o.meeting_region_id is None})
         owners = Organisation.objects.in_bulk({o.owner_id for o in objs if o.owner_region_id is None})
         for obj in objs:

@@ -255,7 +255,9 @@ class CommitmentResource(resources.ModelResource):
         import_id_fields = ["id"]
         skip_unchanged = True
         report_skipped = False
-        # Imports run as background jobs that report errors and totals, never a row diff.
+        # Imports run as background jobs that report errors and totals, never a row diff: no
+        # copy and no export of every row to diff it (skip_row compares an update itself).
+        skip_diff = True
         skip_html_diff = True
         # Rows are checked one by one (each error names its row); the checked rows are then
         # written by services.create_commitments in batches (see bulk_create below).
@@ -309,7 +311,7 @@ class CommitmentResource(resources.ModelResource):
             return None
         if not raw.isdigit():
             raise ValidationError({"id": _("%(value)s is not a commitment id.") % {"value": raw}})
-        instance = self.get_queryset().filter(pk=int(raw)).first()
+        instance = self.get_queryset().select_related("meeting", "owner", "pic").filter(pk=int(raw)).first()
         if instance is None:
             raise ValidationError(
                 {"id": _("Unknown commitment %(value)s, or outside your region.") % {"value": raw}}
@@ -329,14 +331,36 @@ class CommitmentResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         resolved = [name for name in ("meeting", "owner", "pic") if getattr(instance, f"{name}_id")]
         try:
-            instance.full_clean(exclude=[*errors, *resolved], validate_unique=validate_unique)
+            if instance.pk is None and not errors:
+                # The service's own clean, remembered: create_commitments does not repeat it
+                # (the importing user, its creator, needs no lookup either).
+                services.clean_new_commitment(instance, exclude=[*resolved, "created_by"])
+            else:
+                instance.full_clean(exclude=[*errors, *resolved], validate_unique=validate_unique)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
+    def get_import_fields(self):
+        # Asked for several times per row: the same list for the whole import.
+        if not hasattr(self, "_import_fields"):
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
     def after_init_instance(self, instance, new, row, **kwargs) -> None:
         instance._status_before = None if new else instance.status
+        if new:
+            instance.created_by = self.user  # as the service records it, so it is cleaned once
+        # What skip_unchanged compares an existing row with (instead of a copy of each row).
+        instance._stored = None if new else [field.get_value(instance) for field in self.get_import_fields()]
+
+    def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
+        """An existing commitment that the row leaves as it is (django-import-export's
+        skip_unchanged, read from the values kept by after_init_instance)."""
+        if import_validation_errors or instance._stored is None:
+            return False
+        return [field.get_value(instance) for field in self.get_import_fields()] == instance._stored
 
     def import_instance(self, instance, row, **kwargs) -> None:
         errors = {}
@@ -372,9 +396,13 @@ class CommitmentResource(resources.ModelResource):
         if not self.create_instances:
             return
         try:
-            services.create_commitments(
-                commitments=self.create_instances, acting_user=self.user, note=_("Recorded by import.")
-            )
+            if dry_run:
+                # A preview writes nothing (it would be rolled back): the same checks alone.
+                services.check_new_commitments(commitments=self.create_instances, acting_user=self.user)
+            else:
+                services.create_commitments(
+                    commitments=self.create_instances, acting_user=self.user, note=_("Recorded by import.")
+                )
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:

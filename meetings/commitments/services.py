@@ -18,9 +18,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, IntegerField, QuerySet, Value
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
@@ -150,14 +151,10 @@ def create_commitment(
     return commitment
 
 
-@transaction.atomic
-def create_commitments(*, commitments: list[Commitment], acting_user, note: str = "") -> list[Commitment]:
-    """Record many new RTLs at once (an import): the rights and checks of `create_commitment`
-    for every one, then three inserts in bulk (the commitments, their history rows, their
-    first updates) instead of a round of queries per commitment."""
-    commitments = list(commitments)
-    if not commitments:
-        return []
+def check_new_commitments(*, commitments: list[Commitment], acting_user) -> None:
+    """The rights and checks of `create_commitment` for each of many new RTLs, in one query per
+    kind of reference; `create_commitments` runs them, and an import's preview runs them alone
+    (nothing to write)."""
     meetings = {c.meeting_id for c in commitments}
     allowed = set(
         Commitment.meeting_choices(acting_user).filter(pk__in=meetings).values_list("pk", flat=True)
@@ -182,22 +179,92 @@ def create_commitments(*, commitments: list[Commitment], acting_user, note: str 
         if commitment.status not in Commitment.OPEN_STATUSES:
             raise ValidationError({"status": _("A new commitment is open or in progress.")})
         commitment.created_by = acting_user
-        commitment.full_clean(
-            exclude=[name for name, pks in known.items() if getattr(commitment, f"{name}_id") in pks]
+        exclude = {name for name, pks in known.items() if getattr(commitment, f"{name}_id") in pks}
+        if not _cleaned_already(commitment, exclude):
+            commitment.full_clean(exclude=exclude)
+
+
+def clean_new_commitment(commitment: Commitment, *, exclude: Iterable[str] = ()) -> None:
+    """`full_clean` of a commitment about to be created, remembered: `check_new_commitments`
+    does not repeat it while the commitment keeps these values (an import cleans each row as
+    it reads it, to report the row's errors, then creates the rows in bulk)."""
+    exclude = set(exclude)
+    commitment.full_clean(exclude=exclude)
+    commitment._cleaned = (exclude, _values(commitment))
+
+
+def _cleaned_already(commitment: Commitment, exclude: set[str]) -> bool:
+    # A clean that skipped no more fields than this one would, of the same values.
+    cleaned = getattr(commitment, "_cleaned", None)
+    return cleaned is not None and cleaned[0] <= exclude and cleaned[1] == _values(commitment)
+
+
+def _values(commitment: Commitment) -> tuple:
+    return tuple(getattr(commitment, field.attname) for field in Commitment._meta.concrete_fields)
+
+
+@transaction.atomic
+def create_commitments(*, commitments: list[Commitment], acting_user, note: str = "") -> list[Commitment]:
+    """Record many new RTLs at once (an import): the rights and checks of `create_commitment`
+    for every one, then three statements per batch: the commitments inserted in bulk, and their
+    history rows and first updates copied from them by the database (no object per row)."""
+    commitments = list(commitments)
+    if not commitments:
+        return []
+    check_new_commitments(commitments=commitments, acting_user=acting_user)
+    created = Commitment.objects.bulk_create(commitments)
+    pks = [commitment.pk for commitment in created]
+    now = timezone.now()
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        # As simple_history's bulk_history_create writes them ("+", by the acting user).
+        history = Commitment.history.model
+        tracked = [field.attname for field in history.tracked_fields]
+        _insert_select(
+            history,
+            [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"],
+            Commitment.objects.filter(pk__in=pks).values_list(
+                *tracked,
+                Value(now, output_field=DateTimeField()),
+                Value(None, output_field=CharField()),
+                Value("+"),
+                Value(acting_user.pk, output_field=IntegerField()),
+            ),
         )
-    created = bulk_create_with_history(commitments, Commitment, default_user=acting_user)
-    CommitmentUpdate.objects.bulk_create(
+    _insert_select(
+        CommitmentUpdate,
         [
-            CommitmentUpdate(
-                commitment=commitment,
-                author=acting_user,
-                note=note or _("Commitment recorded."),
-                status_to=commitment.status,
-            )
-            for commitment in created
-        ]
+            "commitment_id",
+            "author_id",
+            "note",
+            "percent",
+            "status_from",
+            "status_to",
+            "submission_key",
+            "created_at",
+        ],
+        Commitment.objects.filter(pk__in=pks).values_list(
+            "pk",
+            Value(acting_user.pk, output_field=IntegerField()),
+            Value(str(note or _("Commitment recorded."))),
+            Value(None, output_field=IntegerField()),
+            Value(""),
+            "status",
+            Value(""),
+            Value(now, output_field=DateTimeField()),
+        ),
     )
     return created
+
+
+def _insert_select(model, attnames: list[str], rows: QuerySet) -> None:
+    """INSERT INTO the model's table (these columns, by attname) the rows of a values_list
+    query (the same order): one statement, run by the database."""
+    sql, params = rows.order_by("pk").query.sql_with_params()
+    by_attname = {field.attname: field.column for field in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(by_attname[name]) for name in attnames)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
 
 
 @transaction.atomic

@@ -5,12 +5,14 @@ import openpyxl
 import pytest
 import tablib
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.commitments import services
 from meetings.commitments.resources import HEADERS, CommitmentResource
 from meetings.models import Commitment, CommitmentUpdate
 from portal.tests.job_helpers import download, job_of, report_page, run
@@ -93,6 +95,100 @@ def test_an_import_runs_the_same_number_of_queries_for_5_rows_as_for_50(
     assert Commitment.objects.count() == 55
     assert CommitmentUpdate.objects.filter(author=notulis, status_to="open").count() == 55
     assert Commitment.history.filter(history_type="+", history_user=notulis).count() == 55
+
+
+def test_a_preview_checks_every_row_and_writes_nothing(demo, notulis):
+    meeting = MeetingFactory(held=True)
+    dataset = _rows(meeting, 3)
+    dataset.append([meeting.pk, "Buruk", "Dinkes Tapin", "bukan tanggal"])
+
+    with CaptureQueriesContext(connection) as queries:
+        preview = CommitmentResource(user=notulis).import_data(dataset, dry_run=True)
+    good = CommitmentResource(user=notulis).import_data(_rows(meeting, 3), dry_run=True)
+
+    assert [row.number for row in preview.invalid_rows] == [4]
+    assert not good.has_errors() and not good.has_validation_errors() and good.totals["new"] == 3
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    assert not Commitment.objects.exists()
+
+
+def test_rows_written_in_bulk_have_the_history_and_first_update_of_one_written_alone(demo, notulis, dinkes):
+    meeting = MeetingFactory(held=True)
+    fields = {
+        "meeting": meeting,
+        "owner": demo.orgs["dinkes"],
+        "pic": dinkes,
+        "due_date": dt.date(2026, 12, 1),
+        "intervention_type": "spesifik",
+    }
+    alone = services.create_commitment(description="Satu", acting_user=notulis, note="Dicatat.", **fields)
+    [bulk] = services.create_commitments(
+        commitments=[Commitment(description="Satu", **fields)], acting_user=notulis, note="Dicatat."
+    )
+
+    def history(commitment) -> dict:
+        row = Commitment.history.filter(id=commitment.pk).values().get()
+        # One written alone outside a request has no history user; in bulk, the acting user.
+        skip = {"id", "history_id", "history_date", "history_user_id", "created_at", "updated_at"}
+        return {key: value for key, value in row.items() if key not in skip}
+
+    def update(commitment) -> tuple:
+        return commitment.updates.values_list(
+            "author", "note", "percent", "status_from", "status_to", "submission_key"
+        ).get()
+
+    assert history(bulk) == history(alone) and history(bulk)["history_type"] == "+"
+    assert Commitment.history.get(id=bulk.pk).history_user == notulis
+    assert update(bulk) == update(alone) == (notulis.pk, "Dicatat.", None, "", "open", "")
+    assert (bulk.meeting_region_id, bulk.owner_region_id) == (alone.meeting_region_id, alone.owner_region_id)
+    assert Commitment.history.get(id=bulk.pk).history_date >= Commitment.history.get(id=alone.pk).history_date
+
+
+def test_an_imported_row_is_cleaned_once_not_again_when_written(demo, notulis, monkeypatch):
+    meeting = MeetingFactory(held=True)
+    cleaned = []
+    full_clean = Commitment.full_clean
+    monkeypatch.setattr(
+        Commitment, "full_clean", lambda self, **kw: cleaned.append(self) or full_clean(self, **kw)
+    )
+
+    result = CommitmentResource(user=notulis).import_data(_rows(meeting, 4), dry_run=False)
+
+    assert not result.has_errors() and Commitment.objects.count() == 4
+    assert len(cleaned) == 4
+
+
+def test_a_commitment_changed_after_its_clean_is_cleaned_again_when_written(demo, notulis):
+    meeting = MeetingFactory(held=True)
+    commitment = Commitment(
+        meeting=meeting, description="RTL", owner=demo.orgs["dinkes"], due_date=dt.date(2026, 12, 1)
+    )
+    commitment.created_by = notulis
+    services.clean_new_commitment(commitment, exclude=["meeting", "owner", "created_by"])
+    commitment.description = ""
+
+    with pytest.raises(ValidationError):
+        services.create_commitments(commitments=[commitment], acting_user=notulis)
+    assert not Commitment.objects.exists()
+
+
+def test_an_unchanged_row_is_skipped_without_a_history_row(demo, notulis):
+    commitment = CommitmentFactory(owner=demo.orgs["dinkes"], due_date=dt.date(2026, 12, 1))
+    dataset = tablib.Dataset(headers=["id", "meeting", "description", "owner", "due_date", "status"])
+    dataset.append(
+        [commitment.pk, commitment.meeting_id, commitment.description, "Dinkes Tapin", "2026-12-01", "open"]
+    )
+    dataset.append([commitment.pk, commitment.meeting_id, "Diubah", "Dinkes Tapin", "2026-12-01", "open"])
+    updates, history = commitment.updates.count(), commitment.history.count()
+
+    first = CommitmentResource(user=notulis).import_data(dataset.subset(rows=[0]), dry_run=False)
+    second = CommitmentResource(user=notulis).import_data(dataset.subset(rows=[1]), dry_run=False)
+
+    assert (first.totals["skip"], first.totals["update"]) == (1, 0)
+    assert (second.totals["skip"], second.totals["update"]) == (0, 1)
+    commitment.refresh_from_db()
+    assert commitment.description == "Diubah"
+    assert (commitment.updates.count(), commitment.history.count()) == (updates + 1, history + 1)
 
 
 def test_a_file_without_required_columns_is_refused(client, notulis):
