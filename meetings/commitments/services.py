@@ -18,10 +18,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, IntegerField, QuerySet, Value
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from portal.models import Notification, Organisation
 from portal.notifications import notify
@@ -206,65 +205,25 @@ def _values(commitment: Commitment) -> tuple:
 @transaction.atomic
 def create_commitments(*, commitments: list[Commitment], acting_user, note: str = "") -> list[Commitment]:
     """Record many new RTLs at once (an import): the rights and checks of `create_commitment`
-    for every one, then three statements per batch: the commitments inserted in bulk, and their
-    history rows and first updates copied from them by the database (no object per row)."""
+    for every one, then three inserts in bulk (the commitments, their history rows through
+    simple_history, their first updates) instead of a round of queries per commitment."""
     commitments = list(commitments)
     if not commitments:
         return []
     check_new_commitments(commitments=commitments, acting_user=acting_user)
-    created = Commitment.objects.bulk_create(commitments)
-    pks = [commitment.pk for commitment in created]
-    now = timezone.now()
-    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        # As simple_history's bulk_history_create writes them ("+", by the acting user).
-        history = Commitment.history.model
-        tracked = [field.attname for field in history.tracked_fields]
-        _insert_select(
-            history,
-            [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id"],
-            Commitment.objects.filter(pk__in=pks).values_list(
-                *tracked,
-                Value(now, output_field=DateTimeField()),
-                Value(None, output_field=CharField()),
-                Value("+"),
-                Value(acting_user.pk, output_field=IntegerField()),
-            ),
-        )
-    _insert_select(
-        CommitmentUpdate,
+    created = bulk_create_with_history(commitments, Commitment, default_user=acting_user)
+    CommitmentUpdate.objects.bulk_create(
         [
-            "commitment_id",
-            "author_id",
-            "note",
-            "percent",
-            "status_from",
-            "status_to",
-            "submission_key",
-            "created_at",
-        ],
-        Commitment.objects.filter(pk__in=pks).values_list(
-            "pk",
-            Value(acting_user.pk, output_field=IntegerField()),
-            Value(str(note or _("Commitment recorded."))),
-            Value(None, output_field=IntegerField()),
-            Value(""),
-            "status",
-            Value(""),
-            Value(now, output_field=DateTimeField()),
-        ),
+            CommitmentUpdate(
+                commitment=commitment,
+                author=acting_user,
+                note=note or _("Commitment recorded."),
+                status_to=commitment.status,
+            )
+            for commitment in created
+        ]
     )
     return created
-
-
-def _insert_select(model, attnames: list[str], rows: QuerySet) -> None:
-    """INSERT INTO the model's table (these columns, by attname) the rows of a values_list
-    query (the same order): one statement, run by the database."""
-    sql, params = rows.order_by("pk").query.sql_with_params()
-    by_attname = {field.attname: field.column for field in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(by_attname[name]) for name in attnames)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
 
 
 @transaction.atomic
