@@ -27,7 +27,15 @@ def free_port() -> int:
 def gunicorn(workers: int = 2):
     """Serve the portal on 127.0.0.1:<free port>; yields the base URL."""
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "False"}
+    # As the README's production environment file runs it: connections kept between requests
+    # and Redis for the shared cache (the dashboard's aggregates); both may be overridden.
+    env = {
+        "DB_CONN_MAX_AGE": "60",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "False",
+    }
     log = open(ROOT / "var" / "test" / "bench-gunicorn.log", "ab")
     process = subprocess.Popen(
         [
