@@ -193,7 +193,7 @@ def _start_versions(keys: list[str], versions: tuple) -> tuple:
 
 
 def next_midnight() -> datetime:
-    """The next local midnight: when "today" (overdue, ended trainings) moves on."""
+    """The next local midnight: when "today" (overdue items, ended events) moves on."""
     tomorrow = timezone.localdate() + timedelta(days=1)
     return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
