@@ -69,6 +69,31 @@ def rights_of(user, compute: Callable[[], tuple[set[str], list]]) -> tuple[set[s
     return perms, roles
 
 
+def fact(user, name: str, compute: Callable[[], object]):
+    """A small value about the user (e.g. "is in a team") kept like their rights: the app that
+    declares it must call renew() on every write it depends on."""
+    if not settings.USER_CACHE_SECONDS or user.pk is None:
+        return compute()
+    key = f"{_entry_key(user)}:{name}"
+    try:
+        found = cache.get_many([_generation_key(), key])
+    except Exception:
+        logger.warning("user cache: could not read", exc_info=True)
+        return compute()
+    generation, entry = found.get(_generation_key()), found.get(key)
+    if generation is not None and entry is not None and entry[:2] == (generation, _stamp(user)):
+        return entry[2]
+    if generation is None:
+        generation = _start_generation()
+    value = compute()
+    if generation is not None:
+        try:
+            cache.set(key, (generation, _stamp(user), value), timeout=settings.USER_CACHE_SECONDS)
+        except Exception:
+            logger.warning("user cache: could not store", exc_info=True)
+    return value
+
+
 def _start_generation() -> str | None:
     try:
         cache.add(_generation_key(), secrets.token_hex(8), timeout=None)
