@@ -88,6 +88,14 @@ def _fresh_dashboard_cache(settings) -> None:
     settings.DASHBOARD_CACHE_SECONDS = 120
 
 
+@pytest.fixture(autouse=True)
+def _fresh_user_cache(settings) -> None:
+    # Users' cached rights (portal.usercache) too; cached as in production, so every test that
+    # changes a role and then opens a page checks the invalidation.
+    settings.USER_CACHE_PREFIX = f"rights:{uuid.uuid4().hex}"
+    settings.USER_CACHE_SECONDS = 300
+
+
 @pytest.fixture
 def demo(db) -> SimpleNamespace:
     """The core demo (built-in Tapin geography, organisations, accounts)."""

@@ -77,6 +77,16 @@ class AuditsConfig(AppConfig):
         checks.register(keys_check)
         sources.register()
 
+        from django.db.models.signals import post_delete, post_save
+
+        from portal import usercache
+
+        from .models import AuditTeamMember
+
+        # The menu's "is in an audit team" is cached with the user's rights (audits.navigation).
+        post_save.connect(usercache.on_write, sender=AuditTeamMember, dispatch_uid="usercache-save-team")
+        post_delete.connect(usercache.on_write, sender=AuditTeamMember, dispatch_uid="usercache-delete-team")
+
 
 # Prevalence figures of the monitoring dashboard (helper audits2): the kabupaten keeps its own.
 ROLE_PERMISSIONS["dppkb_admin"] += [

@@ -6,10 +6,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.registry import NavEntry
+from portal.usercache import fact
 
 # Roles that work in the audits; others (camat, OPD, puskesmas) reach their aggregates and
 # recommendations from the dashboard card.
 AUDIT_ROLES = ("dppkb_admin", "notulis", "tim_pakar", "tpk")
+
+
+def in_audit_team(user) -> bool:
+    """Cached with the user's rights: every page's menu asks (team writes renew it, audits.apps)."""
+    return fact(user, "audit_team", user.audit_teams.exists)
 
 
 def nav_entries(user) -> list[NavEntry]:
@@ -18,7 +24,7 @@ def nav_entries(user) -> list[NavEntry]:
     from .monitoring.access import may_monitor
 
     entries = []
-    if user.is_superuser or user.has_role(*AUDIT_ROLES) or user.audit_teams.exists():
+    if user.is_superuser or user.has_role(*AUDIT_ROLES) or in_audit_team(user):
         entries.append(NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40))
     if may_monitor(user):
         # Monitoring of the AKS (helper audits2).

@@ -9,10 +9,12 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401
+        from . import signals, usercache  # noqa: F401
         from .roles import sync_role_groups_after_migrate
 
         post_migrate.connect(sync_role_groups_after_migrate, sender=self)
+        # A migration may add permissions (a superuser holds them all) without model signals.
+        post_migrate.connect(usercache.on_write, sender=self, dispatch_uid="usercache-migrate")
 
         # Each app's time-driven reminder rules (`<app>/reminders.py`) register themselves.
         from django.utils.module_loading import autodiscover_modules

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from .dashboard import TrackedQuerySet
 from .roles import ROLE_LEVELS, STAFF_ROLES, Role
+from .usercache import RenewingQuerySet
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -132,7 +133,7 @@ class Region(models.Model):
         return ".".join(parts[:2]) if len(parts) >= 2 else None
 
 
-class OrganisationQuerySet(ScopedQuerySet):
+class OrganisationQuerySet(RenewingQuerySet, ScopedQuerySet):
     def visible_to(self, user) -> OrganisationQuerySet:
         """Bodies under the user's regions, and those above them (the OPD a camat reports to)."""
         if not user.is_authenticated or not user.is_active:
@@ -266,7 +267,22 @@ class User(AbstractUser):
 
         Django's ModelBackend keeps a user's permissions under this attribute and fills it with
         two queries (own, then groups) on every page that checks a right or builds the menu;
-        found here, it is one UNION. Deleting the attribute reloads it, as with the backend's own."""
+        found here, it comes with the roles from the shared cache (portal.usercache), else one
+        UNION. Deleting the attribute reloads it, as with the backend's own."""
+        return self._load_rights()[0]
+
+    def _load_rights(self) -> tuple[set[str], list[RoleAssignment]]:
+        """Permissions and role assignments together: one cache read serves both, and whichever
+        of the two this instance does not hold yet is kept."""
+        from .usercache import rights_of
+
+        perms, roles = rights_of(self, self._query_rights)
+        self.__dict__.setdefault("_perm_cache", perms)
+        if not hasattr(self, "_role_cache"):
+            self._role_cache = roles
+        return perms, roles
+
+    def _query_rights(self) -> tuple[set[str], list[RoleAssignment]]:
         from django.contrib.auth.models import Permission
 
         if self.is_superuser:
@@ -277,7 +293,9 @@ class User(AbstractUser):
                 "content_type__app_label", "codename"
             )
             perms = own.order_by().union(grouped.order_by())
-        return {f"{app_label}.{codename}" for app_label, codename in perms}
+        return {f"{app_label}.{codename}" for app_label, codename in perms}, list(
+            self.roles.select_related("organisation")
+        )
 
     def role_set(self) -> set[str]:
         return {assignment.role for assignment in self.role_assignments()}
@@ -300,16 +318,17 @@ class User(AbstractUser):
         return list(Region.objects.filter(code__in=self.scope_codes()).select_related("parent"))
 
     def role_assignments(self) -> list[RoleAssignment]:
-        # Cached per instance: request.user is rebuilt every request.
+        # Cached per instance (request.user is rebuilt every request) and between requests.
         if not hasattr(self, "_role_cache"):
-            self._role_cache = list(self.roles.select_related("organisation"))
+            self._load_rights()
         return self._role_cache
 
     def sync_groups_and_staff(self) -> None:
         """Groups mirror roles; staff status follows the staff roles."""
         from django.contrib.auth.models import Group
 
-        self.__dict__.pop("_role_cache", None)
+        # From the database: called while a role is being written, before the cache is renewed.
+        self._role_cache = list(self.roles.select_related("organisation"))
         roles = self.role_set()
         self.groups.set(Group.objects.filter(name__in=roles))
         is_staff = self.is_superuser or bool(roles & STAFF_ROLES)
@@ -360,6 +379,8 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         help_text=_("For OPD focal points: the organisation they speak for."),
     )
+    # Its bulk writes renew the users' cached rights (portal.usercache), as saves do.
+    objects = RenewingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

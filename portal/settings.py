@@ -365,6 +365,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # (an import) could not drop what the web process keeps.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "120" if REDIS_URL else "0")
 DASHBOARD_CACHE_PREFIX = "dashboard"
+# A user's roles and permissions (portal/usercache.py), read on every page, are cached between
+# requests and dropped on any change to them; 0 turns it off (the default without Redis).
+USER_CACHE_SECONDS = envint("USER_CACHE_SECONDS", "300" if REDIS_URL else "0")
+USER_CACHE_PREFIX = "rights"
 
 # /healthz: the beat is silent after two ticks without a heartbeat; a message is stuck
 # when it has been due (and unsent) for longer than HEALTH_STUCK_MESSAGE_SECONDS.

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.models import Region, ScopedQuerySet, region_q
 from portal.roles import Role
+from portal.usercache import RenewingQuerySet
 
 
 def kabupaten_codes(user, roles=None) -> set[str]:
@@ -186,6 +187,10 @@ class RoundPartQuerySet(models.QuerySet):
         return self.filter(round__in=AuditRound.objects.visible_to(user))
 
 
+class AuditTeamQuerySet(RenewingQuerySet, RoundPartQuerySet):
+    """Membership is cached with the users' rights (the menu): bulk writes renew it too."""
+
+
 class AuditTeamMember(models.Model):
     """Tim AKS, set by the bupati's decree."""
 
@@ -207,7 +212,7 @@ class AuditTeamMember(models.Model):
         _("expertise"), max_length=100, blank=True, help_text=_("e.g. paediatrician, midwife, nutritionist")
     )
 
-    objects = RoundPartQuerySet.as_manager()
+    objects = AuditTeamQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -17,3 +17,21 @@ def test_the_audits_page_needs_a_login(client, demo):
     response = client.get(reverse("audits:index"))
 
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_a_new_team_member_sees_the_case_audits_entry_on_the_next_request(client, camat_a, audit_round):
+    from audits.models import AuditTeamMember
+
+    def nav() -> list[str]:
+        return [item["key"] for item in client.get(reverse("portal:dashboard")).context["nav_items"]]
+
+    client.force_login(camat_a)
+    assert "audits" not in nav()
+
+    member = AuditTeamMember.objects.create(
+        round=audit_round, user=camat_a, part=AuditTeamMember.Part.TIM_PAKAR
+    )
+    assert "audits" in nav()
+
+    member.delete()
+    assert "audits" not in nav()
