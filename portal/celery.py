@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 class PortalCelery(Celery):
     @cached_property
-    def Worker(self):  # noqa: N802 (Celery's name)
+    def Worker(self):
         """The `celery worker` program: Celery's own, whose shutdown lines follow LOG_FORMAT."""
         return self.subclass_with_self("portal.logs:LoggingWorker")
 

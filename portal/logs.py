@@ -179,7 +179,9 @@ class LoggingWorker(Worker):
 
 
 @signals.worker_shutting_down.connect
-def _worker_shutting_down(sender: str = "", sig: str = "", how: str = "", exitcode: int = 0, **kwargs) -> None:
+def _worker_shutting_down(
+    sender: str = "", sig: str = "", how: str = "", exitcode: int = 0, **kwargs
+) -> None:
     startup_logger.info(
         "worker shutting down",
         extra={"component": "worker", "hostname": sender, "signal": sig, "how": how, "exitcode": exitcode},

@@ -57,7 +57,9 @@ def test_a_new_role_shows_its_menu_on_the_next_request(client, outsider):
     client.force_login(outsider)
     assert "organisations" not in menu_keys(client)
 
-    RoleAssignment.objects.create(user=outsider, role=Role.DPPKB_ADMIN, region=Region.objects.get(code="63.05"))
+    RoleAssignment.objects.create(
+        user=outsider, role=Role.DPPKB_ADMIN, region=Region.objects.get(code="63.05")
+    )
 
     assert "organisations" in menu_keys(client)
 
