@@ -164,3 +164,41 @@ def test_filters_before_visible_to_still_apply(demo):
     ]
     held = Meeting.objects.filter(status=Meeting.Status.HELD)
     assert set(held.visible_to(user)) == set(held) & set(Meeting.objects.visible_to(user))
+
+
+@pytest.mark.parametrize("walk", [True, False])
+@pytest.mark.parametrize("username", ["dinkes", "dppkb", "camat.binuang"])
+def test_an_office_invitations_walked_or_looked_up_give_the_same_rows(demo, monkeypatch, username, walk):
+    """Either way of finding the meetings an organisation is invited to (walking the window in
+    order, or looking up each invitation's meeting) gives the first rows of the whole list."""
+    from django.db.models import BooleanField, Value
+
+    from meetings.models import meeting as meeting_module
+
+    spread(demo, 60)
+    monkeypatch.setattr(meeting_module, "_walk_pays", lambda *args: Value(walk, output_field=BooleanField()))
+    user = demo.users[username]
+
+    for window in windows().values():
+        whole = list(window.visible_to(user).values_list("pk", flat=True))
+        for n in range(1, len(whole) + 2):
+            assert list(window.visible_to(user, up_to=n).values_list("pk", flat=True)[:n]) == whole[:n]
+
+
+def test_the_window_is_walked_for_an_office_invited_to_many_meetings_only(demo):
+    """The walk pays from N invitations >= sqrt(up_to * M meetings)."""
+    from meetings.models.meeting import _walk_pays
+
+    spread(demo, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE meetings_meeting")  # M: the planner's row count
+    dinkes = [demo.orgs["dinkes"].pk]
+    assert Invitation.objects.filter(organisation_id__in=dinkes).count() == 15
+
+    def walks(up_to: int) -> bool:
+        return Meeting.objects.annotate(walk=_walk_pays(dinkes, up_to)).values_list("walk", flat=True)[0]
+
+    meetings = Meeting.objects.count()
+    assert walks(1) is (15 * 15 >= meetings)
+    assert walks(3) is (15 * 15 >= 3 * meetings)
+    assert walks(25) is False
