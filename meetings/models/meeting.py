@@ -88,7 +88,12 @@ class MeetingQuerySet(ScopedQuerySet):
         by_region = in_region.order_by(*_sorted_not_walked(order)).values("pk")[:up_to]
         parts = [by_region] + [p.order_by(*order).values("pk")[:up_to] for p in (chaired, drafts)]
         if not order:
-            return parts[0].union(parts[1], invited.distinct()[:up_to], parts[2])
+            # Any `up_to` rows will do (a count cut there): when the region alone has as many,
+            # the invitations are not read at all (an office's tens of thousands, for its past
+            # list). PostgreSQL checks the condition once.
+            region_is_enough = models.Exists(in_region.values("pk")[up_to - 1 : up_to])
+            invited = invited.filter(~region_is_enough).distinct()
+            return parts[0].union(parts[1], invited[:up_to], parts[2])
         # A person's own invitations are few: looked up one by one, in the meetings' order.
         in_person = invitations.filter(person=user).values("meeting_id")
         parts.append(_in_meeting_order(in_person, published, order)[:up_to])

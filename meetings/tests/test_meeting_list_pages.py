@@ -202,3 +202,18 @@ def test_the_window_is_walked_for_an_office_invited_to_many_meetings_only(demo):
     assert walks(1) is (15 * 15 >= meetings)
     assert walks(3) is (15 * 15 >= 3 * meetings)
     assert walks(25) is False
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_an_unordered_cut_has_up_to_visible_meetings(demo, username):
+    """Without an order any `up_to` visible meetings will do (the count): the invitations are
+    left unread when the region alone has as many, and the cut still holds up_to of them."""
+    spread(demo, 60)
+    user = demo.users[username]
+
+    for window in windows().values():
+        whole = set(window.visible_to(user).values_list("pk", flat=True))
+        for n in range(1, len(whole) + 2):
+            cut = [row["pk"] for row in window.order_by().visible_ids(user, up_to=n)]
+            assert len(cut) == len(set(cut)) >= min(n, len(whole))
+            assert set(cut) <= whole
