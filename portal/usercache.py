@@ -29,7 +29,7 @@ from django.db import models, transaction
 logger = logging.getLogger(__name__)
 
 # Bump when the shape of a cached value changes, so a deploy never reads the old shape.
-FORMAT = 1
+FORMAT = 2
 
 
 def _generation_key() -> str:
@@ -47,34 +47,20 @@ def _stamp(user) -> tuple:
 
 def rights_of(user, compute: Callable[[], tuple[set[str], list]]) -> tuple[set[str], list]:
     """(permissions, role assignments) of the user: cached while valid, else `compute()`."""
-    if not settings.USER_CACHE_SECONDS or user.pk is None:
-        return compute()
-    key = _entry_key(user)
-    try:
-        found = cache.get_many([_generation_key(), key])
-    except Exception:
-        logger.warning("user cache: could not read", exc_info=True)
-        return compute()
-    generation, entry = found.get(_generation_key()), found.get(key)
-    if generation is not None and entry is not None and entry[:2] == (generation, _stamp(user)):
-        return entry[2], entry[3]
-    if generation is None:
-        generation = _start_generation()
-    perms, roles = compute()
-    if generation is not None:
-        try:
-            cache.set(key, (generation, _stamp(user), perms, roles), timeout=settings.USER_CACHE_SECONDS)
-        except Exception:
-            logger.warning("user cache: could not store", exc_info=True)
-    return perms, roles
+    return _kept(user, _entry_key(user), compute)
 
 
 def fact(user, name: str, compute: Callable[[], object]):
     """A small value about the user (e.g. "is in a team") kept like their rights: the app that
     declares it must call renew() on every write it depends on."""
+    return _kept(user, f"{_entry_key(user)}:{name}", compute)
+
+
+def _kept(user, key: str, compute: Callable[[], object]):
+    """The value stored under `key` while the generation and the user's stamp are unchanged,
+    else `compute()` (stored for next time)."""
     if not settings.USER_CACHE_SECONDS or user.pk is None:
         return compute()
-    key = f"{_entry_key(user)}:{name}"
     try:
         found = cache.get_many([_generation_key(), key])
     except Exception:
