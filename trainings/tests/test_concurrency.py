@@ -149,3 +149,49 @@ def test_parallel_check_ins_of_one_participant_record_one_attendance(demo):
 
     assert errors == []
     assert Attendance.objects.filter(session=session, enrollment__person=camat).count() == 1
+
+
+def test_concurrent_registrations_needing_approval_hold_capacity_and_ask_once_each(demo, bkkbn):
+    """The organisers are read before the lock: every pending registration still asks them,
+    once per registration, and pending seats never exceed capacity."""
+    from portal.models import Notification
+
+    training = TrainingFactory(capacity=4, requires_approval=True)
+    people = [person(f"camat.a{i}", region="63.05.02") for i in range(12)]
+
+    assert _fire(training, people) == []
+
+    pending = training.enrollments.filter(status=Enrollment.Status.PENDING)
+    assert pending.count() == 4
+    assert training.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 8
+    asked = Notification.objects.of_rule("training_approval_needed").filter(recipient=bkkbn, channel="inapp")
+    assert sorted(asked.values_list("source_id", flat=True)) == sorted(str(e.pk) for e in pending)
+
+
+def test_concurrent_new_and_repeated_registrations_never_exceed_capacity(demo):
+    """People registering again after cancelling (their row is reused) race with newcomers."""
+    from portal.models import Notification
+
+    training = TrainingFactory(capacity=5)
+    returning = [person(f"camat.r{i}", region="63.05.02") for i in range(6)]
+    for user in returning:
+        services.register(training=training, person=user, acting_user=user)
+    for user in returning:
+        services.cancel(enrollment=training.enrollments.get(person=user), acting_user=user)
+    newcomers = [person(f"camat.n{i}", region="63.05.02") for i in range(10)]
+
+    assert _fire(training, returning + newcomers) == []
+
+    assert training.enrollments.filter(status=Enrollment.Status.CONFIRMED).count() == 5
+    assert training.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 11
+    assert training.enrollments.count() == 16  # the returning people's rows were reused
+    # Everyone is told the outcome of this registration (its rule carries the decision's time).
+    for enrollment in training.enrollments.all():
+        stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
+        told = Notification.objects.filter(
+            source_id=str(enrollment.pk),
+            recipient_id=enrollment.person_id,
+            rule=f"training_{enrollment.status}:{stamp}",
+            channel="inapp",
+        )
+        assert told.count() == 1
