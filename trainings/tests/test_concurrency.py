@@ -195,3 +195,43 @@ def test_concurrent_new_and_repeated_registrations_never_exceed_capacity(demo):
             channel="inapp",
         )
         assert told.count() == 1
+
+
+def test_the_seat_lock_holds_the_training_alone_and_lets_its_sessions_be_added(demo):
+    """While a registration holds the training's lock, a second seat decision on it waits, but
+    the organising body (shared by its other trainings) is not locked and rows that only
+    reference the training (a session) can still be inserted."""
+    from django.db import OperationalError, transaction
+
+    from portal.models import Organisation
+    from trainings.models import Training
+
+    from .factories import SessionFactory
+
+    training = TrainingFactory(capacity=5)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                services._lock(training)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            Organisation.objects.select_for_update(nowait=True).get(pk=training.organiser_id)
+            SessionFactory(training=training)
+        with pytest.raises(OperationalError), transaction.atomic():
+            Training.objects.select_for_update(nowait=True).get(pk=training.pk)
+    finally:
+        release.set()
+        holder.join()
+    assert training.sessions.count() == 1
