@@ -32,7 +32,14 @@ class EnrollmentError(Exception):
 
 
 def _lock(training: Training) -> Training:
-    return Training.objects.select_for_update().select_related("organiser").get(pk=training.pk)
+    # FOR NO KEY UPDATE OF the training alone: it serialises every seat decision on this training
+    # and still lets rows that only reference it (enrollments, sessions) be inserted meanwhile;
+    # the organiser's row, read along, is not locked (trainings of one body do not queue together).
+    return (
+        Training.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organiser")
+        .get(pk=training.pk)
+    )
 
 
 def _require_organiser(training: Training, acting_user: User) -> None:
@@ -40,7 +47,7 @@ def _require_organiser(training: Training, acting_user: User) -> None:
         raise PermissionDenied
 
 
-def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None) -> None:
+def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None, new: bool = False) -> None:
     # The status change time makes each event a distinct message: someone promoted,
     # cancelled and promoted again is told twice.
     stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
@@ -54,8 +61,11 @@ def _notify(enrollment: Enrollment, rule: str, *, extra: dict | None = None) -> 
     }
     # notify_each: the same outbox rows and keys as notify, but both channels in one insert
     # without a savepoint each, and one send task after the commit (the training row stays
-    # locked until then, so every statement saved here shortens a registration burst).
-    notify_each(rule=f"{rule}:{stamp}", messages=[(enrollment.person, context)], source=enrollment)
+    # locked until then, so every statement saved here shortens a registration burst). `new`:
+    # the enrollment was inserted in this transaction, so the insert alone writes the rows.
+    notify_each(
+        rule=f"{rule}:{stamp}", messages=[(enrollment.person, context)], source=enrollment, new_source=new
+    )
 
 
 STATUS_RULES = {
@@ -66,11 +76,14 @@ STATUS_RULES = {
 }
 
 
-def _ask_for_approval(enrollment: Enrollment) -> None:
+def _ask_for_approval(
+    enrollment: Enrollment, *, organisers: list[User] | None = None, new: bool = False
+) -> None:
     """Tell the training's organisers a registration awaits their decision.
 
     One message per registration (not a digest): the organiser acts on each person, and
-    the approval queue link in every message shows all that are still pending.
+    the approval queue link in every message shows all that are still pending. `organisers`:
+    the training's `organiser_people()` when the caller read them already.
     """
     stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
     training = enrollment.training
@@ -83,10 +96,13 @@ def _ask_for_approval(enrollment: Enrollment) -> None:
         "jabatan": person.jabatan,
         "url": reverse("trainings:enrollment-list", args=[training.pk]),
     }
+    if organisers is None:
+        organisers = training.organiser_people()
     notify_each(
         rule=f"training_approval_needed:{stamp}",
-        messages=[(organiser, context) for organiser in training.organiser_people()],
+        messages=[(organiser, context) for organiser in organisers],
         source=enrollment,
+        new_source=new,
     )
 
 
@@ -130,12 +146,25 @@ def check_can_register(training: Training, person: User) -> None:
 
 @transaction.atomic
 def register(*, training: Training, person: User, acting_user: User) -> Enrollment:
-    """Register `person` (themself, or nominated by `acting_user`): a seat, or the waiting list."""
+    """Register `person` (themself, or nominated by `acting_user`): a seat, or the waiting list.
+
+    Every registration for a training waits for the one before it (the row lock is held until
+    the commit), so what does not depend on the seats is done before the lock: the checks,
+    the person's kabupaten and, when the training needs approval, who must be asked. Under
+    the lock: the live count, the decision, the enrollment with its history row, and its
+    messages (one insert per message kind), then the commit.
+    """
     nominated = acting_user.pk != person.pk
     check_can_register(training, person)
-    training = _lock(training)
-    now = timezone.now()
     kabupaten_id = kabupaten_of(person)
+    # Read before the lock from the training as the caller loaded it; if approval was switched
+    # on or the organising body changed meanwhile, they are read under the lock instead.
+    organisers = training.organiser_people() if training.requires_approval else None
+    organiser_id = training.organiser_id
+    training = _lock(training)
+    if training.organiser_id != organiser_id:
+        organisers = None
+    now = timezone.now()
     # One statement after the lock (so it sees every registration committed before it): the
     # seats held, by the person's kabupaten too, and the person's own registration if any.
     # It cannot be folded into the locking SELECT: that statement's snapshot predates the wait.
@@ -158,7 +187,8 @@ def register(*, training: Training, person: User, acting_user: User) -> Enrollme
             % {"person": person, "status": enrollment.get_status_display()}
         )
     status = _status_for_counts(training, counts["held"], counts["held_by_kabupaten"]) or Status.WAITLISTED
-    if enrollment is None:
+    new = enrollment is None
+    if new:
         enrollment = Enrollment(training=training, person=person)
     enrollment.kabupaten_id = kabupaten_id
     enrollment.requested_at = now
@@ -166,9 +196,9 @@ def register(*, training: Training, person: User, acting_user: User) -> Enrollme
     enrollment.reason = ""
     _set_status(enrollment, status, acting_user, now)
     if status in STATUS_RULES:
-        _notify(enrollment, STATUS_RULES[status])
+        _notify(enrollment, STATUS_RULES[status], new=new)
     if status == Status.PENDING:
-        _ask_for_approval(enrollment)
+        _ask_for_approval(enrollment, organisers=organisers, new=new)
     return enrollment
 
 

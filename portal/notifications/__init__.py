@@ -94,12 +94,17 @@ def notify_each(
     messages: Iterable[tuple[User, dict]],
     source: models.Model | None = None,
     channels: Iterable[str] = DEFAULT_CHANNELS,
+    new_source: bool = False,
 ) -> list[Notification]:
     """`notify` for many people at once, each with their own context (an invitation fan-out).
 
     The same outbox rows and keys as `notify` (asking twice stores once), written with one
     query to find those already there and one insert, and sent by one task after the commit:
     saving a meeting with many invitations stays quick; the sending happens in the background.
+
+    `new_source`: `source` was created in this transaction, so no row can hold its keys yet;
+    the rows are then written by the insert alone (one statement, which returns their ids).
+    A caller that is wrong about it gets an IntegrityError, never a message stored twice.
     """
     from ..tasks import send_notifications
     from .publish import publish_on_commit
@@ -130,6 +135,10 @@ def notify_each(
             )
     if not wanted:
         return []
+    if new_source:
+        rows = Notification.objects.bulk_create(wanted.values())
+        publish_on_commit(send_notifications, [row.pk for row in rows])
+        return rows
     existing = set(Notification.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
     new = [row for key, row in wanted.items() if key not in existing]
     Notification.objects.bulk_create(new, ignore_conflicts=True)

@@ -391,3 +391,32 @@ def test_of_rule_finds_a_rule_or_one_stage_of_it_and_nothing_with_a_longer_name(
         "test_message",
     }
     assert rules("test_message", "h-7") == {"test_message:h-7:2026-01-01"}
+
+
+def test_messages_about_a_new_source_are_written_by_one_insert_and_never_twice(
+    person, reminder_settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.db import IntegrityError, transaction
+
+    from portal.notifications import notify_each
+
+    ani, budi = person("ani"), person("budi")
+    source = Organisation.objects.first()
+    messages = [(ani, {"n": 1}), (budi, {"n": 2})]
+
+    with django_capture_on_commit_callbacks() as published, django_assert_num_queries(1):
+        rows = notify_each(rule="test_new", messages=messages, source=source, new_source=True)
+
+    assert len(rows) == 4 and all(row.pk for row in rows)  # both channels, ids returned by the insert
+    assert len(published) == 1  # one send task for all of them
+    stored = Notification.objects.filter(rule="test_new")
+    assert {(r.recipient_id, r.channel, r.context["n"]) for r in stored} == {
+        (ani.pk, EMAIL, 1),
+        (ani.pk, INAPP, 1),
+        (budi.pk, EMAIL, 2),
+        (budi.pk, INAPP, 2),
+    }
+    # A caller wrong about the source being new is refused, not given a second copy.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        notify_each(rule="test_new", messages=messages, source=source, new_source=True)
+    assert stored.count() == 4

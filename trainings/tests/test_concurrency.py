@@ -149,3 +149,89 @@ def test_parallel_check_ins_of_one_participant_record_one_attendance(demo):
 
     assert errors == []
     assert Attendance.objects.filter(session=session, enrollment__person=camat).count() == 1
+
+
+def test_concurrent_registrations_needing_approval_hold_capacity_and_ask_once_each(demo, bkkbn):
+    """The organisers are read before the lock: every pending registration still asks them,
+    once per registration, and pending seats never exceed capacity."""
+    from portal.models import Notification
+
+    training = TrainingFactory(capacity=4, requires_approval=True)
+    people = [person(f"camat.a{i}", region="63.05.02") for i in range(12)]
+
+    assert _fire(training, people) == []
+
+    pending = training.enrollments.filter(status=Enrollment.Status.PENDING)
+    assert pending.count() == 4
+    assert training.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 8
+    asked = Notification.objects.of_rule("training_approval_needed").filter(recipient=bkkbn, channel="inapp")
+    assert sorted(asked.values_list("source_id", flat=True)) == sorted(str(e.pk) for e in pending)
+
+
+def test_concurrent_new_and_repeated_registrations_never_exceed_capacity(demo):
+    """People registering again after cancelling (their row is reused) race with newcomers."""
+    from portal.models import Notification
+
+    training = TrainingFactory(capacity=5)
+    returning = [person(f"camat.r{i}", region="63.05.02") for i in range(6)]
+    for user in returning:
+        services.register(training=training, person=user, acting_user=user)
+    for user in returning:
+        services.cancel(enrollment=training.enrollments.get(person=user), acting_user=user)
+    newcomers = [person(f"camat.n{i}", region="63.05.02") for i in range(10)]
+
+    assert _fire(training, returning + newcomers) == []
+
+    assert training.enrollments.filter(status=Enrollment.Status.CONFIRMED).count() == 5
+    assert training.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() == 11
+    assert training.enrollments.count() == 16  # the returning people's rows were reused
+    # Everyone is told the outcome of this registration (its rule carries the decision's time).
+    for enrollment in training.enrollments.all():
+        stamp = int(enrollment.status_changed_at.timestamp() * 1_000_000)
+        told = Notification.objects.filter(
+            source_id=str(enrollment.pk),
+            recipient_id=enrollment.person_id,
+            rule=f"training_{enrollment.status}:{stamp}",
+            channel="inapp",
+        )
+        assert told.count() == 1
+
+
+def test_the_seat_lock_holds_the_training_alone_and_lets_its_sessions_be_added(demo):
+    """While a registration holds the training's lock, a second seat decision on it waits, but
+    the organising body (shared by its other trainings) is not locked and rows that only
+    reference the training (a session) can still be inserted."""
+    from django.db import OperationalError, transaction
+
+    from portal.models import Organisation
+    from trainings.models import Training
+
+    from .factories import SessionFactory
+
+    training = TrainingFactory(capacity=5)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                services._lock(training)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            Organisation.objects.select_for_update(nowait=True).get(pk=training.organiser_id)
+            SessionFactory(training=training)
+        with pytest.raises(OperationalError), transaction.atomic():
+            Training.objects.select_for_update(nowait=True).get(pk=training.pk)
+    finally:
+        release.set()
+        holder.join()
+    assert training.sessions.count() == 1

@@ -149,3 +149,63 @@ def test_dashboard_card_shows_my_trainings_and_open_count(client, camat_a, kapus
 def test_dashboard_has_no_trainings_card_for_an_outsider(client, outsider):
     client.force_login(outsider)
     assert 'data-testid="trainings-card"' not in client.get(reverse("portal:dashboard")).content.decode()
+
+
+def test_approval_switched_on_after_the_page_was_read_still_asks_the_organiser(camat_a, bkkbn):
+    """The organisers are read before the training is locked, from the caller's copy; when the
+    locked row says otherwise they are read under the lock."""
+    from trainings.models import Training
+
+    training = TrainingFactory(requires_approval=False)
+    Training.objects.filter(pk=training.pk).update(requires_approval=True)
+
+    enrollment = services.register(training=training, person=camat_a, acting_user=camat_a)
+
+    assert enrollment.status == "pending"
+    asked = Notification.objects.of_rule("training_approval_needed").filter(recipient=bkkbn)
+    assert {r.channel for r in asked} == {"email", "inapp"}
+
+
+def test_approval_switched_off_after_the_page_was_read_confirms_and_asks_no_one(camat_a, bkkbn):
+    from trainings.models import Training
+
+    training = TrainingFactory(requires_approval=True)
+    Training.objects.filter(pk=training.pk).update(requires_approval=False)
+
+    enrollment = services.register(training=training, person=camat_a, acting_user=camat_a)
+
+    assert enrollment.status == "confirmed"
+    assert "training_approval_needed" not in _rules(bkkbn)
+
+
+def test_registering_again_after_cancelling_is_told_again(camat_a):
+    """A registration that reuses the cancelled row writes its messages through the path that
+    looks for rows already there (the row is not new)."""
+    training = TrainingFactory()
+    first = services.register(training=training, person=camat_a, acting_user=camat_a)
+    services.cancel(enrollment=first, acting_user=camat_a)
+
+    again = services.register(training=training, person=camat_a, acting_user=camat_a)
+
+    assert again.pk == first.pk and again.status == "confirmed"
+    told = Notification.objects.filter(
+        recipient=camat_a, source_id=str(first.pk), rule__startswith="training_confirmed:", channel="inapp"
+    )
+    assert told.count() == 2
+
+
+def test_organising_body_changed_after_the_page_was_read_asks_the_new_bodys_organisers(camat_a, bkkbn):
+    from portal.models import Organisation, Region, RoleAssignment, User
+    from trainings.models import Training
+
+    Region.objects.get_or_create(code="64", defaults={"name": "Kalimantan Timur", "level": "provinsi"})
+    kaltim = Organisation.objects.create(name="BKKBN Kaltim", kind=Organisation.Kind.BKKBN, region_id="64")
+    other = User.objects.create_user("bkkbn.kaltim", email="kaltim@example.id", full_name="Organiser Kaltim")
+    RoleAssignment.objects.create(user=other, role="training_organiser", region_id="64")
+    training = TrainingFactory(requires_approval=True)
+    Training.objects.filter(pk=training.pk).update(organiser=kaltim)
+
+    services.register(training=training, person=camat_a, acting_user=camat_a)
+
+    assert "training_approval_needed" in _rules(other)
+    assert "training_approval_needed" not in _rules(bkkbn)
