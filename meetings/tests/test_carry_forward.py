@@ -298,3 +298,28 @@ def test_past_the_bound_the_first_lines_are_those_of_the_straightforward_sort(
     assert shown == expected[:3]
     assert result.count == min(len(expected), 5)
     assert result.more_than == (len(expected) > 5)
+
+
+def test_the_whole_review_keeps_its_exact_count_and_lists_overdue_first(
+    client, demo, dppkb, meetings, small_bound
+):
+    first, second, new = meetings
+    today = timezone.localdate()
+    for n in range(8):
+        CommitmentFactory(
+            meeting=[first, second][n % 2],
+            owner=demo.orgs["pupr"],
+            due_date=today + dt.timedelta(days=(n * 5) % 7 - 3),  # some overdue
+            status=[Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS][n % 2],
+        )
+    CommitmentFactory(meeting=first, owner=demo.orgs["pupr"], status=Commitment.Status.VERIFIED)
+    client.force_login(dppkb)
+
+    page = client.get(reverse("meetings:my-commitments"), {"review": new.pk})
+
+    expected = list(
+        Commitment.objects.visible_to(dppkb).carried_into(new).overdue_first().values_list("pk", flat=True)
+    )
+    assert page.context["paginator"].count == 8  # not bounded like the meeting page's
+    assert [c.pk for c in page.context["commitments"]] == expected
+    assert all(hasattr(c, "update_count") for c in page.context["commitments"])
