@@ -210,7 +210,9 @@ def test_the_review_shows_the_first_lines_of_the_straightforward_query(demo, mee
     result = review(new, user)
 
     shown = [line.commitment.pk for _owner, lines in result.groups for line in lines]
-    expected = list(carried.order_by("owner__name", "due_date", "pk").values_list("pk", flat=True))
+    expected = list(
+        carried.order_by("owner__name", "owner_id", "due_date", "pk").values_list("pk", flat=True)
+    )
     assert shown == expected[:4]
     assert result.count == len(expected)
 
@@ -294,7 +296,9 @@ def test_past_the_bound_the_first_lines_are_those_of_the_straightforward_sort(
     result = review(new, user)
 
     shown = [line.commitment.pk for _owner, lines in result.groups for line in lines]
-    expected = list(carried.order_by("owner__name", "due_date", "pk").values_list("pk", flat=True))
+    expected = list(
+        carried.order_by("owner__name", "owner_id", "due_date", "pk").values_list("pk", flat=True)
+    )
     assert shown == expected[:3]
     assert result.count == min(len(expected), 5)
     assert result.more_than == (len(expected) > 5)
@@ -323,3 +327,21 @@ def test_the_whole_review_keeps_its_exact_count_and_lists_overdue_first(
     assert page.context["paginator"].count == 8  # not bounded like the meeting page's
     assert [c.pk for c in page.context["commitments"]] == expected
     assert all(hasattr(c, "update_count") for c in page.context["commitments"])
+
+
+def test_two_bodies_of_the_same_name_are_never_mixed(demo, dppkb, meetings, small_bound):
+    from portal.models import Organisation
+
+    first, second, new = meetings
+    pupr = demo.orgs["pupr"]
+    # Names are unique within a region only.
+    twin = Organisation.objects.create(name=pupr.name, kind=pupr.kind, region=demo.orgs["kec_binuang"].region)
+    today = timezone.localdate()
+    for n in range(4):  # due dates interleaved between the two
+        CommitmentFactory(meeting=first, owner=pupr, due_date=today + dt.timedelta(days=2 * n))
+        CommitmentFactory(meeting=second, owner=twin, due_date=today + dt.timedelta(days=2 * n + 1))
+
+    result = review(new, dppkb)
+
+    assert [(owner.pk, len(lines)) for owner, lines in result.groups] == [(min(pupr.pk, twin.pk), 3)]
+    assert "Dinas PUPR" in render(new, dppkb)

@@ -20,7 +20,7 @@ register = template.Library()
 # The review lists this many lines on the meeting page (a phone page stays small); the rest are
 # one link away, on the paginated list of the review (my-commitments?review=<meeting>).
 REVIEW_LINES = 30
-REVIEW_ORDER = ("owner__name", "due_date", "pk")
+REVIEW_ORDER = ("owner__name", "owner_id", "due_date", "pk")
 # The review counts up to this many open commitments; past it the page says "more than N"
 # (a busy kabupaten has thousands, and the whole review, with its exact count, is one link away).
 REVIEW_COUNT_UP_TO = 1000
@@ -97,15 +97,17 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
     # The first lines are chosen, and counted, from the commitments alone (and their owners'
     # names, the order): the meetings, people and updates are read for the shown lines only, not
     # for the thousands under review of a busy kabupaten. Sorting all of them by owner would read
-    # every one: instead each owner's first lines (by due date, from the index) are the
-    # candidates, and the first lines overall are among them. The count stops past
+    # every one: instead the owners are sorted by name and each one's first lines (by due date,
+    # from the index) are read in turn, owner after owner, until there are enough (the owner is
+    # in the order so that two bodies of the same name never mix). The count stops past
     # REVIEW_COUNT_UP_TO. One query all the same.
     owners = RawSQL(REVIEW_OWNERS_SQL, (meeting.region_id, meeting.region_id))  # noqa: S611 - parameters only
     per_owner = carried.filter(owner=OuterRef("pk")).order_by("due_date", "pk").values("pk")[:REVIEW_LINES]
-    candidates = Organisation.objects.filter(pk__in=owners).values(
-        line=Func(ArraySubquery(per_owner), function="unnest", output_field=IntegerField())
-    )
-    first = Commitment.objects.filter(pk__in=candidates).order_by(*REVIEW_ORDER).values("pk")[:REVIEW_LINES]
+    first = (
+        Organisation.objects.filter(pk__in=owners)
+        .order_by("name", "pk")
+        .values(line=Func(ArraySubquery(per_owner), function="unnest", output_field=IntegerField()))
+    )[:REVIEW_LINES]
     counted = carried.values("pk")[: REVIEW_COUNT_UP_TO + 1]
     commitments = (
         Commitment.objects.filter(pk__in=first)
