@@ -345,3 +345,15 @@ def test_two_bodies_of_the_same_name_are_never_mixed(demo, dppkb, meetings, smal
 
     assert [(owner.pk, len(lines)) for owner, lines in result.groups] == [(min(pupr.pk, twin.pk), 3)]
     assert "Dinas PUPR" in render(new, dppkb)
+
+
+def test_the_owners_scan_reads_the_open_statuses_of_the_review_index():
+    # The loose scan's SQL names the statuses itself (as the partial index does): they must be
+    # the open ones, or owners would be missed (or the index not used).
+    from meetings.commitments.templatetags.commitment_tags import REVIEW_OWNERS_SQL
+
+    index = next(i for i in Commitment._meta.indexes if i.name == "commitment_open_review")
+    statuses = "(" + ", ".join(f"'{s}'" for s in Commitment.OPEN_STATUSES) + ")"
+
+    assert REVIEW_OWNERS_SQL.count(f"status IN {statuses}") == 2
+    assert dict(index.condition.children)["status__in"] == list(Commitment.OPEN_STATUSES)
