@@ -224,6 +224,15 @@ class Commitment(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
                 name="commitment_open_owner_due",
             ),
+            # The meeting's review (carry_forward): a region's open commitments by owner and
+            # due date, each owner's first lines and the bounded count read from the index
+            # alone (the scope's columns and the meeting are included).
+            models.Index(
+                fields=["meeting_region", "owner", "due_date", "id"],
+                include=["meeting", "owner_region", "pic"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="commitment_open_review",
+            ),
             # The reminder scan: open commitments due around today.
             models.Index(
                 fields=["due_date"],

@@ -48,18 +48,37 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
         user = self.request.user
         self.review = self._review_meeting()
         if self.review is not None:
-            commitments = Commitment.objects.visible_to(user).carried_into(self.review)
-        else:
-            commitments = Commitment.objects.mine(user)
+            # The whole review: a page's commitments are picked from the commitments alone (the
+            # rows are counted the same way), then read with their meetings, people and updates
+            # (see paginate_queryset), not the thousands of a busy kabupaten joined and sorted.
+            # Every one is still open, so overdue first is simply by due date.
+            return (
+                Commitment.objects.visible_to(user)
+                .carried_into(self.review)
+                .order_by("due_date", "pk")
+                .values_list("pk", flat=True)
+            )
+        commitments = Commitment.objects.mine(user)
         if self.request.GET.get("show") != "all":
             commitments = commitments.exclude(
                 status__in=[Commitment.Status.VERIFIED, Commitment.Status.CANCELLED]
             )
-        return (
-            commitments.overdue_first()
-            .select_related("meeting", "owner", "pic")
-            .annotate(update_count=row_count(CommitmentUpdate.objects.all(), "commitment"))
+        return self._with_details(commitments.overdue_first())
+
+    @staticmethod
+    def _with_details(commitments):
+        return commitments.select_related("meeting", "owner", "pic").annotate(
+            update_count=row_count(CommitmentUpdate.objects.all(), "commitment")
         )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
+        if self.review is not None:
+            # One query: the page's ids are a subquery of it.
+            page.object_list = object_list = self._with_details(
+                Commitment.objects.filter(pk__in=page.object_list).overdue_first()
+            )
+        return paginator, page, object_list, is_paginated
 
     def _review_meeting(self) -> Meeting | None:
         pk = self.request.GET.get("review", "")

@@ -321,7 +321,9 @@ class Meeting(models.Model):
         verbose_name_plural = _("meetings")
         ordering = ["-start"]
         indexes = [
-            models.Index(fields=["region", "start"], name="meeting_region_start"),
+            # A region's meetings by start; the id included: the meeting review's earlier
+            # meetings (Commitment.carried_into) from the index alone.
+            models.Index(fields=["region", "start"], include=["id"], name="meeting_region_start"),
             # The default order (newest first) and the upcoming/past lists, across regions.
             models.Index(fields=["start"], name="meeting_start"),
             models.Index(fields=["end"], name="meeting_end"),

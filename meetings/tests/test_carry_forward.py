@@ -210,6 +210,150 @@ def test_the_review_shows_the_first_lines_of_the_straightforward_query(demo, mee
     result = review(new, user)
 
     shown = [line.commitment.pk for _owner, lines in result.groups for line in lines]
-    expected = list(carried.order_by("owner__name", "due_date", "pk").values_list("pk", flat=True))
+    expected = list(
+        carried.order_by("owner__name", "owner_id", "due_date", "pk").values_list("pk", flat=True)
+    )
     assert shown == expected[:4]
     assert result.count == len(expected)
+
+
+@pytest.fixture
+def small_bound(monkeypatch):
+    """A review that counts up to 5 and shows 3 lines (the page's are 1000 and 30)."""
+    from meetings.commitments.templatetags import commitment_tags
+
+    monkeypatch.setattr(commitment_tags, "REVIEW_COUNT_UP_TO", 5)
+    monkeypatch.setattr(commitment_tags, "REVIEW_LINES", 3)
+
+
+def test_a_review_over_the_bound_says_more_than_and_links_to_the_whole_list(
+    demo, dppkb, meetings, small_bound, django_assert_num_queries
+):
+    first, second, new = meetings
+    CommitmentFactory.create_batch(4, meeting=first, owner=demo.orgs["pupr"])
+    CommitmentFactory.create_batch(4, meeting=second, owner=demo.orgs["dinkes"])
+    dppkb.scope_codes()
+    dppkb.has_perm("meetings.view_commitment")
+
+    with django_assert_num_queries(3):
+        body = render(new, dppkb)
+    result = review(new, dppkb)
+
+    assert (result.count, result.more_than) == (5, True)
+    assert body.count('data-testid="carry-forward-line"') == 3
+    assert "More than 5 commitments from earlier meetings are still open" in body
+    assert "Status compared with the previous meeting, Rakor Triwulan II" in body
+    assert "More open commitments: see the whole review" in body
+    assert f"?review={new.pk}" in body
+    assert "more open commitments:" not in body  # no exact "N more" past the bound
+
+
+def test_a_review_at_the_bound_keeps_its_exact_count(demo, dppkb, meetings, small_bound):
+    _first, second, new = meetings
+    CommitmentFactory.create_batch(5, meeting=second, owner=demo.orgs["pupr"])
+
+    result = review(new, dppkb)
+    body = render(new, dppkb)
+
+    assert (result.count, result.more_than, result.more) == (5, False, 2)
+    assert "5 commitments from earlier meetings are still open" in body
+    assert "More than" not in body
+    assert "2 more open commitments: see the whole review" in body
+
+
+def test_the_bounded_review_reads_in_indonesian(demo, dppkb, meetings, small_bound):
+    from django.utils import translation
+
+    first, _second, new = meetings
+    CommitmentFactory.create_batch(6, meeting=first, owner=demo.orgs["pupr"])
+
+    with translation.override("id"):
+        body = render(new, dppkb)
+
+    assert "Lebih dari 5 komitmen dari rapat sebelumnya masih terbuka" in body
+    assert "Komitmen terbuka lainnya: lihat seluruh review" in body
+
+
+@pytest.mark.parametrize("username", ["dppkb", "camat.binuang"])
+def test_past_the_bound_the_first_lines_are_those_of_the_straightforward_sort(
+    demo, meetings, small_bound, username
+):
+    # Each owner's first lines are the candidates: the first lines overall must be among them,
+    # whatever the owners' names and due dates (and an owner the viewer cannot see has none).
+    first, second, new = meetings
+    owners = ["pupr", "dinkes", "kec_binuang", "dinsos", "dppkb"]
+    for n in range(30):
+        CommitmentFactory(
+            meeting=[first, second][n % 2],
+            owner=demo.orgs[owners[n % len(owners)]],
+            due_date=timezone.localdate() + dt.timedelta(days=(n * 7) % 5),
+        )
+    user = demo.users[username]
+    carried = Commitment.objects.visible_to(user).filter(
+        status__in=Commitment.OPEN_STATUSES, meeting_region_id=new.region_id, meeting__start__lt=new.start
+    )
+
+    result = review(new, user)
+
+    shown = [line.commitment.pk for _owner, lines in result.groups for line in lines]
+    expected = list(
+        carried.order_by("owner__name", "owner_id", "due_date", "pk").values_list("pk", flat=True)
+    )
+    assert shown == expected[:3]
+    assert result.count == min(len(expected), 5)
+    assert result.more_than == (len(expected) > 5)
+
+
+def test_the_whole_review_keeps_its_exact_count_and_lists_overdue_first(
+    client, demo, dppkb, meetings, small_bound
+):
+    first, second, new = meetings
+    today = timezone.localdate()
+    for n in range(8):
+        CommitmentFactory(
+            meeting=[first, second][n % 2],
+            owner=demo.orgs["pupr"],
+            due_date=today + dt.timedelta(days=(n * 5) % 7 - 3),  # some overdue
+            status=[Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS][n % 2],
+        )
+    CommitmentFactory(meeting=first, owner=demo.orgs["pupr"], status=Commitment.Status.VERIFIED)
+    client.force_login(dppkb)
+
+    page = client.get(reverse("meetings:my-commitments"), {"review": new.pk})
+
+    expected = list(
+        Commitment.objects.visible_to(dppkb).carried_into(new).overdue_first().values_list("pk", flat=True)
+    )
+    assert page.context["paginator"].count == 8  # not bounded like the meeting page's
+    assert [c.pk for c in page.context["commitments"]] == expected
+    assert all(hasattr(c, "update_count") for c in page.context["commitments"])
+
+
+def test_two_bodies_of_the_same_name_are_never_mixed(demo, dppkb, meetings, small_bound):
+    from portal.models import Organisation
+
+    first, second, new = meetings
+    pupr = demo.orgs["pupr"]
+    # Names are unique within a region only.
+    twin = Organisation.objects.create(name=pupr.name, kind=pupr.kind, region=demo.orgs["kec_binuang"].region)
+    today = timezone.localdate()
+    for n in range(4):  # due dates interleaved between the two
+        CommitmentFactory(meeting=first, owner=pupr, due_date=today + dt.timedelta(days=2 * n))
+        CommitmentFactory(meeting=second, owner=twin, due_date=today + dt.timedelta(days=2 * n + 1))
+
+    result = review(new, dppkb)
+
+    assert [(owner.pk, len(lines)) for owner, lines in result.groups] == [(min(pupr.pk, twin.pk), 3)]
+    assert "Dinas PUPR" in render(new, dppkb)
+
+
+def test_the_owners_scan_reads_the_open_statuses_of_the_review_index():
+    # The loose scan's SQL names the statuses itself (as the partial index does): they must be
+    # the open ones, or owners would be missed (or the index not used).
+    from meetings.commitments.templatetags.commitment_tags import REVIEW_OWNERS_SQL
+
+    index = next(i for i in Commitment._meta.indexes if i.name == "commitment_open_review")
+    statuses = "(" + ", ".join(f"'{s}'" for s in Commitment.OPEN_STATUSES) + ")"
+
+    assert REVIEW_OWNERS_SQL.count(f"status IN {statuses}") == 2
+    assert dict(index.condition.children)["status__in"] == list(Commitment.OPEN_STATUSES)

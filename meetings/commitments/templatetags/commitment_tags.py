@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django import template
-from django.db.models import Func, IntegerField, Prefetch, Subquery
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Func, IntegerField, OuterRef, Prefetch
+from django.db.models.expressions import RawSQL
+
+from portal.models import Organisation
 
 from ...models import Meeting
 from ..models import Commitment, CommitmentUpdate
@@ -16,7 +20,28 @@ register = template.Library()
 # The review lists this many lines on the meeting page (a phone page stays small); the rest are
 # one link away, on the paginated list of the review (my-commitments?review=<meeting>).
 REVIEW_LINES = 30
-REVIEW_ORDER = ("owner__name", "due_date", "pk")
+REVIEW_ORDER = ("owner__name", "owner_id", "due_date", "pk")
+# The review counts up to this many open commitments; past it the page says "more than N"
+# (a busy kabupaten has thousands, and the whole review, with its exact count, is one link away).
+REVIEW_COUNT_UP_TO = 1000
+
+# The owners with open commitments agreed in a region's meetings, one index probe each (a loose
+# scan of commitment_open_review) rather than reading every commitment to find them. Candidates
+# only: each owner's lines are then read through the viewer's scope (Commitment.visible_to).
+REVIEW_OWNERS_SQL = """
+    WITH RECURSIVE owners(id) AS (
+        (SELECT owner_id FROM meetings_commitment
+         WHERE meeting_region_id = %s AND status IN ('open', 'in_progress')
+         ORDER BY owner_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT c.owner_id FROM meetings_commitment c
+                WHERE c.meeting_region_id = %s AND c.status IN ('open', 'in_progress')
+                      AND c.owner_id > owners.id
+                ORDER BY c.owner_id LIMIT 1)
+        FROM owners WHERE owners.id IS NOT NULL
+    )
+    SELECT id FROM owners WHERE id IS NOT NULL
+"""
 
 
 @dataclass
@@ -42,7 +67,8 @@ class ReviewLine:
 class CarryForward:
     previous: Meeting | None
     groups: list[tuple[object, list[ReviewLine]]]
-    count: int  # every open commitment under review, shown or not
+    count: int  # the open commitments under review, shown or not, up to REVIEW_COUNT_UP_TO
+    more_than: bool = False  # there are more than `count`
 
     @property
     def shown(self) -> int:
@@ -50,6 +76,7 @@ class CarryForward:
 
     @property
     def more(self) -> int:
+        """How many are not shown (when the count is exact; see `more_than`)."""
         return self.count - self.shown
 
 
@@ -67,16 +94,28 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
         .first()
     )
     carried = Commitment.objects.visible_to(user).carried_into(meeting).order_by()
-    # The first lines are chosen, and all of them counted, from the commitments alone (and their
-    # owners' names, the order): the meetings, people and updates are read for the shown lines
-    # only, not for the thousands under review of a busy kabupaten. One query all the same.
-    first = carried.order_by(*REVIEW_ORDER).values("pk")[:REVIEW_LINES]
-    total = carried.values(n=Func("pk", function="COUNT", output_field=IntegerField()))
+    # The first lines are chosen, and counted, from the commitments alone (and their owners'
+    # names, the order): the meetings, people and updates are read for the shown lines only, not
+    # for the thousands under review of a busy kabupaten. Sorting all of them by owner would read
+    # every one: instead the owners are sorted by name and each one's first lines (by due date,
+    # from the index) are read in turn, owner after owner, until there are enough (the owner is
+    # in the order so that two bodies of the same name never mix). The count stops past
+    # REVIEW_COUNT_UP_TO. One query all the same.
+    owners = RawSQL(REVIEW_OWNERS_SQL, (meeting.region_id, meeting.region_id))  # noqa: S611 - parameters only
+    per_owner = carried.filter(owner=OuterRef("pk")).order_by("due_date", "pk").values("pk")[:REVIEW_LINES]
+    first = (
+        Organisation.objects.filter(pk__in=owners)
+        .order_by("name", "pk")
+        .values(line=Func(ArraySubquery(per_owner), function="unnest", output_field=IntegerField()))
+    )[:REVIEW_LINES]
+    counted = carried.values("pk")[: REVIEW_COUNT_UP_TO + 1]
     commitments = (
         Commitment.objects.filter(pk__in=first)
         .select_related("owner", "pic", "meeting")
         .prefetch_related(Prefetch("updates", queryset=CommitmentUpdate.objects.select_related("author")))
-        .annotate(review_total=Subquery(total))
+        .annotate(
+            review_total=Func(ArraySubquery(counted), function="cardinality", output_field=IntegerField())
+        )
         .order_by(*REVIEW_ORDER)
     )
     since = previous.end if previous else None
@@ -94,4 +133,9 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
         )
     groups = [(owner, list(items)) for owner, items in groupby(lines, key=lambda line: line.commitment.owner)]
     count = lines[0].commitment.review_total if lines else 0
-    return CarryForward(previous=previous, groups=groups, count=count)
+    return CarryForward(
+        previous=previous,
+        groups=groups,
+        count=min(count, REVIEW_COUNT_UP_TO),
+        more_than=count > REVIEW_COUNT_UP_TO,
+    )
