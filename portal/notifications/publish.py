@@ -51,10 +51,12 @@ class _Batch:
 
     def __init__(self) -> None:
         self.pks: dict[int, None] = {}  # ordered, without duplicates
+        self.done = False
 
     def __call__(self) -> None:
         from ..tasks import send_notifications
 
+        self.done = True  # (a test's captured callbacks stay in the list after they ran)
         pks = list(self.pks)
         for start in range(0, len(pks), TASK_ROWS):
             publish(send_notifications, pks[start : start + TASK_ROWS])
@@ -68,7 +70,7 @@ def send_on_commit(pks) -> None:
     so a new one starts. Rows added in a savepoint rolled back later stay in the batch: their
     task finds nothing to claim for them."""
     batch = getattr(connection, "_outbox_batch", None)
-    if batch is not None and connection.in_atomic_block:
+    if batch is not None and not batch.done and connection.in_atomic_block:
         if any(entry[1] is batch for entry in connection.run_on_commit):
             batch.pks.update(dict.fromkeys(pks))
             return

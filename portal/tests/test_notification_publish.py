@@ -78,6 +78,18 @@ def test_rows_of_a_rolled_back_transaction_are_not_asked_for_and_the_next_one_ge
     assert set(Notification.objects.values_list("rule", flat=True)) == {"test_message:kept"}
 
 
+def test_each_transaction_of_a_test_gets_its_own_task_after_the_last_one_ran(
+    person, reminder_settings, published, django_capture_on_commit_callbacks
+):
+    ani, budi = person("ani"), person("budi")
+    for someone in (ani, budi):  # a test's captured callbacks stay in Django's list after they ran
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(rule="test_message", recipients=[someone], channels=[EMAIL])
+
+    by_person = dict(Notification.objects.values_list("recipient", "pk"))
+    assert published == [[by_person[ani.pk]], [by_person[budi.pk]]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_each_notify_publishes_its_own_task_at_once(
     person, reminder_settings, published
