@@ -37,13 +37,15 @@ def send_digests() -> int:
 
 @shared_task
 def send_notification(pk: int) -> bool:
-    """Send one outbox row now if it is due and nobody took it yet."""
+    """Send one outbox row now if it is due and nobody took it yet. No longer published (see
+    send_notifications); kept for the messages an older release left in the broker."""
     return engine.deliver_one(pk)
 
 
 @shared_task
 def send_notifications(pks: list[int]) -> int:
-    """Send a batch of outbox rows (an invitation fan-out): one task instead of one per row."""
+    """Send the outbox rows one transaction made (publish.send_on_commit): one task, one SMTP
+    connection, each row claimed with skip_locked and marked sent before the next goes out."""
     return engine.deliver_many(pks)
 
 

@@ -2,7 +2,7 @@
 
 Apps call `notify(...)`; it writes outbox rows (portal.models.Notification) in
 the caller's transaction, and after the commit asks a worker to send the ones
-already due. The database is the truth: if the broker is down the dispatcher
+already due (one task for all that one transaction made: `publish.send_on_commit`). The database is the truth: if the broker is down the dispatcher
 (run by beat) finds the rows later. Callers never send mail themselves.
 
 Package layout: `engine` (claim, send, retry, missed, quiet hours, digest),
@@ -54,7 +54,7 @@ def notify(
     not sent late. `digestible`: a reminder that may wait for the recipient's
     daily digest. `reschedule`: move a still-pending row to the new `send_at`.
     """
-    from .publish import publish_on_commit
+    from .publish import send_on_commit
 
     send_at = send_at or timezone.now()
     source_type = ContentType.objects.get_for_model(source) if source is not None else None
@@ -81,9 +81,7 @@ def notify(
             if not created and reschedule and row.state == Notification.State.SCHEDULED:
                 _move(row, send_at=send_at, expires_at=expires_at, context=context or {})
             if created and send_at <= timezone.now():
-                from ..tasks import send_notification
-
-                publish_on_commit(send_notification, row.pk)
+                send_on_commit([row.pk])
             rows.append(row)
     return rows
 
@@ -99,15 +97,14 @@ def notify_each(
     """`notify` for many people at once, each with their own context (an invitation fan-out).
 
     The same outbox rows and keys as `notify` (asking twice stores once), written with one
-    query to find those already there and one insert, and sent by one task after the commit:
+    query to find those already there and one insert, and sent after the commit:
     saving a meeting with many invitations stays quick; the sending happens in the background.
 
     `new_source`: `source` was created in this transaction, so no row can hold its keys yet;
     the rows are then written by the insert alone (one statement, which returns their ids).
     A caller that is wrong about it gets an IntegrityError, never a message stored twice.
     """
-    from ..tasks import send_notifications
-    from .publish import publish_on_commit
+    from .publish import send_on_commit
 
     now = timezone.now()
     source_type = ContentType.objects.get_for_model(source) if source is not None else None
@@ -145,7 +142,7 @@ def notify_each(
     rows = list(Notification.objects.filter(key__in=list(wanted)))
     created = [row.pk for row in rows if row.key not in existing]
     if created:
-        publish_on_commit(send_notifications, created)
+        send_on_commit(created)
     return rows
 
 

@@ -64,8 +64,7 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send again (failed, missed or cancelled messages)"), permissions=["change"])
     def resend(self, request: HttpRequest, queryset) -> None:
-        from ..tasks import send_notification
-        from .publish import publish_on_commit
+        from .publish import send_on_commit
 
         now = timezone.now()
         again = queryset.filter(
@@ -81,8 +80,7 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             claimed_at=None,
             updated_at=now,
         )
-        for pk in pks:
-            publish_on_commit(send_notification, pk)
+        send_on_commit(pks)
         self.message_user(
             request,
             ngettext("%(n)d message will be sent again.", "%(n)d messages will be sent again.", len(pks))

@@ -277,18 +277,21 @@ def mark_sent(row: Notification, provider_id: str, copy: dict) -> None:
         )
 
 
-def deliver_batch(rows: list[Notification], cfg: ReminderSettings) -> int:
-    """Send claimed rows (e-mails over one SMTP connection); return how many were sent."""
+def deliver_batch(rows: list[Notification], cfg: ReminderSettings, mailer: Mailer | None = None) -> int:
+    """Send claimed rows (e-mails over one SMTP connection: `mailer`'s if given, kept open for
+    the caller's next batch); return how many were sent."""
     objects = link_objects(row.context for row in rows)
     in_app = [row for row in rows if row.channel == Notification.Channel.INAPP]
     sent = deliver_in_app(in_app, cfg, objects) if in_app else 0
     others = [row for row in rows if row.channel != Notification.Channel.INAPP]
-    mailer = Mailer()
+    own = mailer is None
+    mailer = mailer or Mailer()
     try:
         with commits_without_waiting():
             return sent + sum(deliver(row, cfg, mailer, objects) for row in others)
     finally:
-        mailer.close()
+        if own:
+            mailer.close()
 
 
 @contextmanager
@@ -362,15 +365,19 @@ def dispatch(budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE) -> int:
     started = monotonic.monotonic()
     sent = 0
     after = None
-    while monotonic.monotonic() - started < budget_seconds:
-        claimed = claim_batch(timezone.now(), cfg, size=batch_size, after=after)
-        if not claimed.taken:
-            if after is None:
-                break
-            after = None  # once more from the start: rows that fell due behind us meanwhile
-            continue
-        after = claimed.last
-        sent += deliver_batch(claimed.sending, cfg)
+    mailer = Mailer()
+    try:
+        while monotonic.monotonic() - started < budget_seconds:
+            claimed = claim_batch(timezone.now(), cfg, size=batch_size, after=after)
+            if not claimed.taken:
+                if after is None:
+                    break
+                after = None  # once more from the start: rows that fell due behind us meanwhile
+                continue
+            after = claimed.last
+            sent += deliver_batch(claimed.sending, cfg, mailer)
+    finally:
+        mailer.close()
     return sent
 
 
@@ -378,9 +385,13 @@ def deliver_many(pks: list[int]) -> int:
     """Send these rows if they are (still) due: safe to call twice, the second call finds nothing."""
     cfg = ReminderSettings.load()
     sent = 0
-    for start in range(0, len(pks), BATCH_SIZE):
-        claimed = claim_batch(timezone.now(), cfg, pks=pks[start : start + BATCH_SIZE])
-        sent += deliver_batch(claimed.sending, cfg)
+    mailer = Mailer()  # one SMTP connection for the whole task
+    try:
+        for start in range(0, len(pks), BATCH_SIZE):
+            claimed = claim_batch(timezone.now(), cfg, pks=pks[start : start + BATCH_SIZE])
+            sent += deliver_batch(claimed.sending, cfg, mailer)
+    finally:
+        mailer.close()
     return sent
 
 

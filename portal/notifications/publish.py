@@ -3,6 +3,10 @@
 Like pretix's TransactionAwareTask: a worker must never look for a row that is
 not committed yet. If the broker is unreachable the page still works: the row
 is in the database and the periodic dispatcher sends it once the broker is back.
+
+Outbox rows are sent by one task per transaction (`send_on_commit`), not one per row: a
+task costs a broker round trip, a claim, an SMTP connection and a log line, so one task
+per message drained a queue of 500 at about 30 messages a second.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +39,42 @@ def publish(task, *args) -> bool:
 
 def publish_on_commit(task, *args) -> None:
     transaction.on_commit(partial(publish, task, *args))
+
+
+# Rows per send task: a transaction asking for more (an invitation fan-out, a first scan)
+# publishes several tasks, which the worker's processes share.
+TASK_ROWS = 500
+
+
+class _Batch:
+    """The outbox rows one transaction asked to send; called once at its commit."""
+
+    def __init__(self) -> None:
+        self.pks: dict[int, None] = {}  # ordered, without duplicates
+        self.done = False
+
+    def __call__(self) -> None:
+        from ..tasks import send_notifications
+
+        self.done = True  # (a test's captured callbacks stay in the list after they ran)
+        pks = list(self.pks)
+        for start in range(0, len(pks), TASK_ROWS):
+            publish(send_notifications, pks[start : start + TASK_ROWS])
+
+
+def send_on_commit(pks) -> None:
+    """Ask a worker to send these outbox rows after the transaction commits: every call in one
+    transaction adds to one batch, published as one task (one per TASK_ROWS rows). A batch
+    still waiting in Django's on-commit list is this transaction's; one that is not there ran
+    (commit) or was dropped (rollback of the transaction or of the savepoint that made it),
+    so a new one starts. Rows added in a savepoint rolled back later stay in the batch: their
+    task finds nothing to claim for them."""
+    batch = getattr(connection, "_outbox_batch", None)
+    if batch is not None and not batch.done and connection.in_atomic_block:
+        if any(entry[1] is batch for entry in connection.run_on_commit):
+            batch.pks.update(dict.fromkeys(pks))
+            return
+    batch = connection._outbox_batch = _Batch()
+    batch.pks.update(dict.fromkeys(pks))
+    if batch.pks:
+        transaction.on_commit(batch)

@@ -388,8 +388,7 @@ def _row(
 
 
 def _write(pending: list[_Pending], keys: set, wanted: dict[str, tuple], now: datetime) -> None:
-    from ..tasks import send_notifications
-    from .publish import publish_on_commit
+    from .publish import send_on_commit
 
     State = Notification.State
     known = {row.key: row for row in pending}
@@ -419,7 +418,7 @@ def _write(pending: list[_Pending], keys: set, wanted: dict[str, tuple], now: da
         created = Notification.objects.filter(key__in=due, state=State.SCHEDULED, created_at__gte=started)
         pks = list(created.values_list("pk", flat=True))
         if pks:
-            publish_on_commit(send_notifications, pks)
+            send_on_commit(pks)
 
 
 # The wanted rows go to a temporary table first, analysed, so the planner knows how many
@@ -476,8 +475,7 @@ def write_in_sql(
     cancelled. Both take the named `params` (plus now, started, source_type,
     prefix). `few`: the sources of an incremental beat (index lookups beat hash joins). The same guarantees as `_write`: the unique key stores a row once, a moved or
     cancelled row is one still scheduled (a dispatcher's claim wins)."""
-    from ..tasks import send_notifications
-    from .publish import publish_on_commit
+    from .publish import send_on_commit
 
     started = timezone.now()  # the real clock (a test may scan as of another `now`)
     params = {**params, "now": now, "started": started, "source_type": source_type.pk}
@@ -503,7 +501,7 @@ def write_in_sql(
             cursor.execute(_CANCELLED.format(stale=stale), params)
             cursor.execute("SET LOCAL enable_nestloop = on")
     if due:
-        publish_on_commit(send_notifications, due)
+        send_on_commit(due)
 
 
 def reconcile(rule: ReminderRule, source, now: datetime, cfg: ReminderSettings) -> None:

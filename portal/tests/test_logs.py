@@ -65,7 +65,7 @@ def test_the_request_id_follows_a_request_into_the_task_it_starts(
         return [line for line in lines if line["logger"] == "portal.task"]
 
     line = wait_for(
-        lambda: next((li for li in task_lines() if li["task"] == "portal.tasks.send_notification"), None),
+        lambda: next((li for li in task_lines() if li["task"] == "portal.tasks.send_notifications"), None),
         timeout=10,
         what="the task's log line",
     )

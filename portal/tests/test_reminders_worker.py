@@ -68,6 +68,60 @@ def test_two_worker_processes_on_one_broker_deliver_each_message_once_when_its_t
     assert sorted(smtp_server.notification_ids()) == sorted(str(row.pk) for row in rows)
 
 
+def test_many_messages_made_in_one_transaction_go_out_through_one_task_each_exactly_once(
+    celery_workers, smtp_server, fast_settings, person
+):
+    import json
+
+    from django.db import transaction
+
+    people = [person(f"p{n}") for n in range(40)]
+    worker = celery_workers(concurrency=2)
+
+    with transaction.atomic():  # as a page or a scan would: one notify per message
+        for n, someone in enumerate(people):
+            notify(rule=f"test_message:{n}", recipients=[someone], channels=[EMAIL])
+
+    wait_for(lambda: states() == Counter({State.SENT: 40}), timeout=40, what="all rows sent")
+    assert len(smtp_server.messages) == 40
+    assert Counter(smtp_server.notification_ids()).most_common(1)[0][1] == 1
+
+    def send_tasks() -> list[dict]:
+        lines = [json.loads(line) for line in worker.output().splitlines() if line.startswith("{")]
+        return [
+            li for li in lines if li["logger"] == "portal.task" and li["task"].startswith("portal.tasks.send")
+        ]
+
+    tasks = wait_for(send_tasks, timeout=10, what="the task's log line")
+    assert [(t["task"], t["state"]) for t in tasks] == [("portal.tasks.send_notifications", "SUCCESS")]
+
+
+def test_two_workers_draining_the_same_rows_at_once_send_each_message_exactly_once(
+    celery_workers, smtp_server, fast_settings, person
+):
+    from portal.tasks import send_notifications
+
+    smtp_server.delay = 0.05  # the drains overlap
+    people = [person(f"p{n}") for n in range(12)]
+    rows = notify(rule="test_message", recipients=people, channels=[EMAIL])
+    celery_workers(concurrency=2)
+    celery_workers(concurrency=2)  # four consumers in two processes
+
+    pks = [row.pk for row in rows]
+    for _ in range(4):  # the same rows asked for by four send tasks and two dispatcher runs
+        send_notifications.delay(pks)
+    dispatch_due.delay()
+    dispatch_due.delay()
+
+    wait_for(lambda: states() == Counter({State.SENT: 12}), timeout=40, what="all rows sent")
+    import time
+
+    time.sleep(2)  # every task has run by now: the later ones must have found nothing to send
+    assert len(smtp_server.messages) == 12
+    assert sorted(smtp_server.notification_ids()) == sorted(str(pk) for pk in pks)
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+
+
 def test_a_worker_killed_mid_batch_then_restarted_sends_each_message_exactly_once(
     celery_workers, smtp_server, fast_settings, person
 ):
