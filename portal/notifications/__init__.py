@@ -134,7 +134,7 @@ def notify_each(
         return []
     if new_source:
         rows = Notification.objects.bulk_create(wanted.values())
-        publish_on_commit(send_notifications, [row.pk for row in rows])
+        send_on_commit([row.pk for row in rows])
         return rows
     existing = set(Notification.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
     new = [row for key, row in wanted.items() if key not in existing]
