@@ -76,6 +76,18 @@ def unread(user, compute: Callable[[], int]) -> int:
     return _kept(user, f"{_entry_key(user)}:unread", _inbox_key(user.pk), compute)
 
 
+def held(user, name: str, compute: Callable[[], object]):
+    """`compute()` once per user instance (request.user: once per request), again after a write
+    this process renewed the cache for (renew(), renew_inbox())."""
+    memo = getattr(user, "_usercache_held", None)
+    if memo is None or memo[0] != _writes:
+        memo = (_writes, {})
+        user._usercache_held = memo
+    if name not in memo[1]:
+        memo[1][name] = compute()
+    return memo[1][name]
+
+
 def _kept(user, key: str, token_key: str, compute: Callable[[], object]):
     """The value stored under `key` while the token under `token_key` and the user's stamp are
     unchanged, else `compute()` (stored for next time)."""
