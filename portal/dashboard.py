@@ -154,7 +154,7 @@ def cached(
     if not _watched.issuperset(labels):
         raise ImproperlyConfigured(f"dashboard: {name} depends on models nobody watches: {labels}")
     _known[name] = (labels, personal)
-    scope = scope_of(user, personal=personal)
+    scope = _scopes(user)[personal]
     key = _entry_key(name, scope)
     version_keys = [_version_key(label) for label in labels]
     try:
@@ -189,6 +189,17 @@ def _entry_key(name: str, scope: str) -> str:
     return f"{_setting_prefix()}:{FORMAT}:{name}:{digest}"
 
 
+def _scopes(user) -> dict[bool, str]:
+    """Both scopes of the user (personal or not), once per request; a person's roles are read
+    once per user instance anyway (User.role_assignments)."""
+    memo = getattr(user, "_dashboard_scopes", None)
+    if memo is None or memo[0] != (user.is_superuser, user.is_active, user.organisation_id):
+        scopes = {personal: scope_of(user, personal=personal) for personal in (True, False)}
+        memo = ((user.is_superuser, user.is_active, user.organisation_id), scopes)
+        user._dashboard_scopes = memo
+    return memo[1]
+
+
 def _read(user, keys: list[str]) -> dict:
     """These keys from the cache, read with every other entry this process knows for the user
     (the dashboard's cards) in one round trip per request (request.user is rebuilt every
@@ -196,7 +207,7 @@ def _read(user, keys: list[str]) -> dict:
     memo = getattr(user, "_dashboard_read", None)
     if memo is None or memo[0] != _writes or not memo[1].issuperset(keys):
         wanted = set(keys)
-        scopes = {personal: scope_of(user, personal=personal) for personal in (True, False)}
+        scopes = _scopes(user)
         for name, (labels, personal) in _known.items():
             wanted.add(_entry_key(name, scopes[personal]))
             wanted.update(_version_key(label) for label in labels)
