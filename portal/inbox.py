@@ -52,6 +52,10 @@ def unread_count(user) -> int:
     return usercache.unread(user, lambda: Notification.objects.unread(user).count())
 
 
+# Fields whose change may move a row into or out of someone's unread count (state: to sent).
+_INBOX_FIELDS = {"read_at", "channel", "recipient", "recipient_id"}
+
+
 def _counted(obj) -> bool:
     return obj.channel == INAPP and obj.state == SENT
 
@@ -66,7 +70,7 @@ class InboxQuerySet(models.QuerySet):
     mark_read.alters_data = True
 
     def update(self, **kwargs) -> int:
-        if "read_at" not in kwargs and kwargs.get("state") != SENT and "recipient" not in kwargs:
+        if not _INBOX_FIELDS & kwargs.keys() and kwargs.get("state") != SENT:
             # Every other update touches rows not delivered yet (see the module's docstring).
             return super().update(**kwargs)
         # Whose rows these are is read first: a row entering the set meanwhile is a delivery,
@@ -82,7 +86,7 @@ class InboxQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
         rows = super().bulk_update(objs, fields, *args, **kwargs)
-        if {"state", "read_at", "channel", "recipient"} & set(fields):
+        if {"state", *_INBOX_FIELDS} & set(fields):
             inbox_changed(obj.recipient_id for obj in objs if obj.channel == INAPP)
         return rows
 
