@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.registry import NavEntry
-from portal.usercache import fact
 
 # Roles that work in the audits; others (camat, OPD, puskesmas) reach their aggregates and
 # recommendations from the dashboard card.
@@ -15,7 +14,9 @@ AUDIT_ROLES = ("dppkb_admin", "notulis", "tim_pakar", "tpk")
 
 def in_audit_team(user) -> bool:
     """Cached with the user's rights: every page's menu asks (team writes renew it, audits.apps)."""
-    return fact(user, "audit_team", user.audit_teams.exists)
+    from .models.rounds import team_parts_of
+
+    return bool(team_parts_of(user))
 
 
 def nav_entries(user) -> list[NavEntry]:

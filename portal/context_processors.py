@@ -15,10 +15,10 @@ def navigation(request) -> dict:
         entries.append(NavEntry(_("Organisations"), reverse("portal:organisation-list"), "organisations"))
     if user.is_staff:
         entries.append(NavEntry(_("Administration"), reverse("admin:index"), "admin"))
-    from .models import Notification
+    from .inbox import unread_count
 
     return {
         "nav_items": [{"label": e.label, "url": e.url, "key": e.key} for e in entries],
-        # Lazy: counted once, and only by pages that show it (not by partials).
-        "unread_notifications": SimpleLazyObject(lambda: Notification.objects.unread(user).count()),
+        # Lazy: counted once, and only by pages that show it (not by partials); cached (portal.inbox).
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
     }

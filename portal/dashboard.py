@@ -31,8 +31,13 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 # Bump when the shape of a cached value changes, so a deploy never reads the old shape.
-FORMAT = 1
+FORMAT = 2
 _watched: set[str] = set()
+# Every entry asked in this process (name -> (model labels, personal)): the first card of a
+# dashboard reads all of them, with their version tokens, in one round trip.
+_known: dict[str, tuple[tuple[str, ...], bool]] = {}
+# Bumped by every renewal this process makes: what a request read before it is read again.
+_writes = 0
 # Models this process wrote inside a transaction not committed yet (see changed()).
 _dirty: set[str] = set()
 _dirty_lock = threading.Lock()
@@ -91,6 +96,8 @@ def changed(*model_classes: type[models.Model]) -> None:
 
 
 def _renew(labels: Iterable[str]) -> None:
+    global _writes
+    _writes += 1
     labels = list(labels)
     with _dirty_lock:
         _dirty.difference_update(labels)
@@ -143,15 +150,15 @@ def cached(
         with _dirty_lock:
             written = list(_dirty)
         _renew(written)
-    scope = scope_of(user, personal=personal)
-    digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
-    key = f"{_setting_prefix()}:{FORMAT}:{name}:{digest}"
-    labels = [m._meta.label_lower for m in depends_on]
+    labels = tuple(m._meta.label_lower for m in depends_on)
     if not _watched.issuperset(labels):
         raise ImproperlyConfigured(f"dashboard: {name} depends on models nobody watches: {labels}")
+    _known[name] = (labels, personal)
+    scope = _scopes(user)[personal]
+    key = _entry_key(name, scope)
     version_keys = [_version_key(label) for label in labels]
     try:
-        found = cache.get_many([key, *version_keys])
+        found = _read(user, [key, *version_keys])
     except Exception:
         logger.warning("dashboard cache: read failed, computing %s", name, exc_info=True)
         return compute().value
@@ -175,6 +182,38 @@ def cached(
         except Exception:
             logger.warning("dashboard cache: could not store %s", name, exc_info=True)
     return result.value
+
+
+def _entry_key(name: str, scope: str) -> str:
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
+    return f"{_setting_prefix()}:{FORMAT}:{name}:{digest}"
+
+
+def _scopes(user) -> dict[bool, str]:
+    """Both scopes of the user (personal or not), once per request; a person's roles are read
+    once per user instance anyway (User.role_assignments)."""
+    memo = getattr(user, "_dashboard_scopes", None)
+    if memo is None or memo[0] != (user.is_superuser, user.is_active, user.organisation_id):
+        scopes = {personal: scope_of(user, personal=personal) for personal in (True, False)}
+        memo = ((user.is_superuser, user.is_active, user.organisation_id), scopes)
+        user._dashboard_scopes = memo
+    return memo[1]
+
+
+def _read(user, keys: list[str]) -> dict:
+    """These keys from the cache, read with every other entry this process knows for the user
+    (the dashboard's cards) in one round trip per request (request.user is rebuilt every
+    request); read again after a renewal made by this process."""
+    memo = getattr(user, "_dashboard_read", None)
+    if memo is None or memo[0] != _writes or not memo[1].issuperset(keys):
+        wanted = set(keys)
+        scopes = _scopes(user)
+        for name, (labels, personal) in _known.items():
+            wanted.add(_entry_key(name, scopes[personal]))
+            wanted.update(_version_key(label) for label in labels)
+        memo = (_writes, wanted, cache.get_many(list(wanted)))
+        user._dashboard_read = memo
+    return memo[2]
 
 
 def _start_versions(keys: list[str], versions: tuple) -> tuple:

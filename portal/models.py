@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .dashboard import TrackedQuerySet
+from .inbox import InboxQuerySet
 from .roles import ROLE_LEVELS, STAFF_ROLES, Role
 from .usercache import RenewingQuerySet
 
@@ -272,17 +273,20 @@ class User(AbstractUser):
         return self._load_rights()[0]
 
     def _load_rights(self) -> tuple[set[str], list[RoleAssignment]]:
-        """Permissions and role assignments together: one cache read serves both, and whichever
-        of the two this instance does not hold yet is kept."""
+        """Permissions, role assignments and the person's organisation together: one cache read
+        serves all three, and whichever this instance does not hold yet is kept."""
         from .usercache import rights_of
 
-        perms, roles = rights_of(self, self._query_rights)
+        perms, roles, organisation = rights_of(self, self._query_rights)
         self.__dict__.setdefault("_perm_cache", perms)
         if not hasattr(self, "_role_cache"):
             self._role_cache = roles
+        # The stamp of the entry holds organisation_id: it is this user's organisation now.
+        if organisation is not None and organisation.pk == self.organisation_id:
+            self._state.fields_cache.setdefault("organisation", organisation)
         return perms, roles
 
-    def _query_rights(self) -> tuple[set[str], list[RoleAssignment]]:
+    def _query_rights(self) -> tuple[set[str], list[RoleAssignment], Organisation | None]:
         from django.contrib.auth.models import Permission
 
         if self.is_superuser:
@@ -293,9 +297,11 @@ class User(AbstractUser):
                 "content_type__app_label", "codename"
             )
             perms = own.order_by().union(grouped.order_by())
-        return {f"{app_label}.{codename}" for app_label, codename in perms}, list(
-            self.roles.select_related("organisation")
-        )
+        roles = list(self.roles.select_related("organisation"))
+        # Kept with the rights so that pages showing it need not read it (only when cached:
+        # without the cache it would be one more query for pages that do not show it).
+        organisation = self.organisation if settings.USER_CACHE_SECONDS and self.organisation_id else None
+        return {f"{app_label}.{codename}" for app_label, codename in perms}, roles, organisation
 
     def role_set(self) -> set[str]:
         return {assignment.role for assignment in self.role_assignments()}
@@ -433,7 +439,7 @@ class RoleAssignment(models.Model):
         return self.region_id
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(InboxQuerySet):
     def for_user(self, user) -> NotificationQuerySet:
         return self.filter(recipient=user)
 

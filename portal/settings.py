@@ -352,7 +352,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # (JobLock), and django-axes keeps failed logins in the database, so throttling counts across nodes.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.RedisCache",
         "LOCATION": REDIS_URL,
     }
     if REDIS_URL

@@ -2,8 +2,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import usercache
-from .models import Organisation, RoleAssignment, User
+from . import inbox, usercache
+from .models import Notification, Organisation, RoleAssignment, User
 
 
 @receiver([post_save, post_delete], sender=RoleAssignment)
@@ -18,3 +18,7 @@ for model in (RoleAssignment, Organisation, Group, Permission):
     post_delete.connect(usercache.on_write, sender=model, dispatch_uid=f"usercache-delete-{model.__name__}")
 for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
     m2m_changed.connect(usercache.on_write, sender=through, dispatch_uid=f"usercache-m2m-{through.__name__}")
+
+# The unread badge (portal.inbox): rows saved one by one (admin) or deleted.
+post_save.connect(inbox.on_save, sender=Notification, dispatch_uid="inbox-save")
+post_delete.connect(inbox.on_delete, sender=Notification, dispatch_uid="inbox-delete")

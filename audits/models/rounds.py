@@ -11,7 +11,23 @@ from simple_history.models import HistoricalRecords
 
 from portal.models import Region, ScopedQuerySet, region_q
 from portal.roles import Role
-from portal.usercache import RenewingQuerySet
+from portal.usercache import RenewingQuerySet, fact, held
+
+
+def team_parts_of(user) -> dict[int, frozenset[str]]:
+    """Round pk -> the parts the person holds in its team. Asked by the menu on every page and
+    by each can_* check of a round: read once per request, and kept between requests with the
+    person's rights (every team write renews them: AuditTeamQuerySet, audits.apps)."""
+    if not user.is_authenticated:
+        return {}
+
+    def query() -> dict[int, frozenset[str]]:
+        parts: dict[int, set[str]] = {}
+        for round_id, part in AuditTeamMember.objects.filter(user=user).values_list("round_id", "part"):
+            parts.setdefault(round_id, set()).add(part)
+        return {round_id: frozenset(held_parts) for round_id, held_parts in parts.items()}
+
+    return held(user, "audit_team_parts", lambda: fact(user, "audit_team_parts", query))
 
 
 def kabupaten_codes(user, roles=None) -> set[str]:
@@ -129,9 +145,13 @@ class AuditRound(models.Model):
     def _has_role_here(self, user, roles) -> bool:
         return any(self.kabupaten.is_within(c) for c in user.scope_codes(roles=roles))
 
+    def team_parts(self, user) -> frozenset[str]:
+        """The parts `user` holds in this round's team (none: not on it)."""
+        return team_parts_of(user).get(self.pk, frozenset())
+
     def is_team_member(self, user, part: str | None = None) -> bool:
-        members = self.team.filter(user=user)
-        return (members.filter(part=part) if part else members).exists()
+        parts = self.team_parts(user)
+        return part in parts if part else bool(parts)
 
     def can_manage(self, user) -> bool:
         """Team, stage and decree: the kabupaten's DPPKB admins."""

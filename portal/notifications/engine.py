@@ -28,6 +28,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from ..inbox import inbox_changed
 from ..models import Notification, ReminderSettings
 from ..tokens import link_objects
 from .channels import channel_for
@@ -227,6 +228,8 @@ def deliver(
         return False
     mark_sent(row, provider_id, stored_copy(rendered, inapp=row.channel == Notification.Channel.INAPP))
     row.state = State.SENT
+    if row.channel == Notification.Channel.INAPP:
+        inbox_changed([row.recipient_id])
     _settle_items(row, provider_id=provider_id)
     return True
 
@@ -249,6 +252,7 @@ def deliver_in_app(rows: list[Notification], cfg: ReminderSettings, link_objects
             setattr(row, name, value)
         done.append(row)
     if done:
+        # The queryset's bulk_update renews the recipients' unread counts (portal.inbox).
         Notification.objects.filter(state=State.SENDING).bulk_update(done, _MARK_FIELDS)
     return len(done)
 
@@ -345,6 +349,7 @@ def _settle_items(digest: Notification, provider_id: str = "") -> None:
         changes |= {"sent_at": now, "provider_message_id": provider_id[:255]}
     else:
         changes["last_error"] = f"its daily digest was {digest.state}"
+    # Its items are the recipient's (the queryset's update renews their unread count if sent).
     Notification.objects.filter(digest=digest, state=State.SCHEDULED).update(**changes)
 
 

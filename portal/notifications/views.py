@@ -38,7 +38,7 @@ class NotificationListView(LoginRequiredMixin, ListView):
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification.objects.inbox(request.user), pk=pk)
     if notification.read_at is None:
-        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+        Notification.objects.filter(pk=pk).mark_read()
     # Only links into the portal itself: the stored URL is SITE_URL + path.
     path = notification.url.removeprefix(settings.SITE_URL)
     if url_has_allowed_host_and_scheme(path, allowed_hosts=set(), require_https=request.is_secure()):
@@ -49,7 +49,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    Notification.objects.unread(request.user).update(read_at=timezone.now())
+    Notification.objects.unread(request.user).mark_read()
     return redirect("portal:notification-list")
 
 

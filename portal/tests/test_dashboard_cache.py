@@ -3,7 +3,7 @@ kecamatan and desa. Cached per scope, equal to a fresh count after every kind of
 an import by COPY, a bulk write), in Redis and in the embedded memory cache."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -196,3 +196,27 @@ def test_the_dashboard_is_cached_by_default_only_in_a_shared_cache(redis_url, se
     result = run_django(code, DEBUG="True", REDIS_URL=redis_url)
 
     assert result.stdout.strip().splitlines()[-1] == seconds
+
+
+def test_a_warm_dashboard_reads_every_card_in_one_round_trip(
+    any_cache, client, camat_a, monkeypatch, settings
+):
+    client.force_login(camat_a)
+    client.get(DASHBOARD)
+    reads = []
+    backend = type(caches["default"])
+    real = backend.get_many
+
+    def counted(self, keys, *args, **kwargs):
+        if any(key.startswith(settings.DASHBOARD_CACHE_PREFIX) for key in keys):
+            reads.append(list(keys))
+        return real(self, keys, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", counted)
+
+    client.get(DASHBOARD)
+
+    assert len(reads) == 1
+    names = {key.split(":")[-2] for key in reads[0] if ":v:" not in key}
+    # The core's own entry and every app's card (the core names no app).
+    assert "regions" in names and len(names) == len(dashboard._known) > 1
