@@ -68,12 +68,17 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
         return counted
 
     def page(self, number) -> Page:
-        if self.counted_pages is not None and "count" not in self.__dict__:
+        if self.counted_pages is not None:
             try:
                 asked = int(number)
             except (TypeError, ValueError):
                 asked = 1  # validate_number rejects it below
-            self.count_up_to = max(self.counted_pages, asked) * self.per_page
+            if asked * self.per_page > self.count_up_to:
+                # Counted to the asked page's end (once already, for "last": counted again).
+                self.count_up_to = asked * self.per_page
+                self.__dict__.pop("count", None)
+                self.__dict__.pop("num_pages", None)
+                self.more_than = None
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -294,3 +294,21 @@ def test_the_more_than_pager_in_indonesian(client, demo, monkeypatch):
 
     assert response.context["page_obj"].paginator.more_than == 3
     assert "Halaman 3 dari lebih dari 3<" in response.content.decode()
+
+
+def test_a_bounded_list_still_refuses_pages_past_its_end(client, demo, monkeypatch):
+    """Asking a page far past the counted ones counts up to it: past the real end it is a 404,
+    as is a page number that is not one; "last" gives the last page counted, with its rows
+    and a next page."""
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    monkeypatch.setattr(MeetingListView, "counted_pages", 1)
+    user = demo.users["dppkb"]
+    total = windows()["past"].visible_to(user).count()
+    client.force_login(user)
+
+    assert client.get(reverse("meetings:index"), {"when": "past", "page": total}).status_code == 404
+    assert client.get(reverse("meetings:index"), {"when": "past", "page": "x"}).status_code == 404
+    last = client.get(reverse("meetings:index"), {"when": "past", "page": "last"})
+    page = last.context["page_obj"]
+    assert page.number == 2 and len(page) == 4 and page.has_next()
