@@ -16,19 +16,36 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
     may see, a page at a time. A page's rows come from `visible_to(user, up_to=<end of the
     page>)`: each part of the union reads up to the page's end, never every meeting the user
     may see. The count is exact up to `count_up_to` (each part cut there), then the planner's
-    estimate; a page past the real end is empty, and a short page has no next one."""
+    estimate; a page past the real end is empty, and a short page has no next one.
+
+    With `counted_pages` (the portal's list) nothing is estimated: the count is exact up to
+    that many pages or up to the asked page, whichever is further, and beyond it only "more"
+    is known (`more_than`: the pages counted), so a next page is offered while rows remain."""
 
     def __init__(
-        self, window: QuerySet, per_page: int, *, user, shown: Callable[[QuerySet], QuerySet], **kwargs
+        self,
+        window: QuerySet,
+        per_page: int,
+        *,
+        user,
+        shown: Callable[[QuerySet], QuerySet],
+        counted_pages: int | None = None,
+        **kwargs,
     ):
         super().__init__(window.visible_ids(user), per_page, **kwargs)
         self.window, self.user, self.shown = window, user, shown
+        self.counted_pages = counted_pages
+        if counted_pages is not None:
+            self.count_up_to = counted_pages * per_page  # page() raises it to the asked page
+        self.more_than: int | None = None  # set by a bounded count that found more rows
 
     def _check_object_list_is_ordered(self) -> None:
         pass  # object_list is only counted; pages come in the window's order
 
     @cached_property
     def count(self) -> int:
+        if self.counted_pages is not None:
+            return self._bounded_count()
         if not self.object_list.query.combinator:
             # Everything (a superuser's unfiltered list): the table's size, as for other lists.
             estimate = self._estimate()
@@ -41,7 +58,27 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
             return counted
         return max(counted, self._planned_rows(self.object_list.order_by()))
 
+    def _bounded_count(self) -> int:
+        """Exact up to count_up_to (set by page() to the counted pages' end), else one row
+        more than that: enough for a next page, and `more_than` says the total is unknown."""
+        cut = self.window.order_by().visible_ids(self.user, up_to=self.count_up_to + 1)
+        counted = cut[: self.count_up_to + 1].count()
+        if counted > self.count_up_to:
+            self.more_than = self.count_up_to // self.per_page
+        return counted
+
     def page(self, number) -> Page:
+        if self.counted_pages is not None:
+            try:
+                asked = int(number)
+            except (TypeError, ValueError):
+                asked = 1  # validate_number rejects it below
+            if asked * self.per_page > self.count_up_to:
+                # Counted to the asked page's end (once already, for "last": counted again).
+                self.count_up_to = asked * self.per_page
+                self.__dict__.pop("count", None)
+                self.__dict__.pop("num_pages", None)
+                self.more_than = None
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -59,6 +59,7 @@ def _post(request: HttpRequest):
 class MeetingListView(LoginRequiredMixin, ListView):
     template_name = "meetings/meeting_list.html"
     paginate_by = 25
+    counted_pages = 10  # beyond them the pager says "of more than N" (no count of every row)
 
     @cached_property
     def past(self) -> bool:
@@ -83,9 +84,15 @@ class MeetingListView(LoginRequiredMixin, ListView):
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # A page reads each part of the union up to its end only (visible_to's up_to).
+        # A page reads each part of the union up to its end only (visible_to's up_to), the
+        # count up to counted_pages (or the asked page) and one row more.
         return VisibleMeetingsPaginator(
-            self.window, per_page, user=self.request.user, shown=self.shown, **kwargs
+            self.window,
+            per_page,
+            user=self.request.user,
+            shown=self.shown,
+            counted_pages=self.counted_pages,
+            **kwargs,
         )
 
     def get_context_data(self, **kwargs):

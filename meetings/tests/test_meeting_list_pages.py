@@ -87,7 +87,10 @@ def test_list_pages_show_the_straightforward_rows_in_order(client, demo, monkeyp
         response = client.get(reverse("meetings:index"), {"when": when, "page": number})
         page = response.context["page_obj"]
         shown += [m.pk for m in response.context["object_list"]]
-        assert page.paginator.count == len(expected)
+        if page.paginator.more_than is None:
+            assert page.paginator.count == len(expected)
+        else:  # counted up to the counted pages (or this page) and one row more
+            assert page.paginator.count == page.paginator.more_than * 4 + 1 < len(expected) + 1
         if not page.has_next():
             break
         number += 1
@@ -217,3 +220,95 @@ def test_an_unordered_cut_has_up_to_visible_meetings(demo, username):
             cut = [row["pk"] for row in window.order_by().visible_ids(user, up_to=n)]
             assert len(cut) == len(set(cut)) >= min(n, len(whole))
             assert set(cut) <= whole
+
+
+def _walk_the_list(client, when: str) -> list:
+    """Follow "Next" from page 1; each page's number, count, more_than and pager text."""
+    pages, number = [], 1
+    while True:
+        response = client.get(reverse("meetings:index"), {"when": when, "page": number})
+        page = response.context["page_obj"]
+        pager = re.search(r'aria-current="page"><span class="page-link">([^<]*)<', response.content.decode())
+        pages.append((number, [m.pk for m in page], page.paginator.more_than, pager[1] if pager else None))
+        if not page.has_next():
+            return pages
+        assert f"page={number + 1}" in response.content.decode()  # the "Next" link
+        number += 1
+
+
+def test_over_the_counted_pages_the_pager_says_more_than(client, demo, monkeypatch):
+    """Beyond counted_pages the count stops one row after them (or after the asked page):
+    "Page 1 of more than 2", every page still reachable by "Next", the end exact again."""
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    monkeypatch.setattr(MeetingListView, "counted_pages", 2)
+    user = demo.users["dppkb"]
+    expected = list(windows()["past"].visible_to(user).values_list("pk", flat=True))
+    assert len(expected) > 4 * 4, "enough rows to be over the counted pages for a while"
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+
+    pages = _walk_the_list(client, "past")
+
+    assert [pk for _, rows, _, _ in pages for pk in rows] == expected
+    last = (len(expected) - 1) // 4 + 1
+    for number, _rows, more_than, pager in pages:
+        if number * 4 < len(expected):  # rows after this page: counted to max(2, number) pages
+            assert more_than == max(2, number)
+            assert pager == f"Page {number} of more than {max(2, number)}"
+        else:
+            assert more_than is None
+            assert pager == f"Page {number} of {last}"
+    with CaptureQueriesContext(connection) as bounded:
+        client.get(reverse("meetings:index"), {"when": "past", "page": 1})
+    monkeypatch.setattr(MeetingListView, "counted_pages", 100)
+    with CaptureQueriesContext(connection) as exact:
+        client.get(reverse("meetings:index"), {"when": "past", "page": 1})
+    assert len(bounded) == len(exact)  # no estimate: the same queries either way
+
+
+def test_under_the_counted_pages_the_count_is_exact(client, demo, monkeypatch):
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    user = demo.users["dinkes"]
+    total = windows()["upcoming"].visible_to(user).count()
+    monkeypatch.setattr(MeetingListView, "counted_pages", (total - 1) // 4 + 1)  # just enough
+    client.force_login(user)
+    client.cookies["django_language"] = "id"
+
+    response = client.get(reverse("meetings:index"))
+
+    paginator = response.context["page_obj"].paginator
+    assert paginator.count == total and paginator.more_than is None
+    assert f"Halaman 1 dari {paginator.num_pages}<" in response.content.decode()
+
+
+def test_the_more_than_pager_in_indonesian(client, demo, monkeypatch):
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    monkeypatch.setattr(MeetingListView, "counted_pages", 1)
+    client.force_login(demo.users["dppkb"])
+    client.cookies["django_language"] = "id"
+
+    response = client.get(reverse("meetings:index"), {"when": "past", "page": 3})
+
+    assert response.context["page_obj"].paginator.more_than == 3
+    assert "Halaman 3 dari lebih dari 3<" in response.content.decode()
+
+
+def test_a_bounded_list_still_refuses_pages_past_its_end(client, demo, monkeypatch):
+    """Asking a page far past the counted ones counts up to it: past the real end it is a 404,
+    as is a page number that is not one; "last" gives the last page counted, with its rows
+    and a next page."""
+    spread(demo, 60)
+    monkeypatch.setattr(MeetingListView, "paginate_by", 4)
+    monkeypatch.setattr(MeetingListView, "counted_pages", 1)
+    user = demo.users["dppkb"]
+    total = windows()["past"].visible_to(user).count()
+    client.force_login(user)
+
+    assert client.get(reverse("meetings:index"), {"when": "past", "page": total}).status_code == 404
+    assert client.get(reverse("meetings:index"), {"when": "past", "page": "x"}).status_code == 404
+    last = client.get(reverse("meetings:index"), {"when": "past", "page": "last"})
+    page = last.context["page_obj"]
+    assert page.number == 2 and len(page) == 4 and page.has_next()
