@@ -16,13 +16,21 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
     may see, a page at a time. A page's rows come from `visible_to(user, up_to=<end of the
     page>)`: each part of the union reads up to the page's end, never every meeting the user
     may see. The count is exact up to `count_up_to` (each part cut there), then the planner's
-    estimate; a page past the real end is empty, and a short page has no next one."""
+    estimate; a page past the real end is empty, and a short page has no next one. `walk`:
+    as for visible_to (False for a filtered or searched window)."""
 
     def __init__(
-        self, window: QuerySet, per_page: int, *, user, shown: Callable[[QuerySet], QuerySet], **kwargs
+        self,
+        window: QuerySet,
+        per_page: int,
+        *,
+        user,
+        shown: Callable[[QuerySet], QuerySet],
+        walk: bool = True,
+        **kwargs,
     ):
         super().__init__(window.visible_ids(user), per_page, **kwargs)
-        self.window, self.user, self.shown = window, user, shown
+        self.window, self.user, self.shown, self.walk = window, user, shown, walk
 
     def _check_object_list_is_ordered(self) -> None:
         pass  # object_list is only counted; pages come in the window's order
@@ -47,7 +55,7 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = self.shown(self.window.visible_to(self.user, up_to=top))[bottom:top]
+        rows = self.shown(self.window.visible_to(self.user, up_to=top, walk=self.walk))[bottom:top]
         return ShortPage(rows, number, self)
 
 
