@@ -101,9 +101,22 @@ class VisibleMeetingsChangeList(SortableByChangeList):
             self.root_queryset = scoped
         meetings = chosen.visible_to(request.user)
         if exclude_parameters is None:  # the list itself, not a filter's facet counts
-            self.chosen, self.user = chosen, request.user
+            self.chosen, self.user, self.walk = chosen, request.user, self.walks()
             meetings.chosen = chosen  # what the paginator pages through, for this user
+            meetings.walk = self.walk
         return meetings
+
+    def walks(self) -> bool:
+        """Whether visible_to may walk the meetings in start order for an office's invitations:
+        only for the list unfiltered and unsearched (a drill-down by date is a range of the
+        start index, which the walk follows). A filter (status, kind, mode) or a search leaves
+        out most meetings, and the walk crossed them all, past every future meeting for "held"."""
+        if self.query:
+            return False
+        filtered = set(self.get_filters_params()) - {
+            f"{self.date_hierarchy}__{p}" for p in ("year", "month", "day")
+        }
+        return not filtered
 
     def date_bounds(self) -> dict:
         """The first and last date of the drill-down (portal/templatetags/admin_periods.py), each
@@ -112,7 +125,8 @@ class VisibleMeetingsChangeList(SortableByChangeList):
 
         def end(sign: str):
             ordered = self.chosen.order_by(f"{sign}{field}", f"{sign}pk")
-            return ordered.visible_to(self.user, up_to=1).values_list(field, flat=True).first()
+            rows = ordered.visible_to(self.user, up_to=1, walk=self.walk)
+            return rows.values_list(field, flat=True).first()
 
         return {"first": end(""), "last": end("-")}
 
@@ -147,6 +161,7 @@ class MeetingAdmin(LargeListMixin, LabelledFieldsMixin, ScopedAdminMixin, Scoped
             per_page,
             user=request.user,
             shown=lambda meetings: meetings,
+            walk=getattr(queryset, "walk", True),
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
         )

@@ -16,7 +16,8 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
     may see, a page at a time. A page's rows come from `visible_to(user, up_to=<end of the
     page>)`: each part of the union reads up to the page's end, never every meeting the user
     may see. The count is exact up to `count_up_to` (each part cut there), then the planner's
-    estimate; a page past the real end is empty, and a short page has no next one.
+    estimate; a page past the real end is empty, and a short page has no next one. `walk`:
+    as for visible_to (False for a filtered or searched window).
 
     With `counted_pages` (the portal's list) nothing is estimated: the count is exact up to
     that many pages or up to the asked page, whichever is further, and beyond it only "more"
@@ -30,10 +31,11 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
         user,
         shown: Callable[[QuerySet], QuerySet],
         counted_pages: int | None = None,
+        walk: bool = True,
         **kwargs,
     ):
         super().__init__(window.visible_ids(user), per_page, **kwargs)
-        self.window, self.user, self.shown = window, user, shown
+        self.window, self.user, self.shown, self.walk = window, user, shown, walk
         self.counted_pages = counted_pages
         if counted_pages is not None:
             self.count_up_to = counted_pages * per_page  # page() raises it to the asked page
@@ -84,7 +86,7 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = self.shown(self.window.visible_to(self.user, up_to=top))[bottom:top]
+        rows = self.shown(self.window.visible_to(self.user, up_to=top, walk=self.walk))[bottom:top]
         return ShortPage(rows, number, self)
 
 

@@ -40,6 +40,23 @@ def region_q(codes: Iterable[str], field: str = "region") -> Q:
     return q
 
 
+def region_range_q(codes: Iterable[str], field: str = "region") -> Q:
+    """`region_q(codes, field)` with each code's subtree also as one prefix range (`LIKE
+    'code%'`): an index on the code with `varchar_pattern_ops` reads the subtree as one range
+    (and can return it in order, or from the index alone), where the OR of the code and its
+    children is two scans whose rows are merged as a bitmap of the table's pages. The range
+    alone would also match a sibling code that starts with the same characters; the exact
+    rule stays as a filter on the range's rows."""
+    codes = list(codes)
+    if not codes:
+        return region_q(codes, field)
+    path = _code_path(field)
+    in_ranges = Q(**{f"{path}__startswith": codes[0]})
+    for code in codes[1:]:
+        in_ranges |= Q(**{f"{path}__startswith": code})
+    return in_ranges & region_q(codes, field)
+
+
 def _code_path(field: str) -> str:
     """ "region", "region_id" or "meeting__region_id" → the lookup of the region's code.
 

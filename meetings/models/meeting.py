@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.access import acts_in
-from portal.models import Organisation, Region, ScopedQuerySet, new_checkin_code, region_q
+from portal.models import Organisation, Region, ScopedQuerySet, new_checkin_code, region_q, region_range_q
 from portal.roles import Role
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class MeetingQuerySet(ScopedQuerySet):
     region_field = "region_id"
 
-    def visible_to(self, user, *, up_to: int | None = None) -> MeetingQuerySet:
+    def visible_to(self, user, *, up_to: int | None = None, walk: bool = True) -> MeetingQuerySet:
         """Meetings in the user's regions, plus those the user or their organisation is invited to.
 
         A draft is seen only by its organisers (who may write meetings there) until scheduled:
@@ -36,7 +36,12 @@ class MeetingQuerySet(ScopedQuerySet):
         and those before it). Each part of the union is then ordered and cut there, so a page
         reads at most `up_to` rows per part instead of every meeting the user may see; its first
         `up_to` rows are those of `visible_to(user)` in the same order (which must end with a
-        unique field such as the primary key, or ties may come out in another order)."""
+        unique field such as the primary key, or ties may come out in another order).
+
+        `walk=False`: an organisation's invited meetings are always looked up from its
+        invitations, never found by walking the meetings in start order (see
+        _invited_organisations). A filter or a search that leaves out most meetings (a status,
+        a title) made the walk cross the whole country's meetings for a page."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -47,9 +52,9 @@ class MeetingQuerySet(ScopedQuerySet):
             # it made PostgreSQL read the whole window (every upcoming meeting of the country)
             # again. (A filter through a join stays: its join alone would repeat rows.)
             rows.query.clear_where()
-        return rows.filter(pk__in=self.visible_ids(user, up_to=up_to))
+        return rows.filter(pk__in=self.visible_ids(user, up_to=up_to, walk=walk))
 
-    def visible_ids(self, user, *, up_to: int | None = None) -> models.QuerySet:
+    def visible_ids(self, user, *, up_to: int | None = None, walk: bool = True) -> models.QuerySet:
         """The primary keys of `visible_to(user, up_to=up_to)`, as one query (a UNION): counting
         them needs no meeting rows."""
         if not user.is_authenticated or not user.is_active:
@@ -63,7 +68,8 @@ class MeetingQuerySet(ScopedQuerySet):
         # is applied inside each arm, where an index serves it, not to all the user's meetings.
         meetings = self.order_by()
         published = meetings.exclude(status=Meeting.Status.DRAFT)
-        in_region = published.filter(region_q(user.scope_codes(), self.region_field))
+        # As one prefix range per code: the region's part is read from meeting_published_region_start.
+        in_region = published.filter(region_range_q(user.scope_codes(), self.region_field))
         chaired = published.filter(chair=user)
         drafts = meetings.filter(status=Meeting.Status.DRAFT).filter(
             region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
@@ -99,7 +105,7 @@ class MeetingQuerySet(ScopedQuerySet):
         parts.append(_in_meeting_order(in_person, published, order)[:up_to])
         organisations = user_organisations(user)
         # The walk follows the start index (the lists' order): another order would sort them all.
-        walkable = order[0].lstrip("-") == "start" and connections[self.db].vendor == "postgresql"
+        walkable = walk and order[0].lstrip("-") == "start" and connections[self.db].vendor == "postgresql"
         if organisations and walkable:
             parts += _invited_organisations(published, invitations, organisations, order, up_to)
         elif organisations:
@@ -342,6 +348,17 @@ class Meeting(models.Model):
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                 condition=~models.Q(status="draft"),
                 name="meeting_published_region_end",
+            ),
+            # visible_to's region arm in a list's order (the admin changelist: newest first, or
+            # filtered and searched): a subtree of regions as one prefix range (region_range_q),
+            # read from the index alone, filters included, where the table's pages of every
+            # meeting of a kabupaten were read to sort them.
+            models.Index(
+                fields=["region", "start", "id"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops", "int8_ops"],
+                include=["status", "kind", "mode", "title", "venue"],
+                condition=~models.Q(status="draft"),
+                name="meeting_published_region_start",
             ),
         ]
 

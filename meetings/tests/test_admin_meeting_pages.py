@@ -71,3 +71,69 @@ def test_changelist_takes_the_same_queries_for_few_or_many_meetings(client, demo
 
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "query, walks",
+    [
+        ({}, True),
+        ({"start__year": "2026"}, True),  # a drill-down is a range of the start index
+        ({"status": "held"}, False),
+        ({"kind": "rakor"}, False),
+        ({"q": "Rakor"}, False),
+    ],
+)
+def test_changelist_walks_only_the_unfiltered_list(client, demo, monkeypatch, query, walks):
+    spread(demo, 30)
+    monkeypatch.setattr(MeetingAdmin, "list_per_page", 4)
+    dinkes = demo.users["dinkes"]  # invited through an office: the part that walks
+    dinkes.is_staff = True
+    dinkes.save()
+    client.force_login(dinkes)
+    walked = []
+    original = Meeting.objects.none().visible_ids.__func__
+
+    def visible_ids(self, user, *, up_to=None, walk=True):
+        if up_to is not None and self.query.order_by:  # a page or a date bound: what may walk
+            walked.append(walk)
+        return original(self, user, up_to=up_to, walk=walk)
+
+    monkeypatch.setattr(type(Meeting.objects.none()), "visible_ids", visible_ids)
+
+    response = client.get(reverse(URL), query)
+
+    assert response.status_code == 200
+    assert response.context["cl"].walk is walks
+    assert walked == [walks] * 3  # the page and the first and last date
+
+
+@pytest.mark.parametrize("query", [{}, {"status": "held"}, {"q": "Rakor"}])
+def test_changelist_queries_stay_constant_walked_or_not(client, demo, monkeypatch, query):
+    monkeypatch.setattr(MeetingAdmin, "list_per_page", 4)
+    dinkes = demo.users["dinkes"]
+    dinkes.is_staff = True
+    dinkes.save()
+    client.force_login(dinkes)
+    spread(demo, 10)
+    client.get(reverse(URL), query)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(URL), query)
+
+    spread(demo, 80)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse(URL), {**query, "p": 2})
+
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_changelist_stays_in_scope_walked_or_not(client, demo, dppkb):
+    """Every row of the unfiltered (walked) and the filtered list is one visible_to allows."""
+    spread(demo, 40)
+    client.force_login(dppkb)
+    visible = set(Meeting.objects.visible_to(dppkb).values_list("pk", flat=True))
+    outside = set(Meeting.objects.values_list("pk", flat=True)) - visible
+    assert outside  # the data has meetings the user may not see
+    for query in ({}, {"status": "held"}, {"q": "Rakor"}):
+        shown, _ = shown_pages(client, query)
+        assert shown and set(shown) <= visible

@@ -165,3 +165,27 @@ def test_a_meeting_seen_for_several_reasons_is_listed_once(client, camat_a, demo
 
     assert listed == [tapin_utara_rakor]
     assert Meeting.objects.visible_to(camat_a).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["dppkb", "dinkes", "camat.tapinutara"])
+def test_visible_to_without_walk_has_the_same_rows_in_order(demo, username):
+    from .test_meeting_list_pages import spread
+
+    spread(demo, 40)
+    user = demo.users[username]
+    ordered = Meeting.objects.order_by("-start", "-pk")
+    walked = ordered.visible_to(user, up_to=12)
+    looked_up = ordered.visible_to(user, up_to=12, walk=False)
+
+    assert list(looked_up[:12]) == list(walked[:12]) == list(ordered.visible_to(user)[:12])
+    assert "pg_class" not in str(looked_up.query)  # no walk, nor its check
+
+
+@pytest.mark.django_db
+def test_region_range_q_matches_region_q(demo):
+    from portal.models import Region, region_q, region_range_q
+
+    for codes in (["63.05"], ["63.05.01"], ["63.05", "63.01"], []):
+        ranged = set(Region.objects.filter(region_range_q(codes, "code")).values_list("code", flat=True))
+        assert ranged == set(Region.objects.filter(region_q(codes, "code")).values_list("code", flat=True))
