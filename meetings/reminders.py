@@ -351,7 +351,7 @@ _PENDING_ONLY = "AND n.source_id = ANY(CAST(%(only_text)s AS varchar[]))"
 
 # The first beat (or one after a settings change): the pending rows due soon, those of the
 # commitments in the window, and the slice; the others wait for their slice.
-# A union of index lookups (notification_source, notification_pending_type_due) rather than
+# A union of index lookups (notification_pending_source, notification_pending_type_due) rather than
 # one filter over every scheduled row of the rule: most of those wait for their slice.
 _PENDING_RESTART = """
     AND n.source_id = ANY(CAST(%(part_text)s AS varchar[]))
