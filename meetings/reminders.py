@@ -289,6 +289,7 @@ class CommitmentDeadlineRule(ReminderRule):
             "part": 0 if part is None else part.index,
             "parts": 1 if part is None else part.count,
             "soon": None if part is None else part.soon,
+            "part_text": [] if part is None else [str(pk) for pk in part.pks(self.last_pk())],
         }
         tables = {
             "kabupaten": _KABUPATEN.format(code="s.region_id"),
@@ -308,7 +309,7 @@ class CommitmentDeadlineRule(ReminderRule):
                 cursor.execute("SET LOCAL jit = off")
                 # A scan earlier in the same transaction (a test's) made one already.
                 cursor.execute("DROP TABLE IF EXISTS reminder_pending")
-                pending = f"{_PENDING} {_pending_only(only, part).format(**tables, number=_NUMBER)}"
+                pending = f"{_PENDING} {_pending_only(only, part).format(**tables, base=_PENDING)}"
                 cursor.execute(f"CREATE TEMPORARY TABLE reminder_pending ON COMMIT DROP AS {pending}", params)
                 cursor.execute("SET LOCAL default_statistics_target = 10")  # see write_in_sql
                 cursor.execute("ANALYZE reminder_pending")
@@ -348,16 +349,17 @@ FEW = 5000
 # An incremental beat: only the pending rows of the commitments it looks at.
 _PENDING_ONLY = "AND n.source_id = ANY(CAST(%(only_text)s AS varchar[]))"
 
-# A pending row's commitment (cast only when a number: the WHERE's order is the planner's).
-_NUMBER = "CASE WHEN n.source_id ~ '^[0-9]{1,18}$' THEN CAST(n.source_id AS bigint) END"
-
 # The first beat (or one after a settings change): the pending rows due soon, those of the
 # commitments in the window, and the slice; the others wait for their slice.
+# A union of index lookups (notification_pending_source, notification_pending_type_due) rather than
+# one filter over every scheduled row of the rule: most of those wait for their slice.
 _PENDING_RESTART = """
-    AND ({number} %% %(parts)s = %(part)s OR n.due_at IS NULL OR n.due_at BETWEEN %(oldest)s AND %(soon)s
-        OR {number} IN (
-            SELECT c.id FROM {commitment} c
-            WHERE c.status = ANY(%(open)s) AND c.due_date BETWEEN %(first)s AND %(last)s))
+    AND n.source_id = ANY(CAST(%(part_text)s AS varchar[]))
+    UNION {base} AND n.due_at IS NULL
+    UNION {base} AND n.due_at BETWEEN %(oldest)s AND %(soon)s
+    UNION {base} AND n.source_id IN (
+        SELECT CAST(c.id AS varchar) FROM {commitment} c
+        WHERE c.status = ANY(%(open)s) AND c.due_date BETWEEN %(first)s AND %(last)s)
 """
 
 

@@ -591,6 +591,18 @@ class Notification(models.Model):
             models.Index(
                 fields=["send_at", "id"], condition=Q(state="scheduled"), name="notification_pending_due"
             ),
+            # The scan's first beat reads the pending rows due soon and those of some sources by
+            # index, not by a filter over every scheduled row.
+            models.Index(
+                fields=["source_type", "due_at"],
+                condition=Q(state="scheduled"),
+                name="notification_pending_type_due",
+            ),
+            models.Index(
+                fields=["source_type", "source_id"],
+                condition=Q(state="scheduled"),
+                name="notification_pending_source",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -269,6 +269,29 @@ def test_the_first_beat_cancels_what_is_due_soon_and_leaves_the_old_rows_to_the_
     assert_a_full_scan_changes_nothing(when)
 
 
+def test_the_first_beat_cancels_the_old_rows_of_its_slice_only(
+    path, rakor, demo, kapus, reminder_settings, monkeypatch
+):
+    """The first beat's pending rows: due soon, of the window, and of its slice (on PostgreSQL a
+    union of index lookups); an old row outside all three waits for its own slice."""
+    now = wita(timezone.localdate(), 9)
+    old = commitment(rakor, demo, kapus, -40, status=Commitment.Status.CANCELLED)
+    other = commitment(rakor, demo, kapus, -41, status=Commitment.Status.CANCELLED)
+    for source in (old, other):
+        rules.notify(
+            rule=f"commitment_due:h-1:{source.due_date.isoformat()}",
+            recipients=[kapus],
+            source=source,
+            send_at=now - timedelta(days=33),
+        )
+    # The first beat does the last slice: the one of `old` (and not of `other`, a higher pk).
+    monkeypatch.setattr(rules, "parts", lambda: int(old.pk) + 1)
+    scheduled = Notification.objects.filter(state=Notification.State.SCHEDULED)
+    beat(now)
+    assert not scheduled.filter(source_id=str(old.pk)).exists()
+    assert scheduled.filter(source_id=str(other.pk)).exists()
+
+
 def test_a_rolling_beat_makes_as_many_queries_for_100_commitments_as_for_10(
     path, rakor, demo, kapus, monkeypatch
 ):
