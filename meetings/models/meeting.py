@@ -341,6 +341,16 @@ class Meeting(models.Model):
             ),
             # visible_to: drafts are few; invitations to them are left out of the visible set.
             models.Index(fields=["id"], condition=models.Q(status="draft"), name="meeting_draft"),
+            # visible_to's drafts arm in start order (a page, admin's first and last date): the
+            # drafts alone, with the columns its rule reads. Without it the oldest draft of a
+            # kabupaten was found by walking every meeting of the country from the oldest (220 ms
+            # at national scale).
+            models.Index(
+                fields=["start", "id"],
+                include=["region", "created_by"],
+                condition=models.Q(status="draft"),
+                name="meeting_draft_start",
+            ),
             # visible_to's region arm under a list's time window (upcoming, past): a subtree of
             # regions (prefix match) and a range of end times, from the index alone.
             models.Index(
