@@ -100,3 +100,44 @@ def test_a_second_sql_scan_changes_nothing(commitments, reminder_settings):
     before = set(Notification.objects.values_list("pk", "updated_at", "state"))
     rules.scan(now=now)
     assert set(Notification.objects.values_list("pk", "updated_at", "state")) == before
+
+
+def test_the_sql_scan_updates_a_changed_row_in_place_and_publishes_only_the_rows_it_inserted(
+    commitments, reminder_settings, monkeypatch
+):
+    published: list[int] = []
+    monkeypatch.setattr("portal.notifications.publish.send_on_commit", published.extend)
+    now = timezone.now()
+    # An H-1 reminder sent a minute ago: due when the scan makes it.
+    sent_at = timezone.localtime(now - timedelta(minutes=1))
+    reminder_settings.send_time = sent_at.time()
+    reminder_settings.save()
+    Commitment.objects.create(
+        meeting=commitments[0].meeting,
+        description="Aksi besok",
+        owner=commitments[0].owner,
+        pic=commitments[0].pic,
+        due_date=sent_at.date() + timedelta(days=1),
+    )
+    rules.scan(now=now)
+    ladder = Notification.objects.filter(rule__startswith="commitment_due:")
+    due_now = set(ladder.filter(send_at__lte=timezone.now()).values_list("pk", flat=True))
+    assert due_now and set(published) & set(ladder.values_list("pk", flat=True)) == due_now
+
+    # A scheduled row whose time and text changed is put back (in place); a sent one stays.
+    changed, sent = ladder.filter(state=Notification.State.SCHEDULED).order_by("pk")[:2]
+    Notification.objects.filter(pk=changed.pk).update(
+        context={"stale": True}, due_at=changed.due_at - timedelta(hours=1)
+    )
+    Notification.objects.filter(pk=sent.pk).update(state=Notification.State.SENT, context={"stale": True})
+    published.clear()
+    rows = ladder.count()
+    later = now + timedelta(minutes=1)
+    rules.scan(now=later)
+
+    changed_after, sent_after = Notification.objects.get(pk=changed.pk), Notification.objects.get(pk=sent.pk)
+    assert (changed_after.context, changed_after.due_at) == (changed.context, changed.due_at)
+    assert changed_after.updated_at == later
+    assert sent_after.context == {"stale": True}
+    assert ladder.count() == rows
+    assert not set(published) & set(ladder.values_list("pk", flat=True))  # nothing new to send

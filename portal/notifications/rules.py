@@ -425,18 +425,12 @@ def _write(pending: list[_Pending], keys: set, wanted: dict[str, tuple], now: da
 # there are (estimates over a few joined CTEs are off by orders of magnitude either way).
 _WANTED = "CREATE TEMPORARY TABLE reminder_wanted ON COMMIT DROP AS {wanted}"
 
-_MOVED = """
-    UPDATE portal_notification n
-    SET send_at = w.send_at, due_at = w.send_at, expires_at = w.expires_at,
-        context = w.context, updated_at = %(now)s
-    FROM reminder_wanted w
-    WHERE n.key = w.key AND n.state = 'scheduled' AND n.source_type_id = %(source_type)s
-      AND n.rule LIKE %(prefix)s
-      AND (n.due_at, n.expires_at, n.context) IS DISTINCT FROM (w.send_at, w.expires_at, w.context)
-"""
-
-_INSERTED = """
-    INSERT INTO portal_notification (
+# One statement for the new rows and the moved ones: the insert looks every key up in the unique
+# index anyway, so a row already there is updated on that lookup (if still scheduled, of this
+# rule, and its time or text changed) instead of by a join over every scheduled row of the rule.
+# `inserted`: xmax is 0 for a row this statement inserted, not for one it updated.
+_UPSERTED = """
+    INSERT INTO portal_notification AS n (
         key, rule, channel, recipient_id, source_type_id, source_id, context, send_at, due_at,
         expires_at, digestible, state, attempts, last_error, provider_message_id, created_at,
         updated_at, title, body, share_text, url
@@ -445,13 +439,23 @@ _INSERTED = """
         w.send_at, w.send_at, w.expires_at, TRUE, 'scheduled', 0, '', '', %(started)s, %(started)s,
         '', '', '', ''
     FROM reminder_wanted w
-    ON CONFLICT (key) DO NOTHING
-    RETURNING id, send_at
+    ON CONFLICT (key) DO UPDATE
+    SET send_at = EXCLUDED.send_at, due_at = EXCLUDED.due_at, expires_at = EXCLUDED.expires_at,
+        context = EXCLUDED.context, updated_at = %(now)s
+    WHERE n.state = 'scheduled' AND n.source_type_id = %(source_type)s AND n.rule LIKE %(prefix)s
+      AND (n.due_at, n.expires_at, n.context)
+        IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.expires_at, EXCLUDED.context)
+    RETURNING n.id, n.send_at, n.xmax = 0 AS inserted
 """
+
+# The stale rows' ids first (a few thousand at most of a first beat: its pending rows), then
+# the update by primary key; in one statement, the hash joins the stale rows need would
+# also read every scheduled row of the outbox to find them.
+_STALE = "CREATE TEMPORARY TABLE reminder_stale ON COMMIT DROP AS {stale}"
 
 _CANCELLED = """
     UPDATE portal_notification n SET state = 'cancelled', updated_at = %(now)s
-    FROM ({stale}) stale
+    FROM reminder_stale stale
     WHERE n.id = stale.id AND n.state = 'scheduled'
 """
 
@@ -466,7 +470,9 @@ def write_in_sql(
     params: dict,
     few: bool = False,
 ) -> None:
-    """`_write` as two statements, for `ReminderRule.reconcile_in_sql` on PostgreSQL.
+    """`_write` in SQL, for `ReminderRule.reconcile_in_sql` on PostgreSQL: one upsert of the
+    wanted rows (new ones inserted, changed ones updated on the same key lookup), then the
+    stale rows' ids and their cancellation by primary key.
 
     `wanted`: a SELECT of the rows the rule wants that may be created now (not past the
     grace window, an email only to an address), columns key, rule, channel, recipient_id,
@@ -489,17 +495,18 @@ def write_in_sql(
         # The planner needs the row count and rough distributions, not a 30,000-row sample.
         cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute("ANALYZE reminder_wanted")
-        cursor.execute(_MOVED, params)
-        cursor.execute(_INSERTED, params)
-        due = [pk for pk, send_at in cursor.fetchall() if send_at <= started]
+        cursor.execute(_UPSERTED, params)
+        due = [pk for pk, send_at, inserted in cursor.fetchall() if inserted and send_at <= started]
         # Hash joins only: with the row estimates of a few CTEs off by orders of magnitude, a
         # nested loop over thousands of pending rows can take minutes.
-        if few:
-            cursor.execute(_CANCELLED.format(stale=stale), params)
-        else:
+        cursor.execute("DROP TABLE IF EXISTS reminder_stale")
+        if not few:
             cursor.execute("SET LOCAL enable_nestloop = off")
-            cursor.execute(_CANCELLED.format(stale=stale), params)
+        cursor.execute(_STALE.format(stale=stale), params)
+        if not few:
             cursor.execute("SET LOCAL enable_nestloop = on")
+        cursor.execute("ANALYZE reminder_stale")
+        cursor.execute(_CANCELLED, params)
     if due:
         send_on_commit(due)
 
