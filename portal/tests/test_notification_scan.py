@@ -5,6 +5,7 @@ and a refused recipient fails only its own message."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -130,3 +131,63 @@ def test_dispatching_a_batch_takes_the_same_statements_for_5_or_50_messages(
         return len(queries) - count  # one UPDATE per sent message records it at once
 
     assert statements(5) == statements(50)
+
+
+def _rows(prefix: str, person, source_type, now) -> list[Notification]:
+    return [
+        Notification(
+            key=f"{prefix}:{n}",
+            rule=f"test_rule:{n}",
+            channel=channel,
+            recipient=person,
+            source_type=source_type,
+            source_id=str(n),
+            context={"n": n, "items": [{"due_date": "2026-01-02"}], "text": "Ω"},
+            send_at=now + timedelta(hours=n),
+            due_at=now + timedelta(hours=n),
+            expires_at=None if n % 2 else now + timedelta(days=n),
+            digestible=bool(n % 2),
+            state=state,
+            sent_at=now if state == Notification.State.SENT else None,
+        )
+        for n, (channel, state) in enumerate(
+            [
+                (Notification.Channel.EMAIL, Notification.State.SCHEDULED),
+                (Notification.Channel.INAPP, Notification.State.SCHEDULED),
+                (Notification.Channel.INAPP, Notification.State.SENT),
+            ]
+        )
+    ]
+
+
+def test_insert_new_writes_what_bulk_create_writes_and_skips_keys_already_there(
+    reminder_settings, django_user_model, monkeypatch
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    person = django_user_model.objects.create(username="penerima", email="p@example.org")
+    source_type = ContentType.objects.get_for_model(django_user_model)
+    changed = []
+    monkeypatch.setattr("portal.inbox.inbox_changed", lambda ids: changed.append(sorted(ids)))
+    now = timezone.now()
+    Notification.objects.bulk_create(_rows("django", person, source_type, now), ignore_conflicts=True)
+    started = timezone.now()
+    rules.insert_new(_rows("fast", person, source_type, now), batch_size=2)  # two batches
+    # A key already there is skipped (ON CONFLICT DO NOTHING), the others are not.
+    Notification.objects.filter(key="fast:0").update(context={"kept": True})
+    rules.insert_new(_rows("fast", person, source_type, now)[:1])
+
+    skip = {"id", "key", "created_at", "updated_at"}
+    fields = [f.attname for f in Notification._meta.concrete_fields if f.name not in skip]
+
+    def rows(prefix):
+        return sorted(Notification.objects.filter(key__startswith=prefix).values_list(*fields))
+
+    fast = Notification.objects.filter(key__startswith="fast:")
+    assert fast.count() == 3
+    assert fast.get(key="fast:0").context == {"kept": True}
+    fast.filter(key="fast:0").update(context={"n": 0, "items": [{"due_date": "2026-01-02"}], "text": "Ω"})
+    assert rows("fast:") == rows("django:")
+    assert all(started <= min(row.created_at, row.updated_at) for row in fast)
+    # The in-app row already sent counts to its recipient's inbox, as with bulk_create.
+    assert changed[:3] == [[person.pk], [person.pk], []]
