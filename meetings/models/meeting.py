@@ -113,6 +113,50 @@ class MeetingQuerySet(ScopedQuerySet):
             parts.append(_in_meeting_order(of_organisations, published, order)[:up_to])
         return parts[0].union(*parts[1:])
 
+    def visible_bounds(self, user, field: str) -> dict:
+        """The least and greatest `field` ({"first": .., "last": ..}, None when there is none) of
+        `visible_to(user)`, in two queries: each part of the union but the invitations gives its
+        own MIN and MAX (merged here), and the invitations their meetings' MIN and MAX, each
+        meeting's `field` read once by its key. Two one-row pages of the union (first, last)
+        looked an office's invitations up twice; a MIN/MAX over the meetings IN the union
+        hashed every meeting of the country."""
+        if not user.is_authenticated or not user.is_active:
+            return {"first": None, "last": None}
+        if user.is_superuser:
+            return self.order_by().aggregate(first=models.Min(field), last=models.Max(field))
+        meetings = self.order_by()
+        published = meetings.exclude(status=Meeting.Status.DRAFT)
+        drafts = meetings.filter(status=Meeting.Status.DRAFT).filter(
+            region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
+        )
+        in_region = published.filter(region_range_q(user.scope_codes(), self.region_field))
+        # As expressions no index matches: a MIN or MAX of the start index walked it across the
+        # country from either end, past every meeting of other regions, to the region's first.
+        value = Coalesce(F(field), F(field))
+        rows = [
+            part.values(one=models.Value(1)).annotate(first=models.Min(value), last=models.Max(value))
+            for part in (in_region, published.filter(chair=user), drafts)
+        ]
+        parts = (
+            rows[0].values("first", "last").union(*(r.values("first", "last") for r in rows[1:]), all=True)
+        )
+        # NULL for an invitation whose meeting is a draft or outside the filters (skipped by MIN
+        # and MAX), read once per invitation: behind OFFSET 0, which PostgreSQL does not flatten
+        # into the aggregates (each of them evaluated the look-up again).
+        of_meeting = published.filter(pk=models.OuterRef("meeting_id")).values(field)[:1]
+        invited = self._invitations(user).annotate(value=models.Subquery(of_meeting)).values("value")
+        parts_sql, parts_params = parts.query.sql_with_params()
+        invited_sql, invited_params = invited.query.sql_with_params()
+        sql = (
+            "SELECT MIN(b.first), MAX(b.last) FROM"  # noqa: S608 - the ORM's own SQL
+            f" ({parts_sql} UNION ALL SELECT MIN(v.value), MAX(v.value) FROM ({invited_sql} OFFSET 0) AS v)"
+            " AS b (first, last)"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, (*parts_params, *invited_params))
+            first, last = cursor.fetchone()
+        return {"first": first, "last": last}
+
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
         return self.filter(pk__in=self.invited_ids(user))
