@@ -149,18 +149,21 @@ class MeetingQuerySet(ScopedQuerySet):
         )
         # NULL for an invitation whose meeting is a draft or outside the filters (skipped by MIN
         # and MAX), read once per invitation: behind OFFSET 0, which PostgreSQL does not flatten
-        # into the aggregates (each of them evaluated the look-up again).
+        # into the aggregates (each of them evaluated the look-up again). The person's and the
+        # offices' apart, each from its own index (an office's from (organisation, meeting) alone).
         of_meeting = published.filter(pk=models.OuterRef("meeting_id")).values(field)[:1]
-        invited = self._invitations(user).annotate(value=models.Subquery(of_meeting)).values("value")
-        parts_sql, parts_params = parts.query.sql_with_params()
-        invited_sql, invited_params = invited.query.sql_with_params()
-        sql = (
-            "SELECT MIN(b.first), MAX(b.last) FROM"  # noqa: S608 - the ORM's own SQL
-            f" ({parts_sql} UNION ALL SELECT MIN(v.value), MAX(v.value) FROM ({invited_sql} OFFSET 0) AS v)"
-            " AS b (first, last)"
-        )
+        sql, params = parts.query.sql_with_params()
+        invitations = [_invitations_where(person=user)]
+        if organisations := user_organisations(user):
+            invitations.append(_invitations_where(organisation__in=organisations))
+        for part in invitations:
+            invited = part.annotate(value=models.Subquery(of_meeting)).values("value")
+            invited_sql, invited_params = invited.query.sql_with_params()
+            sql += f" UNION ALL SELECT MIN(v.value), MAX(v.value) FROM ({invited_sql} OFFSET 0) AS v"  # noqa: S608
+            params += invited_params
+        sql = f"SELECT MIN(b.first), MAX(b.last) FROM ({sql}) AS b (first, last)"  # noqa: S608 - the ORM's SQL
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, (*parts_params, *invited_params))
+            cursor.execute(sql, params)
             first, last = cursor.fetchone()
         return {"first": first, "last": last}
 

@@ -175,3 +175,17 @@ def test_visible_bounds_are_empty_and_scoped(demo, dppkb):
     assert Meeting.objects.all().visible_bounds(dppkb, "start") == visible.aggregate(
         first=Min("start"), last=Max("start")
     )
+
+
+def test_visible_bounds_of_a_user_speaking_for_no_organisation(demo):
+    from meetings.models.meeting import user_organisations
+
+    spread(demo, 20)
+    notulis = demo.users["notulis"]
+    notulis.organisation = None
+    notulis.save()
+    assert user_organisations(notulis) == []  # only the person's own invitations part
+    held = Meeting.objects.filter(status="held")
+    assert held.visible_bounds(notulis, "start") == held.visible_to(notulis).aggregate(
+        first=Min("start"), last=Max("start")
+    )
