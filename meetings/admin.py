@@ -122,6 +122,9 @@ class VisibleMeetingsChangeList(SortableByChangeList):
         """The first and last date of the drill-down (portal/templatetags/admin_periods.py), each
         from a one-row page of the union: a MIN/MAX read every meeting the user may see."""
         field = self.date_hierarchy
+        if not self.walk:
+            # Filtered or searched: an office's invitations are looked up, once for both ends.
+            return self.chosen.visible_bounds(self.user, field)
 
         def end(sign: str):
             ordered = self.chosen.order_by(f"{sign}{field}", f"{sign}pk")

@@ -74,18 +74,22 @@ class MeetingQuerySet(ScopedQuerySet):
         drafts = meetings.filter(status=Meeting.Status.DRAFT).filter(
             region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
         )
-        invitations = self._invitations(user)
         if self.query.has_filters():
             # Each invitation's meeting looked up in the window by its key: a join let
             # PostgreSQL hash every meeting of the window (all past meetings of the country)
             # to match an office's few thousand invitations.
             in_window = published.filter(pk=models.OuterRef("meeting_id")).values("pk")[:1]
-            invitations = invitations.alias(in_window=models.Subquery(in_window)).filter(
-                in_window__isnull=False
-            )
+
+            def checked(rows):
+                return rows.alias(in_window=models.Subquery(in_window)).filter(in_window__isnull=False)
+
         else:
             drafts_ids = Meeting._default_manager.order_by().filter(status=Meeting.Status.DRAFT).values("pk")
-            invitations = invitations.exclude(meeting_id__in=drafts_ids)
+
+            def checked(rows):
+                return rows.exclude(meeting_id__in=drafts_ids)
+
+        invitations = checked(self._invitations(user))
         invited = invitations.values("meeting_id")
         order = self.query.order_by or (Meeting._meta.ordering if self.query.default_ordering else ())
         if up_to is None or not all(isinstance(term, str) for term in order):
@@ -101,17 +105,67 @@ class MeetingQuerySet(ScopedQuerySet):
             invited = invited.filter(~region_is_enough).distinct()
             return parts[0].union(parts[1], invited[:up_to], parts[2])
         # A person's own invitations are few: looked up one by one, in the meetings' order.
-        in_person = invitations.filter(person=user).values("meeting_id")
+        # Each from its own index, without the other's OR: an office's invitations are then read
+        # from the (organisation, meeting) index alone, not from the table (a block each).
+        in_person = checked(_invitations_where(person=user)).values("meeting_id")
         parts.append(_in_meeting_order(in_person, published, order)[:up_to])
         organisations = user_organisations(user)
         # The walk follows the start index (the lists' order): another order would sort them all.
         walkable = walk and order[0].lstrip("-") == "start" and connections[self.db].vendor == "postgresql"
+        of_organisations = checked(_invitations_where(organisation__in=organisations))
         if organisations and walkable:
-            parts += _invited_organisations(published, invitations, organisations, order, up_to)
+            parts += _invited_organisations(published, of_organisations, organisations, order, up_to)
         elif organisations:
-            of_organisations = invitations.filter(organisation__in=organisations).values("meeting_id")
+            of_organisations = of_organisations.values("meeting_id")
             parts.append(_in_meeting_order(of_organisations, published, order)[:up_to])
         return parts[0].union(*parts[1:])
+
+    def visible_bounds(self, user, field: str) -> dict:
+        """The least and greatest `field` ({"first": .., "last": ..}, None when there is none) of
+        `visible_to(user)`, in two queries: each part of the union but the invitations gives its
+        own MIN and MAX (merged here), and the invitations their meetings' MIN and MAX, each
+        meeting's `field` read once by its key. Two one-row pages of the union (first, last)
+        looked an office's invitations up twice; a MIN/MAX over the meetings IN the union
+        hashed every meeting of the country."""
+        if not user.is_authenticated or not user.is_active:
+            return {"first": None, "last": None}
+        if user.is_superuser:
+            return self.order_by().aggregate(first=models.Min(field), last=models.Max(field))
+        meetings = self.order_by()
+        published = meetings.exclude(status=Meeting.Status.DRAFT)
+        drafts = meetings.filter(status=Meeting.Status.DRAFT).filter(
+            region_q(user.scope_codes(roles=WRITER_ROLES), self.region_field) | Q(created_by=user)
+        )
+        in_region = published.filter(region_range_q(user.scope_codes(), self.region_field))
+        # As expressions no index matches: a MIN or MAX of the start index walked it across the
+        # country from either end, past every meeting of other regions, to the region's first.
+        value = Coalesce(F(field), F(field))
+        rows = [
+            part.values(one=models.Value(1)).annotate(first=models.Min(value), last=models.Max(value))
+            for part in (in_region, published.filter(chair=user), drafts)
+        ]
+        parts = (
+            rows[0].values("first", "last").union(*(r.values("first", "last") for r in rows[1:]), all=True)
+        )
+        # NULL for an invitation whose meeting is a draft or outside the filters (skipped by MIN
+        # and MAX), read once per invitation: behind OFFSET 0, which PostgreSQL does not flatten
+        # into the aggregates (each of them evaluated the look-up again). The person's and the
+        # offices' apart, each from its own index (an office's from (organisation, meeting) alone).
+        of_meeting = published.filter(pk=models.OuterRef("meeting_id")).values(field)[:1]
+        sql, params = parts.query.sql_with_params()
+        invitations = [_invitations_where(person=user)]
+        if organisations := user_organisations(user):
+            invitations.append(_invitations_where(organisation__in=organisations))
+        for part in invitations:
+            invited = part.annotate(value=models.Subquery(of_meeting)).values("value")
+            invited_sql, invited_params = invited.query.sql_with_params()
+            sql += f" UNION ALL SELECT MIN(v.value), MAX(v.value) FROM ({invited_sql} OFFSET 0) AS v"  # noqa: S608
+            params += invited_params
+        sql = f"SELECT MIN(b.first), MAX(b.last) FROM ({sql}) AS b (first, last)"  # noqa: S608 - the ORM's SQL
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            first, last = cursor.fetchone()
+        return {"first": first, "last": last}
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""
@@ -144,9 +198,15 @@ class MeetingQuerySet(ScopedQuerySet):
         return self.filter(end__lt=now, start__lt=started_before)
 
 
+def _invitations_where(**lookups) -> models.QuerySet:
+    from .invitations import Invitation
+
+    return Invitation.objects.filter(**lookups).order_by()
+
+
 def _invited_organisations(meetings, invitations, organisations: list[int], order, up_to: int) -> list:
     """The first `up_to` of `meetings` (published ones of the window) in `order` that one of
-    `organisations` is invited to (`invitations`: the user's in the window), as two parts of
+    `organisations` is invited to (`invitations`: theirs in the window), as two parts of
     which only one reads anything. An office invited to a few percent of the country's meetings:
     the window is walked in order, each meeting asking for an invitation by its key, and the
     walk stops at the page's end (some hundred meetings), where looking up the meeting of each
@@ -161,7 +221,7 @@ def _invited_organisations(meetings, invitations, organisations: list[int], orde
     )
     walked = meetings.filter(walk).alias(probe=models.Subquery(probe.values("pk")[:1]))
     walked = walked.filter(probe__isnull=False).order_by(*order).values("pk")[:up_to]
-    looked_up = invitations.filter(~walk, organisation__in=organisations).values("meeting_id")
+    looked_up = invitations.filter(~walk).values("meeting_id")
     return [walked, _in_meeting_order(looked_up, meetings, order)[:up_to]]
 
 

@@ -4,7 +4,7 @@ straightforward way, page after page, with a constant number of queries."""
 
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -104,7 +104,8 @@ def test_changelist_walks_only_the_unfiltered_list(client, demo, monkeypatch, qu
 
     assert response.status_code == 200
     assert response.context["cl"].walk is walks
-    assert walked == [walks] * 3  # the page and the first and last date
+    # The page and the first and last date; filtered, both dates come from visible_bounds.
+    assert walked == ([True] * 3 if walks else [False])
 
 
 @pytest.mark.parametrize("query", [{}, {"status": "held"}, {"q": "Rakor"}])
@@ -137,3 +138,54 @@ def test_changelist_stays_in_scope_walked_or_not(client, demo, dppkb):
     for query in ({}, {"status": "held"}, {"q": "Rakor"}):
         shown, _ = shown_pages(client, query)
         assert shown and set(shown) <= visible
+
+
+@pytest.mark.parametrize("username", ["dppkb", "notulis", "dinkes"])
+@pytest.mark.parametrize(
+    "query", [{"status": "held"}, {"q": "Rakor"}, {"q": "Rakor TPPS 1", "status": "scheduled"}]
+)
+def test_filtered_changelist_dates_are_the_visible_meetings_first_and_last(client, demo, username, query):
+    """The drill-down's first and last date of a filtered list (visible_bounds, not walked) are
+    those of the meetings visible_to allows and the filters keep, invitations included."""
+    spread(demo, 40)
+    user = demo.users[username]
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    expected = Meeting.objects.filter(pk__in=straightforward(user, query)).aggregate(
+        first=Min("start"), last=Max("start")
+    )
+    assert expected["first"] is not None
+
+    response = client.get(reverse(URL), query)
+
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.walk is False
+    assert changelist.date_bounds() == expected
+
+
+def test_visible_bounds_are_empty_and_scoped(demo, dppkb):
+    spread(demo, 20)
+    assert Meeting.objects.filter(title="no such meeting").visible_bounds(dppkb, "start") == {
+        "first": None,
+        "last": None,
+    }
+    visible = Meeting.objects.visible_to(dppkb)
+    assert Meeting.objects.all().visible_bounds(dppkb, "start") == visible.aggregate(
+        first=Min("start"), last=Max("start")
+    )
+
+
+def test_visible_bounds_of_a_user_speaking_for_no_organisation(demo):
+    from meetings.models.meeting import user_organisations
+
+    spread(demo, 20)
+    notulis = demo.users["notulis"]
+    notulis.organisation = None
+    notulis.save()
+    assert user_organisations(notulis) == []  # only the person's own invitations part
+    held = Meeting.objects.filter(status="held")
+    assert held.visible_bounds(notulis, "start") == held.visible_to(notulis).aggregate(
+        first=Min("start"), last=Max("start")
+    )

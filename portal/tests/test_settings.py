@@ -103,3 +103,25 @@ def test_broker_is_redis_when_configured_and_filesystem_otherwise(url, expected)
     env = {"DEBUG": "True", "REDIS_URL": url, "CELERY_BROKER_URL": ""}
     result = run_django("from portal.celery import app; print(app.conf.broker_url)", **env)
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_compile_no_queries_just_in_time():
+    """JIT compiling cost more than running the portal's queries (see settings.DATABASES)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_jit_is_turned_off_after_options_given_in_the_database_url():
+    result = run_django(
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])",
+        SECRET_KEY="x",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/db?options=-c%20statement_timeout%3D5000",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c statement_timeout=5000 -c jit=off"
