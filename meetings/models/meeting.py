@@ -401,6 +401,9 @@ class Meeting(models.Model):
             ),
             # visible_to: drafts are few; invitations to them are left out of the visible set.
             models.Index(fields=["id"], condition=models.Q(status="draft"), name="meeting_draft"),
+            # Admin filtered by status, newest or oldest first (everything, for a superuser):
+            # "held" walked the start index past every future meeting of the country (70 ms).
+            models.Index(fields=["status", "start", "id"], name="meeting_status_start"),
             # visible_to's drafts arm in start order (a page, admin's first and last date): the
             # drafts alone, with the columns its rule reads. Without it the oldest draft of a
             # kabupaten was found by walking every meeting of the country from the oldest (220 ms
