@@ -330,6 +330,7 @@ class CommitmentDeadlineRule(ReminderRule):
                 stale=stale,
                 params=params,
                 few=only is not None and sources <= FEW,
+                part=part,
             )
         return sources
 

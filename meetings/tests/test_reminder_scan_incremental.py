@@ -269,6 +269,42 @@ def test_the_first_beat_cancels_what_is_due_soon_and_leaves_the_old_rows_to_the_
     assert_a_full_scan_changes_nothing(when)
 
 
+def test_the_first_beat_creates_the_rows_due_by_soon_and_the_slices_the_rest(
+    path, rakor, demo, kapus, reminder_settings, settings, monkeypatch
+):
+    """A first beat (a deployment, a settings change) writes the rows due within
+    REMINDERS_FULL_SCAN_HOURS, not a week of reminders at once; a row that exists is brought up
+    to date whenever it is due, and the later rows come with their commitment's slice."""
+    settings.REMINDERS_FULL_SCAN_HOURS = 24
+    monkeypatch.setattr(rules, "parts", lambda: 3)
+    now = wita(timezone.localdate(), 9)
+    soon = now + timedelta(hours=24)
+    tomorrow = commitment(rakor, demo, kapus, 1)
+    later = commitment(rakor, demo, kapus, 6)
+    if int(later.pk) % 3 == 2:  # the first beat's own slice is written whole (its next turn is after `soon`)
+        later = commitment(rakor, demo, kapus, 6)
+    moved = commitment(rakor, demo, kapus, 5)
+    rule = f"commitment_due:h-3:{moved.due_date.isoformat()}"
+    rules.notify(rule=rule, recipients=[kapus], source=moved, send_at=now + timedelta(hours=5))
+    scheduled = Notification.objects.filter(state=Notification.State.SCHEDULED)
+
+    beat(now)
+
+    assert scheduled.filter(source_id=str(tomorrow.pk), send_at__lte=soon).exists()
+    far = scheduled.filter(send_at__gt=soon).exclude(rule=rule).values_list("source_id", flat=True)
+    assert {int(pk) % 3 for pk in far} <= {2}
+    assert not scheduled.filter(source_id=str(later.pk)).exists()
+    early = scheduled.filter(source_id=str(moved.pk), rule=rule)
+    assert early.exists()
+    assert all(row.send_at > soon for row in early)  # moved to its time, not cancelled
+    when = now
+    for _slice in range(2):
+        when += timedelta(minutes=5)
+        beat(when)
+    assert scheduled.filter(source_id=str(later.pk), send_at__gt=soon).exists()
+    assert_a_full_scan_changes_nothing(when)
+
+
 def test_the_first_beat_cancels_the_old_rows_of_its_slice_only(
     path, rakor, demo, kapus, reminder_settings, monkeypatch
 ):

@@ -135,7 +135,10 @@ class Part:
     lookups, as few as the changes). `soon` (the first beat, or after a settings change):
     every candidate as well, and the pending rows due between the grace window and `soon`;
     the other pending rows wait for their slice (the dispatcher marks a row past its grace
-    window missed and checks the source again before sending, so none of those goes out)."""
+    window missed and checks the source again before sending, so none of those goes out).
+    Of the candidates' wanted rows, the first beat creates those due by `soon` (and updates
+    those that exist); a row due later is created by its source's slice, which comes round
+    before `soon`: a first beat does not write a week of reminders at once."""
 
     index: int
     count: int
@@ -351,7 +354,7 @@ def reconcile_rule(
             continue
         for reminder in reminders:
             _want(reminder, obj, source_type, now - grace, keys, wanted)
-    _write(pending, keys, wanted, now)
+    _write(pending, keys, wanted, now, part)
     return len(sources)
 
 
@@ -388,12 +391,24 @@ def _row(
     )
 
 
-def _write(pending: list[_Pending], keys: set, wanted: dict[str, tuple], now: datetime) -> None:
+def _write(
+    pending: list[_Pending],
+    keys: set,
+    wanted: dict[str, tuple],
+    now: datetime,
+    part: Part | None = None,
+) -> None:
+    """`part` (a first beat's): new rows due after `Part.soon` are left to their slice (those of
+    the beat's own slice are written now: it comes round again only after `soon`)."""
     from .publish import send_on_commit
 
     State = Notification.State
     known = {row.key: row for row in pending}
-    new = [_row(key, *spec) for key, spec in wanted.items() if key not in known]
+    new = [
+        _row(key, *spec)
+        for key, spec in wanted.items()
+        if key not in known and (part is None or spec[0].send_at <= part.soon or part.has(spec[4]))
+    ]
     started = timezone.now()  # the real clock (a test may scan as of another `now`)
     insert_new(new)
     for key, (reminder, *_rest) in wanted.items():
@@ -470,7 +485,7 @@ _UPSERTED = """
     SELECT w.key, w.rule, w.channel, w.recipient_id, %(source_type)s, w.source_id, w.context,
         w.send_at, w.send_at, w.expires_at, TRUE, 'scheduled', 0, '', '', %(started)s, %(started)s,
         '', '', '', ''
-    FROM reminder_wanted w
+    FROM reminder_wanted w {deferred}
     ON CONFLICT (key) DO UPDATE
     SET send_at = EXCLUDED.send_at, due_at = EXCLUDED.due_at, expires_at = EXCLUDED.expires_at,
         context = EXCLUDED.context, updated_at = %(now)s
@@ -478,6 +493,15 @@ _UPSERTED = """
       AND (n.due_at, n.expires_at, n.context)
         IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.expires_at, EXCLUDED.context)
     RETURNING n.id, n.send_at, n.xmax = 0 AS inserted
+"""
+
+# A first beat (`Part.soon`): the rows due later are created by their source's slice; those that
+# exist are still brought up to date here (one lookup in the unique index each).
+_DEFERRED = """
+    WHERE w.send_at <= %(defer_after)s
+       OR CASE WHEN w.source_id ~ '^[0-9]{1,18}$'
+            THEN CAST(w.source_id AS bigint) %% %(defer_parts)s = %(defer_part)s END
+       OR EXISTS (SELECT 1 FROM portal_notification e WHERE e.key = w.key)
 """
 
 # The stale rows' ids first (a few thousand at most of a first beat: its pending rows), then
@@ -501,6 +525,7 @@ def write_in_sql(
     stale: str,
     params: dict,
     few: bool = False,
+    part: Part | None = None,
 ) -> None:
     """`_write` in SQL, for `ReminderRule.reconcile_in_sql` on PostgreSQL: one upsert of the
     wanted rows (new ones inserted, changed ones updated on the same key lookup), then the
@@ -511,13 +536,17 @@ def write_in_sql(
     source_id, context (jsonb), send_at, expires_at. `stale`: a SELECT of the ids of the rule's
     pending rows whose key is no longer wanted (past the grace window or not): they are
     cancelled. Both take the named `params` (plus now, started, source_type,
-    prefix). `few`: the sources of an incremental beat (index lookups beat hash joins). The same guarantees as `_write`: the unique key stores a row once, a moved or
-    cancelled row is one still scheduled (a dispatcher's claim wins)."""
+    prefix). `few`: the sources of an incremental beat (index lookups beat hash joins).
+    `part`: a first beat's (new rows due after `Part.soon` wait for their slice). The
+    same guarantees as `_write`: the unique key stores a row once, a moved or cancelled row
+    is one still scheduled (a dispatcher's claim wins)."""
     from .publish import send_on_commit
 
     started = timezone.now()  # the real clock (a test may scan as of another `now`)
     params = {**params, "now": now, "started": started, "source_type": source_type.pk}
     params["prefix"] = f"{rule.name}:%"
+    if part is not None:
+        params.update(defer_after=part.soon, defer_part=part.index, defer_parts=part.count)
     with connection.cursor() as cursor:
         # Estimates over joins of thousands of rows make PostgreSQL compile the statements
         # (JIT), which costs more than running them; until the transaction ends.
@@ -527,7 +556,7 @@ def write_in_sql(
         # The planner needs the row count and rough distributions, not a 30,000-row sample.
         cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute("ANALYZE reminder_wanted")
-        cursor.execute(_UPSERTED, params)
+        cursor.execute(_UPSERTED.format(deferred="" if part is None else _DEFERRED), params)
         due = [pk for pk, send_at, inserted in cursor.fetchall() if inserted and send_at <= started]
         # Hash joins only: with the row estimates of a few CTEs off by orders of magnitude, a
         # nested loop over thousands of pending rows can take minutes.
