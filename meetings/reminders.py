@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Notification, Organisation, ReminderSettings, RoleAssignment, User, region_q
 from portal.notifications.actions import Action, register_actions
 from portal.notifications.recipients import contacts_by_organisation, role_holders
-from portal.notifications.rules import Part, Reminder, ReminderRule, at, register, write_in_sql
+from portal.notifications.rules import Part, Reminder, ReminderRule, at, register, scan_memo, write_in_sql
 from portal.registry import ReminderOption, reminder_days, reminder_value
 from portal.roles import Role
 
@@ -463,15 +463,23 @@ def invitees(meeting: Meeting, responses) -> dict:
 
 
 def invitees_of(meetings: list[Meeting], responses) -> dict[int, dict]:
-    """`invitees` of many meetings in three queries (invitations, heads, focal points)."""
-    invitations = list(
-        Invitation.objects.filter(
-            meeting__in=[m.pk for m in meetings], response__in=responses
-        ).select_related("person")
-    )
-    contacts = contacts_by_organisation(i.organisation_id for i in invitations if not i.person_id)
+    """`invitees` of many meetings in three queries (invitations, heads, focal points); within
+    one scan, the rules asking about the same meetings share them (`scan_memo`)."""
+    pks = {m.pk for m in meetings}
+    memo = scan_memo()
+    loaded = memo.get("invitations")
+    if loaded is None or not (pks <= loaded[0] and set(responses) <= loaded[1]):
+        kinds = set(responses) | set(NOT_DECLINED)  # what the meeting rules ask for, at once
+        invitations = list(
+            Invitation.objects.filter(meeting__in=pks, response__in=kinds).select_related("person")
+        )
+        contacts = contacts_by_organisation(i.organisation_id for i in invitations if not i.person_id)
+        loaded = memo["invitations"] = (pks, kinds, invitations, contacts)
+    _pks, _kinds, invitations, contacts = loaded
     people: dict[int, dict] = defaultdict(dict)
     for invitation in invitations:
+        if invitation.meeting_id not in pks or invitation.response not in responses:
+            continue
         recipients = (
             [invitation.person] if invitation.person_id else contacts.get(invitation.organisation_id, [])
         )

@@ -108,3 +108,27 @@ def test_a_repeated_scan_writes_nothing_and_the_outbox_holds_no_one_tap_token(
     assert scan_writes() == []
     contexts = json.dumps(list(Notification.objects.values_list("context", flat=True)))
     assert '"one_tap":' in contexts and not TOKEN_RE.search(contexts)
+
+
+def test_the_meeting_rules_of_one_scan_read_the_invitations_once(
+    demo, camat_a, kapus, pkk, reminder_settings
+):
+    """The reminder and the RSVP nudge look at the same meetings: one read of their
+    invitations and the invited offices' people serves both (`rules.scan_memo`)."""
+    from portal.models import ReminderValue
+
+    # Nudge the day before, so that both rules want rows for meetings two days ahead.
+    ReminderValue.objects.create(app_label="meetings", name="rsvp_nudge_days_before", value="1")
+    add_meetings(demo, [camat_a, kapus, pkk], 3)
+    invitations = Invitation._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        rules.scan()
+
+    reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and f'FROM "{invitations}"' in q["sql"]
+    ]
+    assert len(reads) == 1
+    assert Notification.objects.of_rule("meeting_reminder").filter(recipient=kapus).exists()
+    assert Notification.objects.of_rule("meeting_rsvp_nudge").filter(recipient=kapus).exists()
+    assert rules.scan_memo() == {}  # nothing is kept after the scan

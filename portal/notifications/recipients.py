@@ -10,6 +10,14 @@ from collections.abc import Iterable
 from ..models import Organisation, RoleAssignment, User
 from ..roles import Role
 
+# What a reminder needs of its recipient (`rules._want`, the row's recipient_id): the scan
+# loads tens of thousands of people a beat, and a full User is most of its Python time.
+RECIPIENT_FIELDS = ("id", "email", "is_active")
+
+
+def _only(prefix: str, *fields: str) -> list[str]:
+    return [*fields, *(f"{prefix}__{name}" for name in RECIPIENT_FIELDS)]
+
 
 def contacts_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
     """`Organisation.contacts()` of each organisation: its head first, then its focal points."""
@@ -17,12 +25,15 @@ def contacts_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[
     people: dict[int, list[User]] = defaultdict(list)
     if not ids:
         return people
-    for org in Organisation.objects.filter(pk__in=ids).select_related("head"):
+    heads = Organisation.objects.filter(pk__in=ids).select_related("head").only(*_only("head", "id", "head"))
+    for org in heads:
         if org.head_id:
             people[org.pk].append(org.head)
-    focal = RoleAssignment.objects.filter(
-        role=Role.OPD_FOCAL, organisation_id__in=ids, user__is_active=True
-    ).select_related("user")
+    focal = (
+        RoleAssignment.objects.filter(role=Role.OPD_FOCAL, organisation_id__in=ids, user__is_active=True)
+        .select_related("user")
+        .only(*_only("user", "organisation", "user"))
+    )
     for assignment in focal.order_by("user_id"):
         if assignment.user not in people[assignment.organisation_id]:
             people[assignment.organisation_id].append(assignment.user)
@@ -35,9 +46,11 @@ def role_holders(roles: Iterable[str], region_ids: Iterable[str]) -> dict[str, l
     people: dict[str, list[User]] = defaultdict(list)
     if not ids:
         return people
-    assignments = RoleAssignment.objects.filter(
-        role__in=list(roles), region_id__in=ids, user__is_active=True
-    ).select_related("user")
+    assignments = (
+        RoleAssignment.objects.filter(role__in=list(roles), region_id__in=ids, user__is_active=True)
+        .select_related("user")
+        .only(*_only("user", "region", "user"))
+    )
     for assignment in assignments.order_by("user_id"):
         if assignment.user not in people[assignment.region_id]:
             people[assignment.region_id].append(assignment.user)

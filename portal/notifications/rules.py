@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -111,6 +112,15 @@ class ReminderRule:
 
 REGISTRY: dict[str, ReminderRule] = {}
 
+_MEMO: ContextVar[dict | None] = ContextVar("reminder_scan_memo", default=None)
+
+
+def scan_memo() -> dict:
+    """What the rules of one `scan` share (two rules loading the same invitations load them
+    once); a new empty dict outside a scan."""
+    memo = _MEMO.get()
+    return {} if memo is None else memo
+
 
 def register(rule: ReminderRule | type[ReminderRule]) -> ReminderRule:
     """Register a rule (usable as a class decorator)."""
@@ -165,6 +175,15 @@ def scan(now: datetime | None = None, *, incremental: bool = False) -> int:
     pass leaves (a test compares both)."""
     now = now or timezone.now()
     cfg = ReminderSettings.load()
+    memo = _MEMO.set({})
+    try:
+        done = _scan(now, cfg, incremental)
+    finally:
+        _MEMO.reset(memo)
+    return done
+
+
+def _scan(now: datetime, cfg: ReminderSettings, incremental: bool) -> int:
     done = 0
     with reminder_values_held():
         fingerprint = settings_fingerprint(cfg) if incremental else ""
