@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Notification, ReminderSettings
+from portal.notifications.recipients import RECIPIENT_FIELDS
 from portal.notifications.rules import Reminder, ReminderRule, at, register
 from portal.registry import ReminderOption, reminder_value
 
@@ -52,7 +53,7 @@ class RegistrationClosingRule(ReminderRule):
         return [
             Reminder(
                 rule=f"{self.name}:{stamp(closes)}",
-                recipients=list(training.unregistered_eligible_people()),
+                recipients=list(training.unregistered_eligible_people().only(*RECIPIENT_FIELDS)),
                 send_at=max(send_at, training.registration_opens),
                 expires_at=closes,
             )
@@ -86,7 +87,7 @@ class TrainingStartRule(ReminderRule):
         return [
             Reminder(
                 rule=f"{self.name}:h-{days}:{training.start_date.isoformat()}",
-                recipients=list(training.participants()),
+                recipients=list(training.participants().only(*RECIPIENT_FIELDS)),
                 send_at=at(training.start_date - timedelta(days=days), cfg.send_time),
                 expires_at=training.starts_at,
                 context={"days": days},
@@ -122,7 +123,7 @@ class SessionDayRule(ReminderRule):
         return [
             Reminder(
                 rule=f"{self.name}:{stamp(session.starts_at)}",
-                recipients=list(session.training.participants()),
+                recipients=list(session.training.participants().only(*RECIPIENT_FIELDS)),
                 send_at=send_at,
                 expires_at=session.ends_at,
                 # The session's own page is the organiser's attendance list: link the training.
