@@ -316,9 +316,8 @@ class CommitmentDeadlineRule(ReminderRule):
                 # The commitments and their people once, for both the wanted and the stale rows.
                 for table, select in (("reminder_src", _SRC), ("reminder_people", _PEOPLE)):
                     cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                    cursor.execute(
-                        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {select.format(**tables)}", params
-                    )
+                    select = select.format(**tables, only="" if only is None else _IDS_ONLY)
+                    cursor.execute(f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {select}", params)
                     cursor.execute(f"ANALYZE {table}")
                 cursor.execute(_SOURCES.format(**tables), params)
                 (sources,) = cursor.fetchone()
@@ -387,11 +386,15 @@ _SOURCES = "SELECT count(*) FROM ({ids}) ids"
 # A kabupaten's code from a region code (`kabupaten_of`): "63.05.01" -> "63.05".
 _KABUPATEN = "CASE WHEN strpos({code}, '.') > 0 THEN split_part({code}, '.', 1) || '.' || split_part({code}, '.', 2) END"
 
-# The open commitments the scan looks at (reminder_src) ...
+# The open commitments the scan looks at (reminder_src): those of the window from the covering
+# index `commitment_open_due`, and those with pending rows by primary key (the meeting's region
+# is kept on the commitment).
 _SRC = """
-    SELECT c.id, c.due_date, c.owner_id, c.pic_id, m.region_id
-    FROM {commitment} c JOIN {meeting} m ON m.id = c.meeting_id
-    WHERE c.status = ANY(%(open)s) AND c.id IN ({ids})
+    SELECT c.id, c.due_date, c.owner_id, c.pic_id, c.meeting_region_id AS region_id FROM {commitment} c
+    WHERE c.status = ANY(%(open)s) AND c.due_date BETWEEN %(first)s AND %(last)s {only}
+    UNION
+    SELECT c.id, c.due_date, c.owner_id, c.pic_id, c.meeting_region_id FROM {commitment} c
+    WHERE c.status = ANY(%(open)s) AND c.id IN (SELECT commitment_id FROM ({pending}) pending)
 """
 
 # ... and their people (`focal_points`, `kabupaten_admins`; reminder_people).

@@ -233,9 +233,11 @@ class Commitment(models.Model):
                 condition=Q(status__in=["open", "in_progress"]),
                 name="commitment_open_review",
             ),
-            # The reminder scan: open commitments due around today.
+            # The reminder scan: open commitments due around today, with what its ladder
+            # needs (read from the index alone, not from tens of thousands of heap pages).
             models.Index(
                 fields=["due_date"],
+                include=["id", "owner", "pic", "meeting_region"],
                 condition=models.Q(status__in=["open", "in_progress"]),
                 name="commitment_open_due",
             ),
