@@ -507,8 +507,14 @@ class MeetingRule(ReminderRule):
         prepared = getattr(meeting, f"{self.name}_people", None)
         return invitees(meeting, self.responses) if prepared is None else prepared
 
+    def lead(self) -> timedelta:
+        """How long before the start the rule's earliest message goes out."""
+        raise NotImplementedError
+
     def candidates(self, now, cfg):
-        ahead = timedelta(days=max(option("meeting_days_before"), option("rsvp_nudge_days_before")) + 1)
+        # The meetings whose messages go out within a day (each rule its own window: the
+        # reminder's is half the nudge's, and a beat then handles half as many meetings).
+        ahead = self.lead() + timedelta(days=1)
         return Meeting.objects.filter(status=Meeting.Status.SCHEDULED, start__gt=now, start__lte=now + ahead)
 
     def is_on(self, meeting: Meeting, now) -> bool:
@@ -522,12 +528,45 @@ class MeetingRule(ReminderRule):
         )
 
 
+# Registered before the reminder: its window is usually the wider, so the reminder's
+# meetings are among those whose invitations it read (`invitees_of`, `scan_memo`).
+@register
+class MeetingRsvpNudgeRule(MeetingRule):
+    """A nudge to invitees who have not answered yet."""
+
+    name = "meeting_rsvp_nudge"
+    responses = [Invitation.Response.PENDING]
+
+    def lead(self) -> timedelta:
+        return timedelta(days=option("rsvp_nudge_days_before"))
+
+    def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
+        if not self.is_on(meeting, now):
+            return []
+        day = timezone.localdate(meeting.start) - timedelta(days=option("rsvp_nudge_days_before"))
+        return [
+            Reminder(
+                rule=f"{self.name}:{meeting_stamp(meeting)}",
+                recipients=[person],
+                send_at=at(day, cfg.send_time),
+                expires_at=meeting.start,
+                context={"rsvp_url": rsvp_link(invitation)},
+            )
+            for person, invitation in self.people(meeting).items()
+        ]
+
+
 @register
 class MeetingReminderRule(MeetingRule):
     """H-1 and a few hours before, to invitees who have not declined."""
 
     name = "meeting_reminder"
     responses = NOT_DECLINED
+
+    def lead(self) -> timedelta:
+        return max(
+            timedelta(days=option("meeting_days_before")), timedelta(hours=option("meeting_hours_before"))
+        )
 
     def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
         if not self.is_on(meeting, now):
@@ -554,29 +593,6 @@ class MeetingReminderRule(MeetingRule):
                 ),
             ]
         return wanted
-
-
-@register
-class MeetingRsvpNudgeRule(MeetingRule):
-    """A nudge to invitees who have not answered yet."""
-
-    name = "meeting_rsvp_nudge"
-    responses = [Invitation.Response.PENDING]
-
-    def reminders(self, meeting: Meeting, now, cfg: ReminderSettings) -> list[Reminder]:
-        if not self.is_on(meeting, now):
-            return []
-        day = timezone.localdate(meeting.start) - timedelta(days=option("rsvp_nudge_days_before"))
-        return [
-            Reminder(
-                rule=f"{self.name}:{meeting_stamp(meeting)}",
-                recipients=[person],
-                send_at=at(day, cfg.send_time),
-                expires_at=meeting.start,
-                context={"rsvp_url": rsvp_link(invitation)},
-            )
-            for person, invitation in self.people(meeting).items()
-        ]
 
 
 @register

@@ -145,7 +145,9 @@ def meeting(demo, camat_a, camat_b, kapus, pkk):
 
 
 def test_meeting_reminders_go_to_invitees_who_have_not_declined(meeting, reminder_settings):
-    rules.scan(now=meeting.start - timedelta(days=4))
+    rules.scan(now=meeting.start - timedelta(days=4))  # the nudge's window (3 days before, + 1)
+    assert scheduled(rule__startswith="meeting_reminder:") == {}  # not yet: 1 day before, + 1
+    rules.scan(now=meeting.start - timedelta(days=2))
 
     start = timezone.localtime(meeting.start)
     invitees = {"camat.tapinutara", "kapus.tapinutara", "dinkes"}
@@ -163,7 +165,7 @@ def test_meeting_reminders_go_to_invitees_who_have_not_declined(meeting, reminde
 
 
 def test_a_meeting_moved_by_a_day_moves_its_reminders(meeting, reminder_settings):
-    now = meeting.start - timedelta(days=4)
+    now = meeting.start - timedelta(days=2)
     rules.scan(now=now)
     old = set(Notification.objects.filter(state=State.SCHEDULED).values_list("pk", flat=True))
 
@@ -180,10 +182,12 @@ def test_a_meeting_moved_by_a_day_moves_its_reminders(meeting, reminder_settings
 
 def test_a_cancelled_meeting_cancels_its_pending_reminders(meeting, reminder_settings):
     rules.scan(now=meeting.start - timedelta(days=4))
+    rules.scan(now=meeting.start - timedelta(days=2))
+    assert {row.rule_name for row in Notification.objects.all()} == {"meeting_reminder", "meeting_rsvp_nudge"}
     meeting.status = Meeting.Status.CANCELLED
     meeting.save()
 
-    rules.scan(now=meeting.start - timedelta(days=4))
+    rules.scan(now=meeting.start - timedelta(days=2))
 
     assert not Notification.objects.filter(state=State.SCHEDULED).exists()
     assert Notification.objects.filter(state=State.CANCELLED).count() > 0
@@ -191,6 +195,7 @@ def test_a_cancelled_meeting_cancels_its_pending_reminders(meeting, reminder_set
 
 def test_an_invitee_who_declines_after_the_scan_gets_no_reminder(meeting, reminder_settings, mailbox, kapus):
     rules.scan(now=meeting.start - timedelta(days=4))
+    rules.scan(now=meeting.start - timedelta(days=2))
     Invitation.objects.filter(person=kapus).update(response=Invitation.Response.IZIN)
     Notification.objects.filter(recipient=kapus).update(send_at=timezone.now(), due_at=timezone.now())
 
@@ -201,7 +206,7 @@ def test_an_invitee_who_declines_after_the_scan_gets_no_reminder(meeting, remind
 
 
 def test_a_meeting_reminder_names_the_mode_venue_and_link(meeting, reminder_settings, mailbox, camat_a):
-    rules.scan(now=meeting.start - timedelta(days=4))
+    rules.scan(now=meeting.start - timedelta(days=2))
     Notification.objects.of_rule("meeting_reminder", "days").filter(recipient=camat_a).update(
         send_at=timezone.now(), due_at=timezone.now()
     )
