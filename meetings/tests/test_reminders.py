@@ -164,6 +164,17 @@ def test_meeting_reminders_go_to_invitees_who_have_not_declined(meeting, reminde
     }
 
 
+def test_an_hours_lead_longer_than_the_nudges_window_is_honoured(meeting, reminder_settings):
+    from portal.models import ReminderValue
+
+    ReminderValue.objects.create(app_label="meetings", name="meeting_hours_before", value="120")
+    rules.scan(now=meeting.start - timedelta(hours=130))
+
+    start = timezone.localtime(meeting.start)
+    hours = scheduled(rule__startswith="meeting_reminder:")["hours"]
+    assert {when for _, when in hours} == {start - timedelta(hours=120)}
+
+
 def test_a_meeting_moved_by_a_day_moves_its_reminders(meeting, reminder_settings):
     now = meeting.start - timedelta(days=2)
     rules.scan(now=now)
