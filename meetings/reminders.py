@@ -303,6 +303,8 @@ class CommitmentDeadlineRule(ReminderRule):
         }
         tables["ids"] = _IDS.format(**tables, only="" if only is None else _IDS_ONLY)
         wanted = _WANTED.format(**tables, people=_PEOPLE_READ)
+        if part is not None:
+            wanted = _WANTED_FIRST.format(wanted=wanted)
         stale = _STALE.format(**tables, people=_PEOPLE_READ)
         with transaction.atomic():  # the temporary tables live until its end
             with connection.cursor() as cursor:
@@ -329,7 +331,6 @@ class CommitmentDeadlineRule(ReminderRule):
                 stale=stale,
                 params=params,
                 few=only is not None and sources <= FEW,
-                part=part,
             )
         return sources
 
@@ -439,6 +440,14 @@ _WANTED = """
         r.send_at, r.expires_at
     FROM ladder r CROSS JOIN (VALUES ('email'), ('inapp')) ch(channel)
     WHERE r.send_at >= %(oldest)s AND (ch.channel <> 'email' OR r.email <> '')
+"""
+
+# A first beat (`Part`): of the rows due after `soon`, only those of its own slice, and those
+# pending already (to move them); the others come with their commitment's slice.
+_WANTED_FIRST = """
+    SELECT * FROM ({wanted}) w
+    WHERE w.send_at <= %(soon)s OR CAST(w.source_id AS bigint) %% %(parts)s = %(part)s
+       OR w.key IN (SELECT key FROM reminder_pending)
 """
 
 # Pending rows no longer wanted: their commitment is gone or closed, their stage or date is

@@ -504,7 +504,7 @@ _UPSERTED = """
     SELECT w.key, w.rule, w.channel, w.recipient_id, %(source_type)s, w.source_id, w.context,
         w.send_at, w.send_at, w.expires_at, TRUE, 'scheduled', 0, '', '', %(started)s, %(started)s,
         '', '', '', ''
-    FROM reminder_wanted w {deferred}
+    FROM reminder_wanted w
     ON CONFLICT (key) DO UPDATE
     SET send_at = EXCLUDED.send_at, due_at = EXCLUDED.due_at, expires_at = EXCLUDED.expires_at,
         context = EXCLUDED.context, updated_at = %(now)s
@@ -512,15 +512,6 @@ _UPSERTED = """
       AND (n.due_at, n.expires_at, n.context)
         IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.expires_at, EXCLUDED.context)
     RETURNING n.id, n.send_at, n.xmax = 0 AS inserted
-"""
-
-# A first beat (`Part.soon`): the rows due later are created by their source's slice; those that
-# exist are still brought up to date here (one lookup in the unique index each).
-_DEFERRED = """
-    WHERE w.send_at <= %(defer_after)s
-       OR CASE WHEN w.source_id ~ '^[0-9]{1,18}$'
-            THEN CAST(w.source_id AS bigint) %% %(defer_parts)s = %(defer_part)s END
-       OR EXISTS (SELECT 1 FROM portal_notification e WHERE e.key = w.key)
 """
 
 # The stale rows' ids first (a few thousand at most of a first beat: its pending rows), then
@@ -544,7 +535,6 @@ def write_in_sql(
     stale: str,
     params: dict,
     few: bool = False,
-    part: Part | None = None,
 ) -> None:
     """`_write` in SQL, for `ReminderRule.reconcile_in_sql` on PostgreSQL: one upsert of the
     wanted rows (new ones inserted, changed ones updated on the same key lookup), then the
@@ -556,7 +546,7 @@ def write_in_sql(
     pending rows whose key is no longer wanted (past the grace window or not): they are
     cancelled. Both take the named `params` (plus now, started, source_type,
     prefix). `few`: the sources of an incremental beat (index lookups beat hash joins).
-    `part`: a first beat's (new rows due after `Part.soon` wait for their slice). The
+    A first beat's `wanted` leaves out the new rows due after `Part.soon` (see `_write`). The
     same guarantees as `_write`: the unique key stores a row once, a moved or cancelled row
     is one still scheduled (a dispatcher's claim wins)."""
     from .publish import send_on_commit
@@ -564,8 +554,6 @@ def write_in_sql(
     started = timezone.now()  # the real clock (a test may scan as of another `now`)
     params = {**params, "now": now, "started": started, "source_type": source_type.pk}
     params["prefix"] = f"{rule.name}:%"
-    if part is not None:
-        params.update(defer_after=part.soon, defer_part=part.index, defer_parts=part.count)
     with connection.cursor() as cursor:
         # Estimates over joins of thousands of rows make PostgreSQL compile the statements
         # (JIT), which costs more than running them; until the transaction ends.
@@ -575,7 +563,7 @@ def write_in_sql(
         # The planner needs the row count and rough distributions, not a 30,000-row sample.
         cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute("ANALYZE reminder_wanted")
-        cursor.execute(_UPSERTED.format(deferred="" if part is None else _DEFERRED), params)
+        cursor.execute(_UPSERTED, params)
         due = [pk for pk, send_at, inserted in cursor.fetchall() if inserted and send_at <= started]
         # Hash joins only: with the row estimates of a few CTEs off by orders of magnitude, a
         # nested loop over thousands of pending rows can take minutes.
