@@ -34,8 +34,8 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
         walk: bool = True,
         **kwargs,
     ):
-        super().__init__(window.visible_ids(user), per_page, **kwargs)
         self.window, self.user, self.shown, self.walk = window, user, shown, walk
+        super().__init__(None, per_page, **kwargs)
         self.counted_pages = counted_pages
         if counted_pages is not None:
             self.count_up_to = counted_pages * per_page  # page() raises it to the asked page
@@ -43,6 +43,19 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
 
     def _check_object_list_is_ordered(self) -> None:
         pass  # object_list is only counted; pages come in the window's order
+
+    @property
+    def object_list(self) -> QuerySet:
+        """The keys of every meeting the user may see in the window, built when first asked
+        for: only a count without `counted_pages` (the admin's) reads it, and building the
+        union costs about a millisecond of Python that the portal's list never used."""
+        if self._visible_ids is None:
+            self._visible_ids = self.window.visible_ids(self.user)
+        return self._visible_ids
+
+    @object_list.setter
+    def object_list(self, value) -> None:
+        self._visible_ids = value  # None from __init__: built on first use
 
     @cached_property
     def count(self) -> int:

@@ -249,6 +249,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 # Every admin export escapes formula cells (portal/exports.py).
 EXPORT_FORMATS = [SafeCSV, SafeXLSX]
 
+# Django's renderer, with <select> written without a template per option (portal/renderers.py).
+FORM_RENDERER = "portal.renderers.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
