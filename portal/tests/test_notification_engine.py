@@ -89,6 +89,33 @@ def test_the_source_can_attach_files_to_the_email(person, reminder_settings, mai
     assert mailbox[0].attachments == [("undangan.ics", "BEGIN:VCALENDAR", "text/calendar")]
 
 
+def test_an_email_written_out_parses_back_into_its_parts(person, reminder_settings, mailbox, monkeypatch):
+    """The MIME boundaries are chosen when the message is built (channels._EmailMessage): each
+    multipart gets its own, none occurs in a part, and a mail reader finds every part again."""
+    import email
+
+    org = Organisation.objects.create(name="Dinas Kesehatan", kind="opd", region_id=_region().code)
+    monkeypatch.setattr(
+        Organisation,
+        "email_attachments",
+        lambda self, n: [("undangan.ics", b"BEGIN:VCALENDAR", "text/calendar")],
+        raising=False,
+    )
+    notify(rule="test_message", recipients=[person("ani")], source=org, channels=[EMAIL])
+    engine.dispatch()
+
+    written = mailbox[0].message().as_bytes(linesep="\r\n")
+    parsed = email.message_from_bytes(written)
+    boundaries = [part.get_boundary() for part in parsed.walk() if part.is_multipart()]
+    assert len(boundaries) == len(set(boundaries)) == 2  # mixed, holding the alternatives
+    leaves = [part for part in parsed.walk() if not part.is_multipart()]
+    assert [part.get_content_type() for part in leaves] == ["text/plain", "text/html", "text/calendar"]
+    assert "Halo Ani" in leaves[0].get_payload(decode=True).decode()
+    assert leaves[2].get_payload(decode=True) == b"BEGIN:VCALENDAR"
+    for part in leaves:
+        assert not any(b in part.get_payload() for b in boundaries)
+
+
 def _region():
     from portal.models import Region
 
