@@ -31,6 +31,7 @@ def spread(demo, count: int) -> None:
     for i in range(count):
         start = now + timedelta(hours=(i // 3) * 7 - count)  # three at a time: ties
         meeting = MeetingFactory(
+            title=f"Rakor TPPS {i}",  # not the factory's sequence: the same titles in any test order
             region_id=regions[i % len(regions)],
             start=start,
             end=start + timedelta(hours=1 + i % 4, days=i % 5 == 0),  # some span days
