@@ -43,7 +43,7 @@ def publish_on_commit(task, *args) -> None:
 
 # Rows per send task: a transaction asking for more (an invitation fan-out, a first scan)
 # publishes several tasks, which the worker's processes share.
-TASK_ROWS = 100
+TASK_ROWS = 500
 
 
 class _Batch:
