@@ -116,3 +116,24 @@ def test_organisation_export_holds_only_visible_organisations(client, dppkb, dem
     text = download(client, response).decode()
     assert "TPPS Kabupaten Tapin" in text
     assert "TPPS Kabupaten Tanah Laut" not in text
+
+
+def test_export_selected_checks_only_the_posted_keys(client, dppkb, demo):
+    """The "export selected" form's valid rows are the posted keys (import-export would list every
+    key of the table, through a deprecated method); a value that is no key is a form error."""
+    import warnings
+
+    client.force_login(dppkb)
+    tapin = Organisation.objects.get(name="TPPS Kabupaten Tapin")
+    form = {"format": "0", "resource": "0", **{f"organisationresource_{c}": True for c in ["id", "name"]}}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        response = client.post(
+            reverse("admin:portal_organisation_export"), {**form, "export_items": [tapin.pk]}
+        )
+    bad = client.post(reverse("admin:portal_organisation_export"), {**form, "export_items": ["1; DROP"]})
+
+    assert "TPPS Kabupaten Tapin" in download(client, response).decode()
+    assert bad.status_code == 200
+    assert bad.context["form"].errors
