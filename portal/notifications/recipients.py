@@ -15,8 +15,9 @@ from ..roles import Role
 RECIPIENT_FIELDS = ("id", "email", "is_active")
 
 
-def _only(prefix: str, *fields: str) -> list[str]:
-    return [*fields, *(f"{prefix}__{name}" for name in RECIPIENT_FIELDS)]
+def _recipient(relation: str) -> list[str]:
+    """RECIPIENT_FIELDS of a related person, for `only()`."""
+    return [f"{relation}__{name}" for name in RECIPIENT_FIELDS]
 
 
 def contacts_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
@@ -25,14 +26,16 @@ def contacts_by_organisation(organisation_ids: Iterable[int]) -> dict[int, list[
     people: dict[int, list[User]] = defaultdict(list)
     if not ids:
         return people
-    heads = Organisation.objects.filter(pk__in=ids).select_related("head").only(*_only("head", "id", "head"))
+    heads = (
+        Organisation.objects.filter(pk__in=ids).select_related("head").only("id", "head", *_recipient("head"))
+    )
     for org in heads:
         if org.head_id:
             people[org.pk].append(org.head)
     focal = (
         RoleAssignment.objects.filter(role=Role.OPD_FOCAL, organisation_id__in=ids, user__is_active=True)
         .select_related("user")
-        .only(*_only("user", "organisation", "user"))
+        .only("organisation", "user", *_recipient("user"))
     )
     for assignment in focal.order_by("user_id"):
         if assignment.user not in people[assignment.organisation_id]:
@@ -49,7 +52,7 @@ def role_holders(roles: Iterable[str], region_ids: Iterable[str]) -> dict[str, l
     assignments = (
         RoleAssignment.objects.filter(role__in=list(roles), region_id__in=ids, user__is_active=True)
         .select_related("user")
-        .only(*_only("user", "region", "user"))
+        .only("region", "user", *_recipient("user"))
     )
     for assignment in assignments.order_by("user_id"):
         if assignment.user not in people[assignment.region_id]:

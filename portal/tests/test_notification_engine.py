@@ -74,14 +74,19 @@ def test_email_is_written_in_the_recipients_language(person, reminder_settings, 
     assert "Halo Ani" in html[0] and html[1] == "text/html"
 
 
-def test_the_source_can_attach_files_to_the_email(person, reminder_settings, mailbox, monkeypatch):
-    org = Organisation.objects.create(name="Dinas Kesehatan", kind="opd", region_id=_region().code)
+def attaching_source(monkeypatch) -> Organisation:
+    """A source whose messages carry an invitation file (`email_attachments`)."""
     monkeypatch.setattr(
         Organisation,
         "email_attachments",
         lambda self, n: [("undangan.ics", b"BEGIN:VCALENDAR", "text/calendar")],
         raising=False,
     )
+    return Organisation.objects.create(name="Dinas Kesehatan", kind="opd", region_id=_region().code)
+
+
+def test_the_source_can_attach_files_to_the_email(person, reminder_settings, mailbox, monkeypatch):
+    org = attaching_source(monkeypatch)
     notify(rule="test_message", recipients=[person("ani")], source=org, channels=[EMAIL])
 
     engine.dispatch()
@@ -94,13 +99,7 @@ def test_an_email_written_out_parses_back_into_its_parts(person, reminder_settin
     multipart gets its own, none occurs in a part, and a mail reader finds every part again."""
     import email
 
-    org = Organisation.objects.create(name="Dinas Kesehatan", kind="opd", region_id=_region().code)
-    monkeypatch.setattr(
-        Organisation,
-        "email_attachments",
-        lambda self, n: [("undangan.ics", b"BEGIN:VCALENDAR", "text/calendar")],
-        raising=False,
-    )
+    org = attaching_source(monkeypatch)
     notify(rule="test_message", recipients=[person("ani")], source=org, channels=[EMAIL])
     engine.dispatch()
 
