@@ -20,8 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
+from portal import history
 from portal.models import Notification, Organisation
 from portal.notifications import notify
 from portal.uploads import accept_uploads, safe_name
@@ -205,13 +205,14 @@ def _values(commitment: Commitment) -> tuple:
 @transaction.atomic
 def create_commitments(*, commitments: list[Commitment], acting_user, note: str = "") -> list[Commitment]:
     """Record many new RTLs at once (an import): the rights and checks of `create_commitment`
-    for every one, then three inserts in bulk (the commitments, their history rows through
-    simple_history, their first updates) instead of a round of queries per commitment."""
+    for every one, then three inserts in bulk (the commitments, their simple_history rows copied
+    from them by the database, their first updates) instead of a round of queries per commitment."""
     commitments = list(commitments)
     if not commitments:
         return []
     check_new_commitments(commitments=commitments, acting_user=acting_user)
-    created = bulk_create_with_history(commitments, Commitment, default_user=acting_user)
+    created = Commitment.objects.bulk_create(commitments)
+    history.record_created(Commitment, [commitment.pk for commitment in created], user=acting_user)
     CommitmentUpdate.objects.bulk_create(
         [
             CommitmentUpdate(
