@@ -45,13 +45,15 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
+        # A page's commitments are picked from the commitments alone (the rows are counted the
+        # same way), then read with their meetings, people and updates (see paginate_queryset):
+        # joined before the sort, the thousands of a busy kabupaten or office were each joined
+        # to their meeting, owner and PIC for a page of 50 (PostgreSQL expects a few dozen rows
+        # from the scope's ORs).
         user = self.request.user
         self.review = self._review_meeting()
         if self.review is not None:
-            # The whole review: a page's commitments are picked from the commitments alone (the
-            # rows are counted the same way), then read with their meetings, people and updates
-            # (see paginate_queryset), not the thousands of a busy kabupaten joined and sorted.
-            # Every one is still open, so overdue first is simply by due date.
+            # The whole review. Every one is still open, so overdue first is simply by due date.
             return (
                 Commitment.objects.visible_to(user)
                 .carried_into(self.review)
@@ -63,7 +65,7 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
             commitments = commitments.exclude(
                 status__in=[Commitment.Status.VERIFIED, Commitment.Status.CANCELLED]
             )
-        return self._with_details(commitments.overdue_first())
+        return commitments.overdue_first().values_list("pk", flat=True)
 
     @staticmethod
     def _with_details(commitments):
@@ -73,11 +75,10 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
-        if self.review is not None:
-            # One query: the page's ids are a subquery of it.
-            page.object_list = object_list = self._with_details(
-                Commitment.objects.filter(pk__in=page.object_list).overdue_first()
-            )
+        # One query: the page's ids are a subquery of it.
+        page.object_list = object_list = self._with_details(
+            Commitment.objects.filter(pk__in=page.object_list).overdue_first()
+        )
         return paginator, page, object_list, is_paginated
 
     def _review_meeting(self) -> Meeting | None:
