@@ -88,6 +88,24 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
+def test_the_embedded_default_passes_check_without_warnings(tmp_path):
+    """What `make run` starts (SQLite, no Redis) reports no warnings, the database's checks
+    included (as migrate and runserver run them): the covering indexes' included columns are
+    PostgreSQL's, and SQLite's indexes keep their key columns."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(DEBUG="True", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--database", "default", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_settings_use_makassar_time_and_indonesian_by_default(settings):
     assert settings.TIME_ZONE == "Asia/Makassar"
     assert settings.USE_TZ is True
