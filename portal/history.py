@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connections, models, router
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
@@ -36,6 +36,7 @@ def record_created(
             batch_size=batch_size,
         )
         return
+    connection = connections[router.db_for_write(history)]
     quote = connection.ops.quote_name
     own = history._meta
     target = [quote(f.column) for f in tracked] + [
