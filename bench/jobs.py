@@ -250,7 +250,7 @@ def measure_dispatch(messages: int = 500) -> list[dict]:
                 cursor.execute(f'VACUUM (ANALYZE) "{Notification._meta.db_table}"')
         _queue(messages, "bench")
         mail = {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_BACKEND": "portal.mail.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": port,
             "EMAIL_USE_TLS": False,

@@ -12,7 +12,6 @@ secretariat forwards it to the group in one tap. No gateway is faked.
 
 from __future__ import annotations
 
-import secrets
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -21,30 +20,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 
 from ..models import Notification
 from .rendering import Rendered
-
-
-class _EmailMessage(EmailMultiAlternatives):
-    """Django's message with its MIME boundaries chosen when it is built: left to the standard
-    library, each message's boundary is checked against its text with a regular expression
-    compiled for that boundary alone (about a third of the cost of writing a short message).
-    Here a random 128-bit boundary is checked with a plain substring test (a stricter check:
-    the standard library only refuses it on a line of its own)."""
-
-    def message(self):
-        msg = super().message()
-        parts = list(msg.walk())
-        texts = [str(part.get_payload()) for part in parts if not part.is_multipart()]
-        for part in parts:
-            if part.is_multipart():
-                part.set_boundary(_boundary(texts))
-        return msg
-
-
-def _boundary(texts: list[str]) -> str:
-    while True:
-        boundary = f"==============={secrets.token_hex(16)}=="
-        if not any(boundary in text for text in texts):
-            return boundary
 
 
 class Channel:
@@ -69,7 +44,7 @@ class EmailChannel(Channel):
 
     def message(self, notification: Notification, rendered: Rendered, headers: dict, backend=None):
         """The message as Django builds it."""
-        message = _EmailMessage(
+        message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text,
             to=[notification.recipient.email],
