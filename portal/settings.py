@@ -307,6 +307,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # changes that leave no trace; 0: a full pass every beat).
 REMINDERS_FULL_SCAN_HOURS = envint("REMINDERS_FULL_SCAN_HOURS", "24")
 REMINDERS_SCAN_SECONDS = envint("REMINDERS_SCAN_SECONDS", "300")
+# The messages one transaction makes are sent by up to this many tasks at once: the worker
+# processes of all worker nodes (the unit runs `--concurrency=2`).
+NOTIFICATIONS_SEND_TASKS = envint("NOTIFICATIONS_SEND_TASKS", "2")
 
 # The one beat schedule (reminders engine, portal/tasks.py). Every job is safe to
 # run twice or from two beats at once: rows have unique keys, sends are claimed

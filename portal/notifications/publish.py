@@ -4,9 +4,9 @@ Like pretix's TransactionAwareTask: a worker must never look for a row that is
 not committed yet. If the broker is unreachable the page still works: the row
 is in the database and the periodic dispatcher sends it once the broker is back.
 
-Outbox rows are sent by one task per transaction (`send_on_commit`), not one per row: a
-task costs a broker round trip, a claim, an SMTP connection and a log line, so one task
-per message drained a queue of 500 at about 30 messages a second.
+Outbox rows are sent by a few tasks per transaction (`send_on_commit`: one a worker process),
+not one per row: a task costs a broker round trip, a claim, an SMTP connection and a log
+line, so one task per message drained a queue of 500 at about 30 messages a second.
 """
 
 from __future__ import annotations
@@ -41,9 +41,20 @@ def publish_on_commit(task, *args) -> None:
     transaction.on_commit(partial(publish, task, *args))
 
 
-# Rows per send task: a transaction asking for more (an invitation fan-out, a first scan)
-# publishes several tasks, which the worker's processes share.
+# A transaction's rows are shared among the workers' processes: up to `SEND_TASKS` tasks
+# (settings.NOTIFICATIONS_SEND_TASKS, the workers' processes in all), each of at least
+# MIN_TASK_ROWS rows (a task costs a broker round trip, a claim and an SMTP connection) and at
+# most TASK_ROWS (a long fan-out or a first scan publishes more, taken as processes free up).
 TASK_ROWS = 500
+MIN_TASK_ROWS = 50
+
+
+def task_parts(pks: list) -> list[list]:
+    from django.conf import settings
+
+    tasks = max(1, settings.NOTIFICATIONS_SEND_TASKS)
+    size = min(TASK_ROWS, max(MIN_TASK_ROWS, -(-len(pks) // tasks)))
+    return [pks[start : start + size] for start in range(0, len(pks), size)]
 
 
 class _Batch:
@@ -57,14 +68,13 @@ class _Batch:
         from ..tasks import send_notifications
 
         self.done = True  # (a test's captured callbacks stay in the list after they ran)
-        pks = list(self.pks)
-        for start in range(0, len(pks), TASK_ROWS):
-            publish(send_notifications, pks[start : start + TASK_ROWS])
+        for part in task_parts(list(self.pks)):
+            publish(send_notifications, part)
 
 
 def send_on_commit(pks) -> None:
     """Ask a worker to send these outbox rows after the transaction commits: every call in one
-    transaction adds to one batch, published as one task (one per TASK_ROWS rows). A batch
+    transaction adds to one batch, published as one task a worker process (`task_parts`). A batch
     still waiting in Django's on-commit list is this transaction's; one that is not there ran
     (commit) or was dropped (rollback of the transaction or of the savepoint that made it),
     so a new one starts. Rows added in a savepoint rolled back later stay in the batch: their

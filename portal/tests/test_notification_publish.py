@@ -62,6 +62,41 @@ def test_a_transaction_making_more_rows_than_one_task_takes_publishes_a_bounded_
     )
 
 
+def test_a_transactions_rows_are_shared_among_the_worker_processes(
+    person, reminder_settings, published, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_SEND_TASKS = 2
+    people = [person(f"p{n}") for n in range(60)]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for n, someone in enumerate(people):
+                notify(rule=f"test_message:{n}", recipients=[someone])
+
+    assert [len(pks) for pks in published] == [60, 60]  # 120 rows, one task per process
+    assert sorted(pk for pks in published for pk in pks) == sorted(
+        Notification.objects.values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "tasks", "sizes"),
+    [
+        (500, 2, [250, 250]),
+        (500, 3, [167, 167, 166]),
+        (500, 1, [500]),
+        (1200, 2, [500, 500, 200]),  # at most TASK_ROWS a task
+        (60, 2, [50, 10]),  # at least MIN_TASK_ROWS a task
+        (30, 4, [30]),
+        (5, 0, [5]),  # a setting of 0 still sends
+    ],
+)
+def test_task_parts(settings, rows, tasks, sizes):
+    settings.NOTIFICATIONS_SEND_TASKS = tasks
+    parts = publish.task_parts(list(range(rows)))
+    assert [len(part) for part in parts] == sizes
+    assert [pk for part in parts for pk in part] == list(range(rows))
+
+
 def test_rows_of_a_rolled_back_transaction_are_not_asked_for_and_the_next_one_gets_its_own_task(
     person, reminder_settings, published, django_capture_on_commit_callbacks
 ):
