@@ -310,6 +310,8 @@ REMINDERS_SCAN_SECONDS = envint("REMINDERS_SCAN_SECONDS", "300")
 # The messages one transaction makes are sent by up to this many tasks at once: the worker
 # processes of all worker nodes (the unit runs `--concurrency=2`).
 NOTIFICATIONS_SEND_TASKS = envint("NOTIFICATIONS_SEND_TASKS", "2")
+# SMTP connections one dispatcher or send task uses at once (portal.notifications.engine).
+NOTIFICATIONS_SMTP_CONNECTIONS = envint("NOTIFICATIONS_SMTP_CONNECTIONS", "4")
 
 # The one beat schedule (reminders engine, portal/tasks.py). Every job is safe to
 # run twice or from two beats at once: rows have unique keys, sends are claimed

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time as monotonic
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,7 +24,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -363,41 +364,111 @@ def reclaim_stale(now: datetime, cfg: ReminderSettings) -> int:
     return failed + stale.update(state=State.SCHEDULED, last_error=error, updated_at=now)
 
 
-def dispatch(budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE) -> int:
-    """Send what is due until nothing is left or the time budget is spent; return how many were sent."""
+def send_lanes() -> int:
+    """How many SMTP connections one dispatcher or send task uses at once
+    (settings.NOTIFICATIONS_SMTP_CONNECTIONS). A message waits for the server's four answers
+    and then for its committed *sent* mark before the next one goes out on its connection, so
+    one connection sends at the pace of those round trips (a remote relay's latency, more
+    than any work of ours); lanes wait side by side. SQLite (the embedded default) takes one
+    writer at a time: one lane."""
+    if connection.vendor == "sqlite":
+        return 1
+    return max(1, settings.NOTIFICATIONS_SMTP_CONNECTIONS)
+
+
+def in_lanes(work, count: int) -> int:
+    """`work(lane)` for lanes 0 .. count-1, summed: lane 0 in this thread, each other one in a
+    thread of its own with its own database connection (closed when it ends) and, in `work`,
+    its own SMTP connection. Every lane keeps the dispatcher's order (send, then commit the
+    mark, then the next message) and claims with `skip_locked`, so no row is sent by two
+    lanes. An error in a lane is raised once all lanes have ended (the others' sends are
+    recorded)."""
+    if count <= 1:
+        return work(0)
+
+    def other(lane: int) -> int:
+        try:
+            return work(lane)
+        finally:
+            connections.close_all()  # this thread's
+
+    total, errors = 0, []
+    with ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="send-lane") as pool:
+        futures = [pool.submit(other, lane) for lane in range(1, count)]
+        try:
+            total += work(0)
+        except Exception as exc:
+            errors.append(exc)
+        for future in futures:
+            try:
+                total += future.result()
+            except Exception as exc:
+                errors.append(exc)
+    if errors:
+        raise errors[0]
+    return total
+
+
+def dispatch(budget_seconds: float = 50.0, batch_size: int = BATCH_SIZE, lanes: int | None = None) -> int:
+    """Send what is due until nothing is left or the time budget is spent; return how many were
+    sent. With a full first batch (more may be due), `send_lanes()` lanes drain the queue."""
     cfg = ReminderSettings.load()
     reclaim_stale(timezone.now(), cfg)
     started = monotonic.monotonic()
-    sent = 0
-    after = None
-    mailer = Mailer()
-    try:
-        while monotonic.monotonic() - started < budget_seconds:
-            claimed = claim_batch(timezone.now(), cfg, size=batch_size, after=after)
-            if not claimed.taken:
-                if after is None:
-                    break
-                after = None  # once more from the start: rows that fell due behind us meanwhile
-                continue
-            after = claimed.last
-            sent += deliver_batch(claimed.sending, cfg, mailer)
-    finally:
-        mailer.close()
-    return sent
+    first = claim_batch(timezone.now(), cfg, size=batch_size)
+    if not first.taken:
+        return 0
+    count = (send_lanes() if lanes is None else lanes) if first.taken == batch_size else 1
+
+    def drain(lane: int) -> int:
+        claimed = first if lane == 0 else None
+        sent, after = 0, None
+        mailer = Mailer()
+        try:
+            while True:
+                if claimed is None:
+                    if monotonic.monotonic() - started >= budget_seconds:
+                        break
+                    claimed = claim_batch(timezone.now(), cfg, size=batch_size, after=after)
+                if not claimed.taken:
+                    if after is None:
+                        break
+                    after, claimed = None, None  # once more from the start: rows due behind us
+                    continue
+                after = claimed.last
+                sent += deliver_batch(claimed.sending, cfg, mailer)
+                claimed = None
+        finally:
+            mailer.close()
+        return sent
+
+    return in_lanes(drain, count)
+
+
+# A lane for fewer rows than this costs more (its connections) than it saves.
+MIN_LANE_ROWS = 10
 
 
 def deliver_many(pks: list[int]) -> int:
-    """Send these rows if they are (still) due: safe to call twice, the second call finds nothing."""
+    """Send these rows if they are (still) due: safe to call twice, the second call finds
+    nothing. The rows are shared among up to `send_lanes()` lanes."""
     cfg = ReminderSettings.load()
-    sent = 0
-    mailer = Mailer()  # one SMTP connection for the whole task
-    try:
-        for start in range(0, len(pks), BATCH_SIZE):
-            claimed = claim_batch(timezone.now(), cfg, pks=pks[start : start + BATCH_SIZE])
-            sent += deliver_batch(claimed.sending, cfg, mailer)
-    finally:
-        mailer.close()
-    return sent
+    count = max(1, min(send_lanes(), len(pks) // MIN_LANE_ROWS))
+    size = -(-len(pks) // count)
+
+    def send(lane: int) -> int:
+        mine = pks[lane * size : (lane + 1) * size]
+        sent = 0
+        mailer = Mailer()  # one SMTP connection for the lane
+        try:
+            for start in range(0, len(mine), BATCH_SIZE):
+                claimed = claim_batch(timezone.now(), cfg, pks=mine[start : start + BATCH_SIZE])
+                sent += deliver_batch(claimed.sending, cfg, mailer)
+        finally:
+            mailer.close()
+        return sent
+
+    return in_lanes(send, count)
 
 
 def deliver_one(pk: int) -> bool:

@@ -54,6 +54,7 @@ class RecordingHandler:
         self.mode = "accept"
         self.delay = 0.0
         self.messages: list = []
+        self.peers: list = []  # the client's (host, port) of each message: one per SMTP session
         self.attempts: list[float] = []
         self._lock = threading.Lock()
 
@@ -68,6 +69,7 @@ class RecordingHandler:
             await asyncio.sleep(self.delay)
         with self._lock:
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+            self.peers.append(session.peer)
         return "250 OK queued"
 
     def notification_ids(self) -> list[str]:

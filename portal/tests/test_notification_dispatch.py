@@ -1,5 +1,5 @@
 """The dispatcher against a real SMTP server (aiosmtpd in this process): statements per batch,
-never a second send, retries; the e-mails written by `portal.notifications.mime`."""
+never a second send, retries; the e-mails written by `portal.mail`."""
 
 from __future__ import annotations
 
