@@ -181,6 +181,10 @@ def _run_section(run: dict) -> list[str]:
             )
             lines.append(
                 f"| {x['name']} | {_fmt(x['value'])} | {x['unit']} | {_fmt(x['floor'])} | {_fmt(x['ratio'])} "
-                f"| {x['target']} | {'yes' if x['meets_target'] else '**no**'} | {x.get('load', '')} | {notes} |"
+                f"| {x['target']} | {_verdict(x['meets_target'])} | {x.get('load', '')} | {notes} |"
             )
     return [*lines, ""]
+
+
+def _verdict(meets: bool | None) -> str:
+    return "–" if meets is None else "yes" if meets else "**no**"
