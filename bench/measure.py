@@ -32,17 +32,31 @@ def metric(
 
 @contextmanager
 def count_queries():
-    """Counts every SQL statement (CaptureQueriesContext keeps only the last 9,000)."""
+    """Counts every SQL statement (CaptureQueriesContext keeps only the last 9,000), this
+    thread's and those of connections other threads open meanwhile (the dispatcher's lanes)."""
+    import threading
+
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
     box = {"n": 0}
+    lock = threading.Lock()
 
     def wrapper(execute, sql, params, many, context):
-        box["n"] += 1
+        with lock:
+            box["n"] += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(wrapper):
-        yield box
+    def opened(sender, connection, **kwargs):
+        if wrapper not in connection.execute_wrappers:
+            connection.execute_wrappers.append(wrapper)
+
+    connection_created.connect(opened)
+    try:
+        with connection.execute_wrapper(wrapper):
+            yield box
+    finally:
+        connection_created.disconnect(opened)
 
 
 def setup_django() -> None:
