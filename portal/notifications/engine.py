@@ -13,6 +13,7 @@ between the SMTP server's answer and our commit).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time as monotonic
 from collections import defaultdict
@@ -394,7 +395,8 @@ def in_lanes(work, count: int) -> int:
 
     total, errors = 0, []
     with ThreadPoolExecutor(max_workers=count - 1, thread_name_prefix="send-lane") as pool:
-        futures = [pool.submit(other, lane) for lane in range(1, count)]
+        # Each lane in a copy of this context: its log lines carry the task's request id.
+        futures = [pool.submit(contextvars.copy_context().run, other, lane) for lane in range(1, count)]
         try:
             total += work(0)
         except Exception as exc:

@@ -116,6 +116,18 @@ def test_a_lane_that_fails_fails_the_call_after_the_others_have_ended():
     assert engine.in_lanes(lambda lane: lane + 1, 3) == 6
 
 
+def test_each_lane_logs_with_the_request_id_of_the_call():
+    from portal import logs
+
+    token = logs._request_id.set("task-42")
+    try:
+        seen = []
+        engine.in_lanes(lambda lane: seen.append(logs._request_id.get()) or 0, 3)
+    finally:
+        logs._request_id.reset(token)
+    assert seen.count("task-42") == 3
+
+
 def test_the_embedded_database_sends_over_one_lane(settings, monkeypatch):
     monkeypatch.setattr(engine, "connection", SimpleNamespace(vendor="postgresql"))
     settings.NOTIFICATIONS_SMTP_CONNECTIONS = 4
