@@ -88,6 +88,16 @@ def smtp_server():
     controller.stop()
 
 
+@pytest.fixture
+def smtp(settings, smtp_server):
+    """Django's mail sent through the portal's backend to the test SMTP server."""
+    settings.EMAIL_BACKEND = "portal.mail.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server
+
+
 # --- Redis ------------------------------------------------------------------------
 
 

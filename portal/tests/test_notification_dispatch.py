@@ -50,15 +50,6 @@ def head_rule():
     rules.unregister(HeadRule.name)
 
 
-@pytest.fixture
-def smtp(settings, smtp_server):
-    settings.EMAIL_BACKEND = "portal.mail.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    return smtp_server
-
-
 def _heads(person, count: int, start: int = 0) -> list[Organisation]:
     region = Region.objects.get_or_create(code="63", defaults={"name": "Kalsel", "level": "provinsi"})[0]
     orgs = []

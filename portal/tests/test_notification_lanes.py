@@ -9,23 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.models import Notification, ReminderSettings, User
+from portal.models import Notification, User
 from portal.notifications import engine, notify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reminder_settings")]
 State = Notification.State
-
-
-@pytest.fixture
-def smtp(settings, smtp_server):
-    settings.EMAIL_BACKEND = "portal.mail.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    cfg = ReminderSettings.load()
-    cfg.quiet_start = cfg.quiet_end  # no quiet hours
-    cfg.save()
-    return smtp_server
 
 
 def _queue(count: int) -> list[int]:

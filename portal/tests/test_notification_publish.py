@@ -140,15 +140,11 @@ def test_outside_a_transaction_each_notify_publishes_its_own_task_at_once(
 
 
 def test_a_failed_send_in_the_task_is_logged_and_retried_with_backoff_then_sent_once(
-    person, reminder_settings, smtp_server, settings, sent_at_once, caplog, django_capture_on_commit_callbacks
+    person, reminder_settings, smtp, sent_at_once, caplog, django_capture_on_commit_callbacks
 ):
     from portal.notifications import engine
 
-    settings.EMAIL_BACKEND = "portal.mail.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    smtp_server.mode = "refuse"
+    smtp.mode = "refuse"
     before = timezone.now()
 
     with caplog.at_level(logging.WARNING, logger="portal.notifications.engine"):
@@ -164,13 +160,13 @@ def test_a_failed_send_in_the_task_is_logged_and_retried_with_backoff_then_sent_
     assert sorted(warnings) == sorted(
         f"notification {r.pk} attempt 1 failed ({r.last_error}); retry in 60s" for r in rows
     )
-    assert smtp_server.messages == []
+    assert smtp.messages == []
 
     # The periodic dispatcher takes the retry once it is due; a stray repeat of the task finds nothing.
-    smtp_server.mode = "accept"
+    smtp.mode = "accept"
     assert engine.dispatch(budget_seconds=5) == 0  # not due yet
     Notification.objects.update(send_at=timezone.now())
     assert engine.dispatch(budget_seconds=5) == 2
     assert send_notifications([r.pk for r in rows]) == 0
     assert {(r.state, r.attempts) for r in Notification.objects.all()} == {(State.SENT, 2)}
-    assert sorted(smtp_server.notification_ids()) == sorted(str(r.pk) for r in rows)
+    assert sorted(smtp.notification_ids()) == sorted(str(r.pk) for r in rows)
