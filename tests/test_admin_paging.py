@@ -206,6 +206,34 @@ def test_the_kabupaten_filter_lists_a_bounded_number_and_keeps_the_chosen_one(
     assert admin_client.get(ENROLLMENTS, {"kabupaten": "63.99"}).url.endswith("?e=1")
 
 
+def test_the_kabupaten_choices_are_those_of_the_enrollments_each_user_may_see(
+    demo, dppkb, bkkbn, camat_a, outsider, django_user_model
+):
+    from portal.models import Organisation
+    from trainings.models import Enrollment
+
+    kalsel = TrainingFactory()
+    tanah_laut = TrainingFactory(organiser=Organisation.objects.get(name="TPPS Kabupaten Tanah Laut"))
+    other = person("camat.z", region="63.01.01", full_name="Orang Tanah Laut")
+    enroll(kalsel, camat_a)
+    enroll(kalsel, other)
+    enroll(tanah_laut, other)
+    superuser = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    inactive = django_user_model.objects.create_superuser("gone", "gone@example.org", "x", is_active=False)
+
+    def choices(user, limit=25):
+        return list(Enrollment.objects.visible_kabupaten_codes(user, limit))
+
+    # The union of the rule's parts gives what the rule gives, in code order, each code once.
+    for user in (dppkb, bkkbn, camat_a, other, outsider, superuser, inactive):
+        visible = Enrollment.objects.visible_to(user).exclude(kabupaten=None)
+        assert choices(user) == sorted(set(visible.values_list("kabupaten_id", flat=True))), user
+    assert choices(dppkb) == ["63.05"]  # their kabupaten's, not Tanah Laut's
+    assert choices(other) == ["63.01"]  # their own enrollments only
+    assert choices(outsider) == choices(inactive) == []
+    assert choices(superuser) == ["63.01", "63.05"] and choices(superuser, limit=1) == ["63.01"]
+
+
 def test_a_list_sorts_only_by_its_indexed_columns(admin_client, demo):
     later = CommitmentFactory(owner=demo.orgs["pupr"], description="Air bersih", due_date=days(9))
     sooner = CommitmentFactory(owner=demo.orgs["pupr"], description="Bina keluarga", due_date=days(2))

@@ -87,12 +87,12 @@ class KabupatenFilter(StrictListFilterMixin, admin.SimpleListFilter):
     limit = 25  # a national list has hundreds; another stays reachable by its code in the URL
 
     def lookups(self, request, model_admin):
-        codes = Enrollment.objects.visible_to(request.user).values("kabupaten_id")
-        regions = Region.objects.filter(code__in=codes).order_by("code")
-        shown = list(regions[: self.limit])
+        codes = Enrollment.objects.visible_kabupaten_codes(request.user, self.limit)
+        shown = list(Region.objects.filter(code__in=codes).order_by("code"))
         value = self.value()
         if value and all(r.code != value for r in shown):
-            shown += list(regions.filter(code=value))
+            chosen = Enrollment.objects.visible_to(request.user).filter(kabupaten_id=value)
+            shown += list(Region.objects.filter(code=value, code__in=chosen.values("kabupaten_id")))
         return [(r.code, r.name) for r in shown]
 
     def queryset(self, request, queryset):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 import secrets
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -369,6 +371,19 @@ class Session(models.Model):
         return self.starts_at - CHECKIN_EARLY <= at <= self.ends_at
 
 
+def _visible_parts(user) -> list[Q]:
+    """The parts of `Enrollment.objects.visible_to(user)` (a user neither anonymous nor superuser),
+    any of which makes an enrollment visible."""
+    parts = [Q(person=user)]
+    organiser = organiser_codes(user)
+    if organiser:
+        parts.append(region_q(organiser, "training__organiser__region__code"))
+    dppkb = user.scope_codes(roles=[Role.DPPKB_ADMIN])
+    if dppkb:
+        parts.append(region_q(dppkb, "kabupaten_id"))
+    return parts
+
+
 class EnrollmentQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> EnrollmentQuerySet:
         """Own enrollments; an organiser's trainings; a DPPKB admin's kabupaten."""
@@ -376,14 +391,23 @@ class EnrollmentQuerySet(TrackedQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        q = Q(person=user)
-        organiser = organiser_codes(user)
-        if organiser:
-            q |= region_q(organiser, "training__organiser__region__code")
-        dppkb = user.scope_codes(roles=[Role.DPPKB_ADMIN])
-        if dppkb:
-            q |= region_q(dppkb, "kabupaten_id")
-        return self.filter(q)
+        return self.filter(reduce(operator.or_, _visible_parts(user)))
+
+    def visible_kabupaten_codes(self, user, limit: int) -> EnrollmentQuerySet:
+        """The codes of the kabupaten of the enrollments `visible_to(user)`, each once, the
+        first `limit` in code order (a list filter's choices), as one query to use as a subquery.
+        A UNION of the rule's parts, each read by its own index: with their OR, PostgreSQL
+        walked every enrollment of the country in code order to find a DPPKB admin's one
+        kabupaten (64 ms at national scale; 4 ms so)."""
+        rows = self.order_by().filter(kabupaten__isnull=False).values_list("kabupaten_id", flat=True)
+        if not user.is_authenticated or not user.is_active:
+            codes = rows.none()
+        elif user.is_superuser:
+            codes = rows.distinct()
+        else:
+            first, *others = (rows.filter(part) for part in _visible_parts(user))
+            codes = first.union(*others) if others else first.distinct()
+        return codes.order_by("kabupaten_id")[:limit]
 
     def holding_seats(self) -> EnrollmentQuerySet:
         return self.filter(status__in=Enrollment.SEAT_STATUSES)
