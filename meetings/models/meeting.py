@@ -104,7 +104,10 @@ class MeetingQuerySet(ScopedQuerySet):
         if up_to is None or not all(isinstance(term, str) for term in order):
             return in_region.values("pk").union(chaired.values("pk"), invited, drafts.values("pk"))
         # Each part in the list's order (if any), cut at the end of the page (a top-N per part).
-        by_region = in_region.order_by(*_sorted_not_walked(order)).values("pk")[:up_to]
+        if _by_region_code_pays(self, user, order):
+            by_region = _first_by_region_code(published, user.scope_codes(), order, up_to)
+        else:
+            by_region = in_region.order_by(*_sorted_not_walked(order)).values("pk")[:up_to]
         parts = [by_region] + [p.order_by(*order).values("pk")[:up_to] for p in (chaired, drafts)]
         if not order:
             # Any `up_to` rows will do (a count cut there): when the region alone has as many,
@@ -268,6 +271,47 @@ def _in_meeting_order(invited: models.QuerySet, meetings: models.QuerySet, order
         invited = invited.annotate(**{f"key{n}": models.Min(models.Subquery(value))})
         keys.append(term.replace(name, f"key{n}"))
     return invited.order_by(*keys).values("meeting_id")
+
+
+def _by_region_code_pays(meetings: MeetingQuerySet, user, order) -> bool:
+    """Whether the region part is read per region code (`_first_by_region_code`): on
+    PostgreSQL, for the whole list (no filter, whose columns the region index lacks) in an
+    order of fields ending with the primary key, of a user whose regions are kabupaten/kota or
+    below (a few hundred codes each; a province has thousands)."""
+    codes = user.scope_codes()
+    return (
+        connections[meetings.db].vendor == "postgresql"
+        and not meetings.query.has_filters()
+        and bool(order)
+        and order[-1].lstrip("-") in ("pk", "id")
+        and bool(codes)
+        and all("." in code for code in codes)
+    )
+
+
+def _first_by_region_code(published: models.QuerySet, codes: list[str], order, up_to: int) -> models.QuerySet:
+    """The region part's first `up_to` meetings in `order` (of fields, ending with the primary
+    key), read per region code: the first `up_to` of each code of the `codes`' subtrees from
+    its own stretch of the (region, start) index, with their keys (the same ordered query
+    once per key, so the arrays line up), merged and cut by those keys. Read as one range of
+    the region index, all of a kabupaten's meetings were read and sorted for a page (25,000
+    under a dozen of its 148 codes for the DPPKB admin of the heavy kabupaten at national
+    scale: 22 ms; per code: 2 ms)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    first = published.filter(region_id=models.OuterRef("code")).order_by(*order)[:up_to]
+    keys = {}
+    for n, term in enumerate(order):
+        name = term.lstrip("-")
+        field = Meeting._meta.pk if name in ("pk", "id") else Meeting._meta.get_field(name)
+        array = ArraySubquery(first.values(field.attname))
+        keys[f"key{n}"] = models.Func(array, function="unnest", output_field=field.__class__())
+    # Several set-returning functions in one SELECT list run in step (PostgreSQL 10 and later).
+    per_code = Region.objects.filter(region_q(codes, "code")).order_by().values(**keys)
+    sql, params = per_code.query.sql_with_params()
+    merged = ", ".join(f"key{n} {'DESC' if term.startswith('-') else 'ASC'}" for n, term in enumerate(order))
+    cut = f"SELECT key{len(order) - 1} FROM ({sql}) AS per_code ORDER BY {merged} LIMIT %s"  # noqa: S608 - the ORM's SQL
+    return Meeting._default_manager.filter(pk__in=RawSQL(cut, (*params, up_to))).values("pk")  # noqa: S611
 
 
 def _sorted_not_walked(order) -> list:

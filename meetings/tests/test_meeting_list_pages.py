@@ -189,6 +189,34 @@ def test_an_office_invitations_walked_or_looked_up_give_the_same_rows(demo, monk
             assert list(window.visible_to(user, up_to=n).values_list("pk", flat=True)[:n]) == whole[:n]
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("username", PERSONAS)
+def test_the_whole_list_read_per_region_code_gives_its_first_rows(demo, monkeypatch, username):
+    """The whole list (the admin's, its date drill-down's ends) in the meetings' order or
+    newest first: its region part read per region code gives the first rows of the list,
+    as reading the region as one range does."""
+    from meetings.models import meeting as meeting_module
+
+    spread(demo, 60)
+    user = demo.users[username]
+    kept = meeting_module._by_region_code_pays
+
+    for order in (["start", "pk"], ["-start", "-pk"]):
+        whole_list = Meeting.objects.order_by(*order)
+        assert kept(whole_list, user, order)  # every persona's regions are a kabupaten or below
+        assert not kept(Meeting.objects.upcoming().order_by(*order), user, order)  # filtered
+        assert not kept(whole_list, user, ["-start"])  # not ending with the key: arrays may not line up
+        whole = list(whole_list.visible_to(user).values_list("pk", flat=True))
+        for n in range(1, len(whole) + 2):
+            with CaptureQueriesContext(connection) as queries:
+                cut = list(whole_list.visible_to(user, up_to=n).values_list("pk", flat=True)[:n])
+            assert cut == whole[:n]
+            assert "unnest" in queries[0]["sql"]
+            monkeypatch.setattr(meeting_module, "_by_region_code_pays", lambda *args: False)
+            assert list(whole_list.visible_to(user, up_to=n).values_list("pk", flat=True)[:n]) == cut
+            monkeypatch.setattr(meeting_module, "_by_region_code_pays", kept)
+
+
 def test_the_window_is_walked_for_an_office_invited_to_many_meetings_only(demo):
     """The walk pays from N invitations >= sqrt(up_to * M meetings)."""
     from meetings.models.meeting import _walk_pays
