@@ -285,7 +285,7 @@ def _by_region_code_pays(meetings: MeetingQuerySet, user, order) -> bool:
         and bool(order)
         and order[-1].lstrip("-") in ("pk", "id")
         and bool(codes)
-        and all("." in code for code in codes)
+        and all(Region(code=code).kabupaten_code() for code in codes)
     )
 
 
