@@ -5,11 +5,12 @@ page itself)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -59,6 +60,10 @@ class EstimatedCountPaginator(Paginator):
 
     exact_below = 100_000
     count_up_to = 5_000
+    # Parts of the list (subsets of it), each read along one index: when one alone holds more
+    # than count_up_to rows, so does the list, whose own bounded count (the OR of its
+    # visibility rule, read as a bitmap of every matching row first) is not needed.
+    lower_bounds: Sequence[QuerySet] = ()
 
     @cached_property
     def count(self) -> int:
@@ -70,6 +75,10 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         # COUNT(*) over a LIMIT: reads at most count_up_to + 1 matching rows.
         rows = queryset.order_by().values("pk")
+        for part in self.lower_bounds:
+            counted = part.order_by().values("pk")[: self.count_up_to + 1].count()
+            if counted > self.count_up_to:
+                return max(counted, self._planned_rows(rows))
         counted = rows[: self.count_up_to + 1].count()
         if counted <= self.count_up_to:
             return counted
@@ -94,6 +103,13 @@ class EstimatedCountPaginator(Paginator):
             )
             row = cursor.fetchone()
         return int(row[0]) if row and row[0] > 0 else None
+
+
+def list_narrowed(request) -> bool:
+    """Whether a changelist request filters or searches its list (ChangeList's own reading
+    of the query string: any parameter but paging, ordering, popups and facets filters)."""
+    ignored = {*IGNORED_PARAMS, PAGE_VAR, ERROR_FLAG}
+    return bool(request.GET.get(SEARCH_VAR)) or any(key not in ignored for key in request.GET)
 
 
 class SortableByChangeList(ChangeList):
@@ -134,6 +150,17 @@ class LargeListMixin:
 
     def get_changelist(self, request, **kwargs):
         return SortableByChangeList
+
+    def count_lower_bounds(self, request) -> list[QuerySet]:
+        """Subsets of the whole list (`get_queryset`) whose bounded counts may stand in for
+        the list's own (see EstimatedCountPaginator.lower_bounds); none by default."""
+        return []
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        if isinstance(paginator, EstimatedCountPaginator) and not list_narrowed(request):
+            paginator.lower_bounds = self.count_lower_bounds(request)
+        return paginator
 
     def action_checkbox(self, obj):
         label = format_html(gettext("Select this object for an action - {}"), str(obj))

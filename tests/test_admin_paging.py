@@ -9,6 +9,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
 from django.forms import CheckboxInput
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -257,3 +258,70 @@ def test_a_sorted_column_is_ordered_along_its_index(admin_client, camat_a, demo)
     # Not "requested_at, -requested_at, -pk": the default order repeated after the column.
     assert list(ascending.queryset.query.order_by) == ["requested_at", "pk"]
     assert list(descending.queryset.query.order_by) == ["-requested_at", "-pk"]
+
+
+def test_a_part_past_the_cap_stands_in_for_the_lists_count(demo, monkeypatch):
+    CommitmentFactory.create_batch(4, owner=demo.orgs["pupr"])
+    CommitmentFactory.create_batch(2, owner=demo.orgs["dinkes"])
+    everything = Commitment.objects.filter(owner__in=[demo.orgs["pupr"], demo.orgs["dinkes"]])
+    pupr = Commitment.objects.filter(owner=demo.orgs["pupr"])
+    dinkes = Commitment.objects.filter(owner=demo.orgs["dinkes"])
+    monkeypatch.setattr(EstimatedCountPaginator, "count_up_to", 3)
+
+    def count(parts):
+        paginator = EstimatedCountPaginator(everything, 2)
+        paginator.lower_bounds = parts
+        return paginator.count
+
+    if connection.vendor == "postgresql":
+        # PUPR's 4 alone pass the cap of 3: the list holds more than 3, whatever the rest.
+        with CaptureQueriesContext(connection) as queries:
+            assert count([dinkes, pupr]) >= 4
+        # The two parts' bounded counts and the plan's estimate; the list itself not counted.
+        assert len(queries) == 3
+        assert "EXPLAIN" in queries[-1]["sql"]
+    # A part within the cap decides nothing: the list is counted (exactly, under the cap).
+    monkeypatch.setattr(EstimatedCountPaginator, "count_up_to", 100)
+    assert count([dinkes]) == 6
+
+
+@pytest.mark.parametrize(
+    "username", ["dppkb", "notulis", "camat.tapinutara", "kapus.tapinutara", "dinkes", "bkkbn"]
+)
+def test_the_commitments_count_parts_lie_within_what_the_user_may_see(demo, username):
+    user = demo.users[username]
+    meeting = MeetingFactory(region_id=user.scope_codes()[0] if user.scope_codes() else "63.05")
+    CommitmentFactory.create_batch(3, meeting=meeting, owner=demo.orgs["pupr"])
+    CommitmentFactory(owner=demo.orgs["dinkes"])
+    visible = set(Commitment.objects.visible_to(user).values_list("pk", flat=True))
+
+    parts = Commitment.objects.visible_parts(user)
+
+    for part in parts:
+        assert set(part.values_list("pk", flat=True)) <= visible
+    assert bool(parts) == bool(user.scope_codes())
+
+
+@pytest.mark.postgres
+def test_the_admins_unfiltered_commitments_are_counted_from_a_part(client, dppkb, demo, monkeypatch):
+    meeting = MeetingFactory(region_id="63.05")
+    CommitmentFactory.create_batch(5, meeting=meeting, owner=demo.orgs["pupr"])
+    CommitmentFactory.create_batch(2, meeting=meeting, owner=demo.orgs["pupr"], description="Posyandu Zaitun")
+    monkeypatch.setattr(EstimatedCountPaginator, "count_up_to", 3)
+    client.force_login(dppkb)
+
+    with CaptureQueriesContext(connection) as unfiltered:
+        listed = client.get(COMMITMENTS).context["cl"]
+    with CaptureQueriesContext(connection) as searched:
+        found = client.get(COMMITMENTS, {"q": "zaitun"}).context["cl"]
+
+    def counts(queries):
+        return [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+    # Unfiltered: the meeting region's part (a LIKE range, no OR of the owner, PIC and
+    # organisations) passes the cap, so the list's own count does not run.
+    assert listed.result_count >= 4
+    assert len(counts(unfiltered)) == 1 and '"pic_id"' not in counts(unfiltered)[0]
+    # Searched: no part is known to lie within the results; the results are counted.
+    assert found.result_count == 2
+    assert len(counts(searched)) == 1 and '"pic_id"' in counts(searched)[0]

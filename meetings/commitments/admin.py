@@ -274,6 +274,9 @@ class CommitmentAdmin(
         ),
     ]
 
+    def count_lower_bounds(self, request):
+        return Commitment.objects.visible_parts(request.user)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")
         if term.isdigit():
