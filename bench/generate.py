@@ -343,6 +343,7 @@ def meetings(world: World, total: int) -> int:
                     None,
                     org,
                     rng.choice(["hadir", "hadir", "izin", "diwakilkan"]) if answered else "pending",
+                    region,
                 )
             )
             if past and status != "cancelled":
@@ -360,7 +361,7 @@ def meetings(world: World, total: int) -> int:
                 )
         if showcase:
             for person in rng.sample(world.kab_people[kab], min(300, len(world.kab_people[kab]))):
-                invitations.append((next(invitation_id), pk, person, None, "pending"))
+                invitations.append((next(invitation_id), pk, person, None, "pending", region))
         world.meetings.append((pk, kab, kec, start, status))
     copy_rows(
         Meeting,
@@ -380,7 +381,11 @@ def meetings(world: World, total: int) -> int:
         meeting_rows,
     )
     copy_rows(Meeting.organisers.through, ["meeting_id", "organisation_id"], organisers)
-    copy_rows(Invitation, ["id", "meeting_id", "person_id", "organisation_id", "response"], invitations)
+    copy_rows(
+        Invitation,
+        ["id", "meeting_id", "person_id", "organisation_id", "response", "meeting_region_id"],
+        invitations,
+    )
     copy_rows(
         Attendance,
         ["meeting_id", "invitation_id", "person_id", "name", "jabatan", "instansi", "status"],

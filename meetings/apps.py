@@ -74,4 +74,5 @@ class MeetingsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from .commitments import signals  # noqa: F401  (connects the region-copy receivers)
+        from . import signals  # noqa: F401  (connects the region-copy receivers)
+        from .commitments import signals as commitment_signals  # noqa: F401

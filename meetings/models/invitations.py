@@ -8,9 +8,26 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import Organisation
+from portal.models import Organisation, Region
 
 from .meeting import Meeting, user_organisations
+
+
+class InvitationQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create skips save(): fill the meeting's region copy the same way (from the
+        meetings already loaded, else one query)."""
+        objs = list(objs)
+        missing = {
+            o.meeting_id for o in objs if o.meeting_region_id is None and not Invitation.meeting.is_cached(o)
+        }
+        regions = dict(Meeting.objects.filter(pk__in=missing).values_list("pk", "region_id"))
+        for obj in objs:
+            if obj.meeting_region_id is None:
+                obj.meeting_region_id = (
+                    obj.meeting.region_id if Invitation.meeting.is_cached(obj) else regions[obj.meeting_id]
+                )
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Invitation(models.Model):
@@ -55,14 +72,32 @@ class Invitation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The meeting's region, copied (kept in step by save() and the meeting's post_save): the
+    # meetings an office is invited to outside the user's regions are told from the index alone
+    # (Meeting.visible_to), where each of an office's thousands of invitations looked its
+    # meeting up, most of them meetings of its own kabupaten, already in the region's part.
+    meeting_region = models.ForeignKey(
+        Region,
+        verbose_name=_("meeting's region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     history = HistoricalRecords()
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         indexes = [
             # Meeting.visible_to: the meetings an organisation is invited to, from the index alone.
-            models.Index(fields=["organisation", "meeting"], name="invitation_org_meeting"),
+            models.Index(
+                fields=["organisation", "meeting"],
+                include=["meeting_region"],
+                name="invitation_org_meeting_region",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -83,6 +118,11 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return str(self.person or self.organisation)
+
+    def save(self, *args, **kwargs):
+        if self.meeting_id is not None:
+            self.meeting_region_id = self.meeting.region_id
+        super().save(*args, **kwargs)
 
     def recipients(self) -> list:
         """Who receives this invitation: the person, or the organisation's contacts."""

@@ -1,0 +1,64 @@
+"""A copy of the meeting's region on each invitation, in the office's invitation index, so the
+meetings an office is invited to outside the user's regions are told from the index alone
+(Meeting.visible_to; issue 13)."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+FILL = """
+UPDATE meetings_invitation SET meeting_region_id = meetings_meeting.region_id
+FROM meetings_meeting WHERE meetings_meeting.id = meetings_invitation.meeting_id
+"""
+FILL_HISTORY = """
+UPDATE meetings_historicalinvitation SET meeting_region_id = meetings_meeting.region_id
+FROM meetings_meeting WHERE meetings_meeting.id = meetings_historicalinvitation.meeting_id
+"""
+
+
+def region_field(**kwargs):
+    return models.ForeignKey(
+        db_index=False,
+        editable=False,
+        on_delete=django.db.models.deletion.PROTECT,
+        related_name="+",
+        to="portal.region",
+        verbose_name="meeting's region",
+        **kwargs,
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("meetings", "0024_meeting_draft_start_end"),
+        ("portal", "0018_notification_fewer_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="historicalinvitation",
+            name="meeting_region",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="portal.region",
+                verbose_name="meeting's region",
+            ),
+        ),
+        migrations.AddField(model_name="invitation", name="meeting_region", field=region_field(null=True)),
+        migrations.RunSQL(FILL, migrations.RunSQL.noop, elidable=False),
+        migrations.RunSQL(FILL_HISTORY, migrations.RunSQL.noop, elidable=False),
+        migrations.AlterField(model_name="invitation", name="meeting_region", field=region_field()),
+        migrations.RemoveIndex(model_name="invitation", name="invitation_org_meeting"),
+        migrations.AddIndex(
+            model_name="invitation",
+            index=models.Index(
+                fields=["organisation", "meeting"],
+                include=("meeting_region",),
+                name="invitation_org_meeting_region",
+            ),
+        ),
+    ]
