@@ -1,6 +1,7 @@
 """A copy of the meeting's region on each invitation, in the office's invitation index, so the
 meetings an office is invited to outside the user's regions are told from the index alone
-(Meeting.visible_to; issue 13)."""
+(Meeting.visible_to; issue 13). Nullable: the previous version's processes, still running
+while the upgrade migrates, write invitations without it."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -51,7 +52,6 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="invitation", name="meeting_region", field=region_field(null=True)),
         migrations.RunSQL(FILL, migrations.RunSQL.noop, elidable=False),
         migrations.RunSQL(FILL_HISTORY, migrations.RunSQL.noop, elidable=False),
-        migrations.AlterField(model_name="invitation", name="meeting_region", field=region_field()),
         migrations.RemoveIndex(model_name="invitation", name="invitation_org_meeting"),
         migrations.AddIndex(
             model_name="invitation",

@@ -83,6 +83,9 @@ class Invitation(models.Model):
         related_name="+",
         editable=False,
         db_index=False,
+        # NULL only for a row written by the previous version while an upgrade runs (it knows
+        # no such column): such an invitation stays in the invitation parts, as before.
+        null=True,
     )
     history = HistoricalRecords()
 

@@ -219,7 +219,7 @@ def _outside_regions(user) -> Q:
     the copy of the meeting's region in the office's invitation index, without looking the
     meeting up (the DPPKB office of the heavy kabupaten: 7,800 look-ups for a searched list)."""
     codes = user.scope_codes()
-    return ~region_q(codes, "meeting_region_id") if codes else Q()
+    return ~region_q(codes, "meeting_region_id") if codes else Q()  # a NULL copy stays (NOT IN keeps it)
 
 
 def _invitations_where(**lookups) -> models.QuerySet:

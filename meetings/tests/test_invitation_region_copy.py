@@ -135,3 +135,16 @@ def test_the_bounds_are_the_rules(demo, invited_everywhere, username):
             first=Min("start"), last=Max("start")
         )
         assert meetings.visible_bounds(user, "start") == expected
+
+
+def test_an_invitation_written_without_the_copy_still_shows_its_meeting(demo):
+    """As the previous version writes them while an upgrade migrates (no such column there)."""
+    binuang = demo.users["camat.binuang"]
+    meeting = MeetingFactory(region_id="63.01", title="Rakor Tanah Laut")
+    invitation = Invitation.objects.create(meeting=meeting, organisation=demo.orgs["kec_binuang"])
+    Invitation.objects.filter(pk=invitation.pk).update(meeting_region=None)
+
+    assert meeting in Meeting.objects.visible_to(binuang)
+    page = Meeting.objects.order_by("-start", "-pk").visible_to(binuang, up_to=5, walk=False)
+    assert meeting in list(page[:5])
+    assert Meeting.objects.visible_bounds(binuang, "start")["last"] >= meeting.start
