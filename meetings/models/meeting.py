@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -102,7 +102,9 @@ class MeetingQuerySet(ScopedQuerySet):
         invitations = checked(self._invitations(user).filter(outside))
         invited = invitations.values("meeting_id")
         order = self.query.order_by or (Meeting._meta.ordering if self.query.default_ordering else ())
-        if up_to is None or not all(isinstance(term, str) for term in order):
+        # SQLite (the embedded default) cuts no part of a UNION: it reads the whole union.
+        cuts_parts = connections[self.db].features.supports_slicing_ordering_in_compound
+        if up_to is None or not cuts_parts or not all(isinstance(term, str) for term in order):
             return in_region.values("pk").union(chaired.values("pk"), invited, drafts.values("pk"))
         # Each part in the list's order (if any), cut at the end of the page (a top-N per part).
         if _by_region_code_pays(self, user, order):
@@ -170,16 +172,28 @@ class MeetingQuerySet(ScopedQuerySet):
         invitations = [_invitations_where(person=user).filter(outside)]
         if organisations := user_organisations(user):
             invitations.append(_invitations_where(organisation__in=organisations).filter(outside))
+        fence = " OFFSET 0" if connections[self.db].vendor == "postgresql" else ""
         for part in invitations:
             invited = part.annotate(value=models.Subquery(of_meeting)).values("value")
             invited_sql, invited_params = invited.query.sql_with_params()
-            sql += f" UNION ALL SELECT MIN(v.value), MAX(v.value) FROM ({invited_sql} OFFSET 0) AS v"  # noqa: S608
+            sql += f" UNION ALL SELECT MIN(v.value), MAX(v.value) FROM ({invited_sql}{fence}) AS v"  # noqa: S608
             params += invited_params
-        sql = f"SELECT MIN(b.first), MAX(b.last) FROM ({sql}) AS b (first, last)"  # noqa: S608 - the ORM's SQL
+        # The columns are named by the first part ("first", "last"; SQLite takes no column list).
+        sql = f'SELECT MIN(b."first"), MAX(b."last") FROM ({sql}) AS b'  # noqa: S608 - the ORM's SQL
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
             first, last = cursor.fetchone()
-        return {"first": first, "last": last}
+        return {"first": self._bound_value(field, first), "last": self._bound_value(field, last)}
+
+    def _bound_value(self, field: str, value):
+        """A value read by raw SQL as the ORM gives it: SQLite returns a date and time as text
+        (UTC, without its zone)."""
+        if not isinstance(value, str):
+            return value
+        value = self.model._meta.get_field(field).to_python(value)
+        if isinstance(value, datetime) and settings.USE_TZ and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        return value
 
     def invited(self, user) -> MeetingQuerySet:
         """Meetings the user is invited to, in person or through an organisation they speak for."""

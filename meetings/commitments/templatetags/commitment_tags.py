@@ -7,6 +7,7 @@ from itertools import groupby
 
 from django import template
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Func, IntegerField, OuterRef, Prefetch
 from django.db.models.expressions import RawSQL
 
@@ -101,23 +102,35 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
     # from the index) are read in turn, owner after owner, until there are enough (the owner is
     # in the order so that two bodies of the same name never mix). The count stops past
     # REVIEW_COUNT_UP_TO. One query all the same.
-    owners = RawSQL(REVIEW_OWNERS_SQL, (meeting.region_id, meeting.region_id))  # noqa: S611 - parameters only
-    per_owner = carried.filter(owner=OuterRef("pk")).order_by("due_date", "pk").values("pk")[:REVIEW_LINES]
-    first = (
-        Organisation.objects.filter(pk__in=owners)
-        .order_by("name", "pk")
-        .values(line=Func(ArraySubquery(per_owner), function="unnest", output_field=IntegerField()))
-    )[:REVIEW_LINES]
     counted = carried.values("pk")[: REVIEW_COUNT_UP_TO + 1]
     commitments = (
-        Commitment.objects.filter(pk__in=first)
-        .select_related("owner", "pic", "meeting")
+        Commitment.objects.select_related("owner", "pic", "meeting")
         .prefetch_related(Prefetch("updates", queryset=CommitmentUpdate.objects.select_related("author")))
-        .annotate(
-            review_total=Func(ArraySubquery(counted), function="cardinality", output_field=IntegerField())
-        )
         .order_by(*REVIEW_ORDER)
     )
+    if connection.vendor == "postgresql":
+        owners = RawSQL(REVIEW_OWNERS_SQL, (meeting.region_id, meeting.region_id))  # noqa: S611 - parameters only
+        per_owner = (
+            carried.filter(owner=OuterRef("pk")).order_by("due_date", "pk").values("pk")[:REVIEW_LINES]
+        )
+        first = (
+            Organisation.objects.filter(pk__in=owners)
+            .order_by("name", "pk")
+            .values(line=Func(ArraySubquery(per_owner), function="unnest", output_field=IntegerField()))
+        )[:REVIEW_LINES]
+        commitments = commitments.filter(pk__in=first).annotate(
+            review_total=Func(ArraySubquery(counted), function="cardinality", output_field=IntegerField())
+        )
+    else:
+        # SQLite (the embedded default): the first lines in the same order, and the count, read
+        # plainly (no arrays there; a district's data, not a nation's).
+        first = carried.order_by(*REVIEW_ORDER).values("pk")[:REVIEW_LINES]
+        count_sql, count_params = counted.query.sql_with_params()
+        commitments = commitments.filter(pk__in=first).annotate(
+            review_total=RawSQL(
+                f"SELECT COUNT(*) FROM ({count_sql})", count_params, output_field=IntegerField()
+            )  # noqa: S611, S608 - the ORM's SQL
+        )
     since = previous.end if previous else None
     lines = []
     for commitment in commitments:
