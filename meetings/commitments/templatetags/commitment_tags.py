@@ -126,11 +126,9 @@ def carry_forward(context, meeting: Meeting) -> CarryForward:
         # plainly (no arrays there; a district's data, not a nation's).
         first = carried.order_by(*REVIEW_ORDER).values("pk")[:REVIEW_LINES]
         count_sql, count_params = counted.query.sql_with_params()
-        commitments = commitments.filter(pk__in=first).annotate(
-            review_total=RawSQL(
-                f"SELECT COUNT(*) FROM ({count_sql})", count_params, output_field=IntegerField()
-            )  # noqa: S611, S608 - the ORM's SQL
-        )
+        count_sql = f"SELECT COUNT(*) FROM ({count_sql})"  # noqa: S608 - the ORM's SQL
+        total = RawSQL(count_sql, count_params, output_field=IntegerField())  # noqa: S611 - the ORM's SQL
+        commitments = commitments.filter(pk__in=first).annotate(review_total=total)
     since = previous.end if previous else None
     lines = []
     for commitment in commitments:
