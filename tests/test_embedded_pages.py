@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_main_page_answers_on_the_embedded_default(tmp_path):
@@ -22,7 +22,7 @@ def test_every_main_page_answers_on_the_embedded_default(tmp_path):
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     done = subprocess.run(
-        [sys.executable, "-m", "portal.tests.embedded_pages"],
+        [sys.executable, "-m", "tests.embedded_pages"],
         cwd=ROOT,
         env=env,
         capture_output=True,
