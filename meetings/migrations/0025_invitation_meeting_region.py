@@ -16,18 +16,6 @@ FROM meetings_meeting WHERE meetings_meeting.id = meetings_historicalinvitation.
 """
 
 
-def region_field(**kwargs):
-    return models.ForeignKey(
-        db_index=False,
-        editable=False,
-        on_delete=django.db.models.deletion.PROTECT,
-        related_name="+",
-        to="portal.region",
-        verbose_name="meeting's region",
-        **kwargs,
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0024_meeting_draft_start_end"),
@@ -49,7 +37,19 @@ class Migration(migrations.Migration):
                 verbose_name="meeting's region",
             ),
         ),
-        migrations.AddField(model_name="invitation", name="meeting_region", field=region_field(null=True)),
+        migrations.AddField(
+            model_name="invitation",
+            name="meeting_region",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="portal.region",
+                verbose_name="meeting's region",
+            ),
+        ),
         migrations.RunSQL(FILL, migrations.RunSQL.noop, elidable=False),
         migrations.RunSQL(FILL_HISTORY, migrations.RunSQL.noop, elidable=False),
         migrations.RemoveIndex(model_name="invitation", name="invitation_org_meeting"),
