@@ -15,10 +15,20 @@ PHONE_KB = 100
 
 
 def metric(
-    name: str, value, unit: str, *, floor=None, target: str = "", meets: bool | None = None, **extra
+    name: str,
+    value,
+    unit: str,
+    *,
+    floor=None,
+    target: str = "",
+    meets: bool | None = None,
+    why: str = "",
+    **extra,
 ) -> dict:
+    """One result. `why`: the reason, found by profiling, why the target is out of reach here;
+    kept (as `reason`) only when the target is missed."""
     ratio = round(value / floor, 2) if floor else None
-    return {
+    found = {
         "name": name,
         "value": value,
         "unit": unit,
@@ -28,6 +38,29 @@ def metric(
         "meets_target": meets,
         **extra,
     }
+    if meets is False and why:
+        found["reason"] = why
+    return found
+
+
+# Why a page misses 3x the floor (profiled in process at full scale; README, "Where the targets
+# stand"). Given only for that criterion: a page over the absolute limit or answering an error
+# has no reason recorded, and the report says so.
+PAGE_RATIO_WHY = (
+    "The floor is a trivial view: it reads the session and the user and renders no template. A "
+    "page also reads its rows under the visibility rules and renders them through Django's ORM "
+    "and template engine (a list 25-50 rows; in admin, its changelist): profiled at full scale, "
+    "that costs several times the floor's whole request in Python alone (10-60 ms for a list on "
+    "the fastest machine). Only caching whole pages would bring them within 3x, and these pages "
+    "differ per user and change with every write."
+)
+
+
+def page_verdict(status: int, p95_ms: float, floor_p95_ms: float) -> tuple[bool, str]:
+    """(meets the target, the reason if it misses it only by the ratio to the floor)."""
+    answered, fast = status == 200, p95_ms <= PAGE_P95_MS
+    meets = answered and fast and p95_ms <= PAGE_RATIO * floor_p95_ms
+    return meets, PAGE_RATIO_WHY if answered and fast and not meets else ""
 
 
 @contextmanager
@@ -164,8 +197,7 @@ def measure_pages(base: str, users: dict, repeat: int, budget_s: float = 40.0, p
             client.get(path)
         raw_kb, gz_kb = round(len(body) / 1024, 1), round(len(gzip.compress(body, 6)) / 1024, 1)
         page_p95, floor_p95 = p95(page), p95(floor)
-        ok = response.status_code == 200
-        meets = ok and page_p95 <= PAGE_P95_MS and page_p95 <= PAGE_RATIO * floor_p95
+        meets, why = page_verdict(response.status_code, page_p95, floor_p95)
         results.append(
             metric(
                 f"page {label} ({persona})",
@@ -174,6 +206,7 @@ def measure_pages(base: str, users: dict, repeat: int, budget_s: float = 40.0, p
                 floor=floor_p95,
                 target=f"p95 <= {PAGE_P95_MS} ms and <= {PAGE_RATIO}x floor",
                 meets=meets,
+                why=why,
                 kind="page",
                 p50=p50(page),
                 floor_p50=p50(floor),

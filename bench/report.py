@@ -177,13 +177,47 @@ def _run_section(run: dict) -> list[str]:
                 f"{k} {v}"
                 for k, v in x.items()
                 if k
-                not in ("name", "value", "unit", "floor", "ratio", "target", "meets_target", "kind", "load")
+                not in (
+                    "name",
+                    "value",
+                    "unit",
+                    "floor",
+                    "ratio",
+                    "target",
+                    "meets_target",
+                    "kind",
+                    "load",
+                    "reason",
+                )
             )
             lines.append(
                 f"| {x['name']} | {_fmt(x['value'])} | {x['unit']} | {_fmt(x['floor'])} | {_fmt(x['ratio'])} "
                 f"| {x['target']} | {_verdict(x['meets_target'])} | {x.get('load', '')} | {notes} |"
             )
-    return [*lines, ""]
+    return [*lines, *_why_missed(run["metrics"]), ""]
+
+
+def _why_missed(metrics: list[dict]) -> list[str]:
+    """Each missed target with its reason (`reason`, from the measurement); pages sharing one
+    reason are counted together. A miss without a reason is listed as such: it is not
+    explained yet."""
+    missed = [x for x in metrics if x.get("meets_target") is False]
+    if not missed:
+        return []
+    lines = ["", "### Why targets are missed", ""]
+    pages = [x for x in missed if x.get("kind") == "page"]
+    by_reason: dict[str, list[str]] = {}
+    for x in pages:
+        by_reason.setdefault(x.get("reason", ""), []).append(x["name"][5:])
+    for reason, names in by_reason.items():
+        if reason:
+            lines.append(f"- **{len(names)} pages over 3x the floor.** {reason}")
+        else:
+            lines.append(f"- **{len(names)} pages, no reason recorded:** {', '.join(names)}.")
+    for x in missed:
+        if x.get("kind") != "page":
+            lines.append(f"- **{x['name']}.** {x.get('reason') or 'No reason recorded.'}")
+    return lines
 
 
 def _verdict(meets: bool | None) -> str:
