@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -64,6 +65,9 @@ class EstimatedCountPaginator(Paginator):
     # than count_up_to rows, so does the list, whose own bounded count (the OR of its
     # visibility rule, read as a bitmap of every matching row first) is not needed.
     lower_bounds: Sequence[QuerySet] = ()
+    # The list is a small part of its table, read along indexes (e.g. one kabupaten's rows):
+    # its bounded count never reads the table from the start (see `without_sequential_scans`).
+    index_bounded = False
 
     @cached_property
     def count(self) -> int:
@@ -79,7 +83,11 @@ class EstimatedCountPaginator(Paginator):
             counted = part.order_by().values("pk")[: self.count_up_to + 1].count()
             if counted > self.count_up_to:
                 return max(counted, self._planned_rows(rows))
-        counted = rows[: self.count_up_to + 1].count()
+        if self.index_bounded:
+            with without_sequential_scans(queryset.db):
+                counted = rows[: self.count_up_to + 1].count()
+        else:
+            counted = rows[: self.count_up_to + 1].count()
         if counted <= self.count_up_to:
             return counted
         return max(counted, self._planned_rows(rows))
@@ -103,6 +111,24 @@ class EstimatedCountPaginator(Paginator):
             )
             row = cursor.fetchone()
         return int(row[0]) if row and row[0] > 0 else None
+
+
+@contextmanager
+def without_sequential_scans(using: str):
+    """PostgreSQL without sequential scans, for the statements inside only.
+
+    A bounded count (LIMIT n) of a list with a search: PostgreSQL prices a scan of the whole
+    table as stopping once it has found n rows, assuming they lie evenly spread and that
+    testing a row is cheap. For one kabupaten's searched commitments (`UPPER(description)
+    LIKE`) the two estimates taken from one ANALYZE sample or the next made it choose that scan
+    about one time in three: 170-200 ms, where the bitmap of the list's own indexes takes 34
+    ms. The setting is local to a transaction (a savepoint inside one) that is rolled back
+    when the block ends, so nothing after it plans differently."""
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+        transaction.set_rollback(True, using=using)
 
 
 def list_narrowed(request) -> bool:
@@ -156,10 +182,17 @@ class LargeListMixin:
         the list's own (see EstimatedCountPaginator.lower_bounds); none by default."""
         return []
 
+    def count_index_bounded(self, request) -> bool:
+        """Whether the user's whole list is a small part of the table read along its indexes
+        (EstimatedCountPaginator.index_bounded); not by default."""
+        return False
+
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
-        if isinstance(paginator, EstimatedCountPaginator) and not list_narrowed(request):
-            paginator.lower_bounds = self.count_lower_bounds(request)
+        if isinstance(paginator, EstimatedCountPaginator):
+            if not list_narrowed(request):
+                paginator.lower_bounds = self.count_lower_bounds(request)
+            paginator.index_bounded = self.count_index_bounded(request)
         return paginator
 
     def action_checkbox(self, obj):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db import connection
+from django.db import connection, transaction
 from django.forms import CheckboxInput
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from meetings.models import Commitment
 from meetings.tests.factories import CommitmentFactory, MeetingFactory
-from portal.admin_paging import EstimatedCountPaginator, LargeListMixin
+from portal.admin_paging import EstimatedCountPaginator, LargeListMixin, without_sequential_scans
 from portal.search_indexes import AddTrigramSearchIndex
 from portal.templatetags.admin_periods import Periods
 from trainings.tests.factories import TrainingFactory, enroll, person
@@ -325,3 +325,67 @@ def test_the_admins_unfiltered_commitments_are_counted_from_a_part(client, dppkb
     # Searched: no part is known to lie within the results; the results are counted.
     assert found.result_count == 2
     assert len(counts(searched)) == 1 and '"pic_id"' in counts(searched)[0]
+
+
+@pytest.mark.parametrize(
+    "username,bounded",
+    [
+        ("dppkb", True),  # a kabupaten
+        ("camat.tapinutara", True),  # a kecamatan
+        ("dinkes", True),  # no region: the office's and PIC's rows, each an index
+        ("bkkbn", False),  # a province: a share of the country's table
+    ],
+)
+def test_a_users_commitments_are_index_bounded_up_to_a_kabupaten(demo, username, bounded):
+    assert Commitment.objects.index_bounded(demo.users[username]) is bounded
+
+
+def test_a_superusers_commitments_are_not_index_bounded(admin_user):
+    assert Commitment.objects.index_bounded(admin_user) is False
+
+
+@pytest.mark.postgres
+def test_without_sequential_scans_holds_inside_the_block_only(demo):
+    CommitmentFactory.create_batch(3, owner=demo.orgs["pupr"])
+    mine = Commitment.objects.filter(owner=demo.orgs["pupr"])
+
+    def seqscan():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    # A tiny table is read from the start; inside the block along the owner's index.
+    with without_sequential_scans("default"):
+        assert seqscan() == "off"
+        plan = mine.explain()
+        assert "Seq Scan" not in plan and "meetings_commitment_owner_id" in plan
+        assert mine.count() == 3
+    assert seqscan() == "on"
+    # Inside a transaction (a savepoint): the setting ends with the block, not the transaction.
+    with transaction.atomic():
+        with without_sequential_scans("default"):
+            assert seqscan() == "off"
+        assert seqscan() == "on"
+
+
+@pytest.mark.postgres
+def test_a_kabupaten_admins_searched_commitments_are_counted_along_indexes(client, admin_client, dppkb, demo):
+    meeting = MeetingFactory(region_id="63.05")
+    CommitmentFactory.create_batch(2, meeting=meeting, owner=demo.orgs["pupr"], description="Posyandu Zaitun")
+    CommitmentFactory(meeting=meeting, owner=demo.orgs["pupr"])
+    client.force_login(dppkb)
+
+    def searched(as_client):
+        with CaptureQueriesContext(connection) as queries:
+            cl = as_client.get(COMMITMENTS, {"q": "zaitun"}).context["cl"]
+        sql = [q["sql"] for q in queries]
+        count = next(i for i, s in enumerate(sql) if s.startswith("SELECT COUNT(*)"))
+        return cl, sql[count - 1], count
+
+    cl, before_count, _ = searched(client)
+    assert cl.paginator.index_bounded and cl.result_count == 2
+    assert before_count == "SET LOCAL enable_seqscan = off"
+    # The superuser's list is the whole table: the planner chooses as it likes.
+    cl, before_count, _ = searched(admin_client)
+    assert not cl.paginator.index_bounded and cl.result_count == 2
+    assert "enable_seqscan" not in before_count

@@ -277,6 +277,9 @@ class CommitmentAdmin(
     def count_lower_bounds(self, request):
         return Commitment.objects.visible_parts(request.user)
 
+    def count_index_bounded(self, request):
+        return Commitment.objects.index_bounded(request.user)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")
         if term.isdigit():

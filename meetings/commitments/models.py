@@ -56,6 +56,15 @@ class CommitmentQuerySet(ScopedQuerySet):
             self.filter(region_range_q(codes, self.owner_region_field)),
         ]
 
+    def index_bounded(self, user) -> bool:
+        """Whether `visible_to(user)` is a small part of the table, found along its indexes:
+        the rule's every branch is indexed (region prefixes, owner, PIC), and no region of the
+        user's is wider than a kabupaten/kota (a province or the country may be a share of the
+        table that a sequential scan reads faster)."""
+        if not user.is_authenticated or not user.is_active or user.is_superuser:
+            return False
+        return all("." in code for code in user.scope_codes())
+
     def bulk_create(self, objs, *args, **kwargs):
         """bulk_create skips save(): fill the region copies the same way (from the meetings
         and owners already loaded, else one query per table)."""
