@@ -504,13 +504,15 @@ class Meeting(models.Model):
                 name="meeting_published_region_end",
             ),
             # visible_to's region arm in a list's order (the admin changelist: newest first, or
-            # filtered and searched): a subtree of regions as one prefix range (region_range_q),
-            # read from the index alone, filters included, where the table's pages of every
-            # meeting of a kabupaten were read to sort them.
+            # filtered and searched; the portal's lists, upcoming and past): a subtree of regions
+            # as one prefix range (region_range_q), read from the index alone, filters and the
+            # window's end included, where the table's pages of every meeting of a kabupaten
+            # were read to sort them (without the end, a list's window looked each one up: 20,000
+            # past meetings of the heavy kabupaten for the DPPKB admin's page).
             models.Index(
                 fields=["region", "start", "id"],
                 opclasses=["varchar_pattern_ops", "timestamptz_ops", "int8_ops"],
-                include=["status", "kind", "mode", "title", "venue"],
+                include=["status", "kind", "mode", "title", "venue", "end"],
                 condition=~models.Q(status="draft"),
                 name="meeting_published_region_start",
             ),
