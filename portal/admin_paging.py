@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -83,10 +83,7 @@ class EstimatedCountPaginator(Paginator):
             counted = part.order_by().values("pk")[: self.count_up_to + 1].count()
             if counted > self.count_up_to:
                 return max(counted, self._planned_rows(rows))
-        if self.index_bounded:
-            with without_sequential_scans(queryset.db):
-                counted = rows[: self.count_up_to + 1].count()
-        else:
+        with without_sequential_scans(queryset.db) if self.index_bounded else nullcontext():
             counted = rows[: self.count_up_to + 1].count()
         if counted <= self.count_up_to:
             return counted

@@ -4,6 +4,7 @@ account and a superuser. Prints one line per page that answered 500 (or raised).
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -18,7 +19,7 @@ def main() -> int:
     from django.urls import reverse
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
 
     from audits.models import AuditCase, AuditRound
     from meetings.models import Meeting
