@@ -392,22 +392,22 @@ def _want(reminder: Reminder, source, source_type, oldest: datetime, keys: set, 
             wanted.setdefault(key, (reminder, recipient, channel, source_type, str(source.pk)))
 
 
-def _row(
-    key: str, reminder: Reminder, recipient: User, channel: str, source_type, source_id: str
-) -> Notification:
-    return Notification(
-        key=key,
-        rule=reminder.rule,
-        channel=channel,
-        recipient=recipient,
-        source_type=source_type,
-        source_id=source_id,
-        context=reminder.context,
-        send_at=reminder.send_at,
-        due_at=reminder.send_at,
-        expires_at=reminder.expires_at,
-        digestible=True,
-    )
+def _row(key: str, reminder: Reminder, recipient: User, channel: str, source_type, source_id: str) -> dict:
+    """A new row for `insert_new`: its fields by attname (a model instance each cost more than
+    the insert itself, for a first beat's tens of thousands of new rows)."""
+    return {
+        "key": key,
+        "rule": reminder.rule,
+        "channel": channel,
+        "recipient_id": recipient.pk,
+        "source_type_id": source_type.pk,
+        "source_id": source_id,
+        "context": reminder.context,
+        "send_at": reminder.send_at,
+        "due_at": reminder.send_at,
+        "expires_at": reminder.expires_at,
+        "digestible": True,
+    }
 
 
 def _write(
@@ -447,7 +447,7 @@ def _write(
         Notification.objects.filter(pk__in=stale, state=State.SCHEDULED).update(
             state=State.CANCELLED, updated_at=now
         )
-    due = [row.key for row in new if row.send_at <= started]
+    due = [row["key"] for row in new if row["send_at"] <= started]
     if due:
         # Rows already there (sent earlier) were skipped by the insert; send the new ones now.
         created = Notification.objects.filter(key__in=due, state=State.SCHEDULED, created_at__gte=started)
@@ -456,35 +456,61 @@ def _write(
             send_on_commit(pks)
 
 
-def insert_new(rows: list[Notification], batch_size: int = 5000) -> None:
-    """`Notification.objects.bulk_create(rows, ignore_conflicts=True)`; on PostgreSQL as one
-    INSERT ... SELECT FROM unnest(one array a column) per batch: Django's bulk insert
-    prepares, places and binds every value of every row (21 columns), most of a first beat's
-    Python time for the rules scanned in Python (tens of thousands of new rows at national scale)."""
+def insert_new(rows: list[dict], batch_size: int = 5000) -> None:
+    """New notifications, each a dict of field attnames to values (the other fields take their
+    defaults; created_at and updated_at now), a key already there skipped: what
+    `Notification.objects.bulk_create([Notification(**row) ...], ignore_conflicts=True)` writes.
+    On PostgreSQL as one INSERT ... SELECT FROM unnest(one array a column) per batch, a column
+    with one value for the whole batch (most of them: state, the empty texts, ...) given once:
+    Django's bulk insert prepares, places and binds every value of every row (21 columns), and
+    psycopg escapes every string of an array, most of a first beat's Python time for the rules
+    scanned in Python (tens of thousands of new rows at national scale)."""
     if connection.vendor != "postgresql":
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=batch_size)
+        objs = [Notification(**row) for row in rows]
+        Notification.objects.bulk_create(objs, ignore_conflicts=True, batch_size=batch_size)
         return
-    from ..inbox import _counted, inbox_changed
+    from ..inbox import INAPP, SENT, inbox_changed
 
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    arrays = ", ".join(f"CAST(%s AS {f.db_type(connection)}[])" for f in fields)
+    now = timezone.now()
+    defaults = {
+        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        for f in fields
+    }
     table = Notification._meta.db_table
-    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING"  # noqa: S608 - a model's
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    counted = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
-            params = []
-            for f in fields:
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    values = [f.pre_save(obj, True) for obj in batch]  # created_at, updated_at
-                else:
-                    values = [getattr(obj, f.attname) for obj in batch]
+            chosen, arrays, names, once, many = [], [], [], [], []
+            for n, f in enumerate(fields):
+                default = defaults[f.attname]
+                values = [row.get(f.attname, default) for row in batch]
                 if isinstance(f, models.JSONField):
                     values = [None if v is None else json.dumps(v, cls=f.encoder) for v in values]
-                params.append(values)
-            cursor.execute(sql, params)
-    inbox_changed(obj.recipient_id for obj in rows if _counted(obj))
+                db_type = f.db_type(connection)
+                if values.count(values[0]) == len(values):
+                    chosen.append(f"CAST(%s AS {db_type})")
+                    once.append(values[0])
+                else:
+                    chosen.append(f"u.v{n}")
+                    arrays.append(f"CAST(%s AS {db_type}[])")
+                    names.append(f"v{n}")
+                    many.append(values)
+            values = ", ".join(chosen)
+            if arrays:
+                source = f" FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})"
+            else:  # one row, or rows alike (the same key: one is inserted)
+                source = ""
+            sql = f"INSERT INTO {table} ({columns}) SELECT {values}{source} ON CONFLICT DO NOTHING"  # noqa: S608 - a model's
+            cursor.execute(sql, [*once, *many])
+            counted += [
+                row.get("recipient_id")
+                for row in batch
+                if row.get("channel", defaults["channel"]) == INAPP and row.get("state", defaults["state"]) == SENT
+            ]
+    inbox_changed(counted)
 
 
 # The wanted rows go to a temporary table first, analysed, so the planner knows how many

@@ -133,14 +133,14 @@ def test_dispatching_a_batch_takes_the_same_statements_for_5_or_50_messages(
     assert statements(5) == statements(50)
 
 
-def _rows(prefix: str, person, source_type, now) -> list[Notification]:
+def _rows(prefix: str, person, source_type, now) -> list[dict]:
     return [
-        Notification(
+        dict(
             key=f"{prefix}:{n}",
             rule=f"test_rule:{n}",
             channel=channel,
-            recipient=person,
-            source_type=source_type,
+            recipient_id=person.pk,
+            source_type_id=source_type.pk,
             source_id=str(n),
             context={"n": n, "items": [{"due_date": "2026-01-02"}], "text": "Ω"},
             send_at=now + timedelta(hours=n),
@@ -170,7 +170,8 @@ def test_insert_new_writes_what_bulk_create_writes_and_skips_keys_already_there(
     changed = []
     monkeypatch.setattr("portal.inbox.inbox_changed", lambda ids: changed.append(sorted(ids)))
     now = timezone.now()
-    Notification.objects.bulk_create(_rows("django", person, source_type, now), ignore_conflicts=True)
+    objs = [Notification(**row) for row in _rows("django", person, source_type, now)]
+    Notification.objects.bulk_create(objs, ignore_conflicts=True)
     started = timezone.now()
     rules.insert_new(_rows("fast", person, source_type, now), batch_size=2)  # two batches
     # A key already there is skipped (ON CONFLICT DO NOTHING), the others are not.
