@@ -357,3 +357,50 @@ def test_the_region_index_holds_every_column_the_lists_window_reads(window):
 
     assert {"start", "end", "region_id"} <= read  # the window's own columns are found
     assert read <= held
+
+
+def _meeting_columns(sql: str) -> set[str]:
+    return set(re.findall(rf'"{Meeting._meta.db_table}"\."(\w+)"', sql))
+
+
+def _leaves(q) -> list[tuple]:
+    return [
+        leaf for child in q.children for leaf in (_leaves(child) if hasattr(child, "children") else [child])
+    ]
+
+
+def _index_columns(name: str) -> set[str]:
+    """The columns an index holds, and those its condition decides (a partial index)."""
+    index = next(i for i in Meeting._meta.indexes if i.name == name)
+    decided = [lookup.split("__")[0] for lookup, _value in _leaves(index.condition)]
+    return {
+        Meeting._meta.get_field(field.lstrip("-")).column
+        for field in (*index.fields, *index.include, *decided)
+    }
+
+
+def test_the_drafts_arm_of_a_count_reads_the_draft_index_alone(demo):
+    """A count of what the kabupaten's admin sees (the union in no order): its drafts arm
+    filters on columns `meeting_draft` holds, so it reads no row of the table (it read every
+    draft of the country's table at national scale)."""
+    sql = str(Meeting.objects.order_by().visible_ids(demo.users["dppkb"], up_to=251).query)
+    drafts = [
+        arm for arm in sql.split(" UNION ") if re.search(r'WHERE \("meetings_meeting"\."status" = ', arm)
+    ]
+
+    assert len(drafts) == 1 and "created_by_id" in drafts[0]
+    assert _meeting_columns(drafts[0]) <= _index_columns("meeting_draft")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the walk is PostgreSQL's (visible_to)")
+@pytest.mark.parametrize("window", ["upcoming", "past", "admin"])
+def test_the_walk_for_an_offices_invitations_reads_the_published_start_index_alone(demo, window):
+    """The part of a page that walks the meetings in start order, probing each for an
+    invitation of the user's office, reads only columns `meeting_published_start` holds (on the
+    start index, each meeting passed was read from the table for its status and end)."""
+    rows = {**windows(), "admin": Meeting.objects.order_by("-start", "-pk")}[window]
+    sql = str(rows.visible_ids(demo.users["dinkes"], up_to=25).query)
+    walks = [arm for arm in sql.split(" UNION ") if "LATERAL" in arm and '"meetings_invitation" U0' in arm]
+
+    assert len(walks) == 1
+    assert {"start", "id"} <= _meeting_columns(walks[0]) <= _index_columns("meeting_published_start")

@@ -474,7 +474,9 @@ def insert_new(rows: list[dict], batch_size: int = 5000) -> None:
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     defaults = {
-        f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        f.attname: now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
         for f in fields
     }
     table = Notification._meta.db_table
@@ -503,12 +505,13 @@ def insert_new(rows: list[dict], batch_size: int = 5000) -> None:
                 source = f" FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})"
             else:  # one row, or rows alike (the same key: one is inserted)
                 source = ""
-            sql = f"INSERT INTO {table} ({columns}) SELECT {values}{source} ON CONFLICT DO NOTHING"  # noqa: S608 - a model's
+            sql = f"INSERT INTO {table} ({columns}) SELECT {values}{source} ON CONFLICT DO NOTHING"
             cursor.execute(sql, [*once, *many])
             counted += [
                 row.get("recipient_id")
                 for row in batch
-                if row.get("channel", defaults["channel"]) == INAPP and row.get("state", defaults["state"]) == SENT
+                if row.get("channel", defaults["channel"]) == INAPP
+                and row.get("state", defaults["state"]) == SENT
             ]
     inbox_changed(counted)
 
