@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.admin import MeetingAdmin
-from meetings.models import Meeting
+from meetings.models import Invitation, Meeting
 
+from .factories import MeetingFactory
 from .test_meeting_list_pages import spread
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,10 @@ def test_changelist_walks_only_the_unfiltered_list(client, demo, monkeypatch, qu
 
 
 @pytest.mark.parametrize("query", [{}, {"status": "held"}, {"q": "Rakor"}])
-def test_changelist_queries_stay_constant_walked_or_not(client, demo, monkeypatch, query):
+def test_changelist_queries_stay_constant_walked_or_not(client, demo, monkeypatch, settings, query):
+    # Every request computes its first and last date (the whole list's are cached, and the
+    # writes below renew them): the queries of a page read afresh, for few or many meetings.
+    settings.DASHBOARD_CACHE_SECONDS = 0
     monkeypatch.setattr(MeetingAdmin, "list_per_page", 4)
     dinkes = demo.users["dinkes"]
     dinkes.is_staff = True
@@ -189,3 +193,50 @@ def test_visible_bounds_of_a_user_speaking_for_no_organisation(demo):
     assert held.visible_bounds(notulis, "start") == held.visible_to(notulis).aggregate(
         first=Min("start"), last=Max("start")
     )
+
+
+def _dates(client) -> tuple[dict, int, str]:
+    """The whole list's first and last date as the page shows them, its queries and HTML."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(URL))
+    assert response.status_code == 200
+    return response.context["cl"].date_bounds(), len(queries), response.content.decode()
+
+
+def _visible_dates(user) -> dict:
+    return Meeting.objects.visible_to(user).aggregate(first=Min("start"), last=Max("start"))
+
+
+def test_the_whole_lists_dates_are_cached_per_user_and_renewed_by_writes(client, demo, dppkb, camat_a):
+    """The drill-down's first and last date of the unfiltered list come from the cache until a
+    meeting or an invitation is written, and never from another user's entry."""
+    spread(demo, 20)
+    client.force_login(dppkb)
+    first, _queries, _html = _dates(client)  # (also reads the user's rights, once)
+    again, warm, _html = _dates(client)
+    assert first == again == _visible_dates(dppkb)
+
+    later = MeetingFactory(
+        region_id="63.05", status=Meeting.Status.SCHEDULED, start=first["last"].replace(year=2031)
+    )
+    dates, renewed, html = _dates(client)
+    assert renewed == warm + 2  # the two one-row pages of the first and last date, read again
+    assert dates == _visible_dates(dppkb) and dates["last"] == later.start
+    assert "start__year=2031" in html
+    assert _dates(client)[1] == warm
+
+    # Outside the kabupaten: not on its list until the DPPKB admin is invited.
+    outside = MeetingFactory(
+        region_id="63.01", status=Meeting.Status.SCHEDULED, start=first["first"].replace(year=2019)
+    )
+    assert "start__year=2019" not in _dates(client)[2]
+    Invitation.objects.create(meeting=outside, person=dppkb)
+    dates, _queries, html = _dates(client)
+    assert dates["first"] == outside.start and "start__year=2019" in html
+
+    camat_a.is_staff = True
+    camat_a.save()
+    client.force_login(camat_a)
+    dates, _queries, html = _dates(client)
+    assert dates == _visible_dates(camat_a) != _visible_dates(dppkb)
+    assert "start__year=2019" not in html
