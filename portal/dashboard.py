@@ -250,8 +250,18 @@ class TrackedQuerySet(models.QuerySet):
 
     update.alters_data = True
 
+    # Whether a plain bulk_create of new rows goes through portal.bulk on PostgreSQL (the same
+    # rows, several times faster to write; for the models written by the thousand).
+    fast_bulk_create = False
+
     def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
+        from . import bulk
+
+        objs = list(objs)
+        if self.fast_bulk_create and not args and not kwargs and bulk.fits(self.model, objs, self.db):
+            created = bulk.create(self.model, objs, using=self.db)
+        else:
+            created = super().bulk_create(objs, *args, **kwargs)
         if created:
             changed(self.model)
         return created

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.access import acts_in
+from portal.dashboard import TrackedQuerySet
 from portal.models import Organisation, Region, RoleAssignment, ScopedQuerySet, region_q, region_range_q
 from portal.roles import Role
 from portal.storage import private_storage
@@ -25,6 +26,7 @@ class CommitmentQuerySet(ScopedQuerySet):
     # (BitmapOr) instead of joining every commitment to its meeting and organisation.
     region_field = "meeting_region_id"
     owner_region_field = "owner_region_id"
+    fast_bulk_create = True  # an import writes them by the thousand (portal.bulk)
 
     def visible_to(self, user) -> CommitmentQuerySet:
         """Commitments of meetings in the user's regions, plus those their organisation owns or they are PIC of."""
@@ -416,6 +418,10 @@ def evidence_path(instance, filename: str) -> str:
     return f"evidence/{instance.update.commitment_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
+class CommitmentUpdateQuerySet(TrackedQuerySet):
+    fast_bulk_create = True  # an import records one for each new commitment (portal.bulk)
+
+
 class CommitmentUpdate(models.Model):
     """A progress report on a commitment: the history owners and the secretariat build together."""
 
@@ -440,6 +446,8 @@ class CommitmentUpdate(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # The nonce of the form that posted it: a double submit records one update.
     submission_key = models.CharField(_("submission key"), max_length=64, blank=True, editable=False)
+
+    objects = CommitmentUpdateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commitment update")
