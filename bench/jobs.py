@@ -29,17 +29,18 @@ XLSX_MIN_RATE = 2000
 # Why the first beat of the scan or the XLSX confirm may miss its target (both met on the
 # fastest machine of this kind, 3.7 s and 2,708 rows/s; profiled there and on 2026-11-29).
 SCAN_WHY = (
-    "Met on the fastest machine of this kind (3.7 s); a first beat reconciles every commitment, "
-    "meeting and training in the window. Profiled: the commitment rule 1.8-2.3 s (its temporary "
-    "tables, one upsert, the stale rows cancelled), the meeting and training rules' Python and "
-    "inserts about 2 s, on PostgreSQL's default 128 MB of shared buffers. Later beats are "
-    "incremental and take a third of it."
+    "Met on the fastest machines of this kind (3.44 s on 2026-11-29, 3.7 s before); a first beat "
+    "reconciles every commitment, meeting and training in the window. Profiled: the commitment "
+    "rule 1.8-2.3 s of SQL (its temporary tables, one upsert, the stale rows cancelled), the "
+    "meeting and training rules' Python and inserts about 1.5 s, on PostgreSQL's default 128 MB "
+    "of shared buffers. Later beats are incremental and take a third to a half of it."
 )
 XLSX_WHY = (
-    "Met on the fastest machine of this kind (2,708 rows/s). Profiled on 2026-11-29: "
-    "import-export's work a row with each row's full_clean about 0.2 ms, Django building the bulk "
-    "INSERT's arrays about 0.05 ms a row, and PostgreSQL's inserts into the commitments' indexes "
-    "(the description's trigram index among them) and the commit about 0.1 ms a row."
+    "Met on the fastest machines of this kind (2,325 rows/s on 2026-11-29, 2,708 before). "
+    "Profiled on 2026-11-29: import-export's work a row with each row's full_clean about 0.2 ms, "
+    "the bulk inserts (portal.bulk) about 0.03 ms a row in Python, and PostgreSQL's inserts into "
+    "the commitments' indexes (the description's trigram index among them) and the commit about "
+    "0.1 ms a row; reading the file itself takes a quarter of the time."
 )
 
 
