@@ -4,12 +4,13 @@ PostgreSQL: the same rows Django's bulk_create writes, the objects' keys and sta
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, override
 
 from meetings.commitments.models import Commitment, CommitmentUpdate
-from portal import bulk
+from portal import bulk, dashboard
 
 from .factories import MeetingFactory
 
@@ -43,13 +44,19 @@ def _stored(model, pks, skip=("id", "created_at", "updated_at")) -> list[tuple]:
     return list(model.objects.filter(pk__in=pks).order_by("pk").values_list(*names))
 
 
-def test_new_commitments_are_the_rows_django_writes_with_their_keys_and_stamps(demo):
+def test_new_commitments_are_the_rows_django_writes_with_their_keys_and_stamps(
+    demo, django_capture_on_commit_callbacks
+):
     fast = _commitments(demo, "RTL")
     plain = _commitments(demo, "RTL")
     before = timezone.now()
+    version = dashboard._version_key(Commitment._meta.label_lower)
+    cache.set(version, "before")
 
     assert bulk.fits(Commitment, fast, "default")
-    created = Commitment.objects.bulk_create(fast)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = Commitment.objects.bulk_create(fast)
+    assert cache.get(version) != "before"  # the dashboard hears of it, as of Django's bulk_create
     Commitment.objects.bulk_create(plain, batch_size=100)  # an option: Django's own path
 
     assert created is not None and [c.pk for c in created] == [c.pk for c in fast]
