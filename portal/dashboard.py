@@ -1,5 +1,5 @@
-"""The dashboard's aggregates (and the admin meetings list's first and last date), cached per
-scope and dropped when the data under them change.
+"""The dashboard's aggregates (and other per-scope aggregates of read-only pages, such as an
+admin list's first and last date), cached per scope and dropped when the data under them change.
 
 A card's numbers and short lists are kept in the default cache (Redis in production, a
 per-process memory cache in development) under its name and the user's scope, for at most
@@ -145,10 +145,9 @@ def cached(
     if ttl <= 0:
         return compute().value
     if _dirty:
-        # This process wrote in a transaction not committed yet. Only the dashboard view and
-        # the admin's meetings list read this cache, and they write nothing (no
-        # ATOMIC_REQUESTS): an entry is never computed from its own connection's uncommitted
-        # rows outside tests.
+        # This process wrote in a transaction not committed yet. Only pages that write nothing
+        # read this cache (the dashboard, an admin list's GET; no ATOMIC_REQUESTS): an entry is
+        # never computed from its own connection's uncommitted rows outside tests.
         with _dirty_lock:
             written = list(_dirty)
         _renew(written)
