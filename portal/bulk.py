@@ -51,15 +51,12 @@ def fits(model: type[models.Model], objs: list[models.Model], using: str) -> boo
     if any(obj.pk is not None for obj in objs):
         return False
     related = [f for f in fields if f.is_relation]
-    for obj in objs:
-        for field in related:
-            if field.is_cached(obj):
-                target = field.get_cached_value(obj)
-                if target is not None and target.pk is None:
-                    return False  # bulk_create raises its error for an unsaved related object
-                if target is not None and getattr(obj, field.attname) is None:
-                    setattr(obj, field.attname, target.pk)  # saved after it was assigned
-    return True
+    # An unsaved related object: bulk_create raises its own error.
+    return not any(
+        field.is_cached(obj) and getattr(field.get_cached_value(obj), "pk", 0) is None
+        for obj in objs
+        for field in related
+    )
 
 
 def create(model: type[models.Model], objs: Iterable[models.Model], using: str = "default") -> list:
@@ -68,6 +65,13 @@ def create(model: type[models.Model], objs: Iterable[models.Model], using: str =
     keys read back and their state saved. Like bulk_create, it sends no model signals."""
     objs = list(objs)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    related = [f for f in fields if f.is_relation]
+    for obj in objs:
+        for field in related:  # a related object saved after it was assigned: its key now
+            if getattr(obj, field.attname) is None and field.is_cached(obj):
+                target = field.get_cached_value(obj)
+                if target is not None:
+                    setattr(obj, field.attname, target.pk)
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = field.pre_save(objs[0], add=True)
@@ -109,6 +113,7 @@ def insert(
     tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
         f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     )
+    table = quote(model._meta.db_table)
     pks = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
@@ -128,7 +133,6 @@ def insert(
                     many.append(_prepared(field, values, connection))
             # Without an array (one row, or rows alike), SELECT gives the one row.
             source = f" FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})" if arrays else ""
-            table = quote(model._meta.db_table)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {', '.join(chosen)}{source}{tail}",
                 [*once, *many],
