@@ -305,6 +305,41 @@ def test_the_first_beat_creates_the_rows_due_by_soon_and_the_slices_the_rest(
     assert_a_full_scan_changes_nothing(when)
 
 
+def test_the_first_beat_moves_a_pending_row_without_making_its_other_channel_early(
+    path, rakor, demo, kapus, reminder_settings, settings, monkeypatch
+):
+    """A stage pending by e-mail only, due after `soon` and outside the first beat's slice, is
+    moved to its time; its in-app twin waits for the commitment's slice (on PostgreSQL the
+    ladder keeps the stage for either channel's key, the last filter decides per channel)."""
+    settings.REMINDERS_FULL_SCAN_HOURS = 24
+    monkeypatch.setattr(rules, "parts", lambda: 3)
+    now = wita(timezone.localdate(), 9)
+    moved = commitment(rakor, demo, kapus, 5)
+    if int(moved.pk) % 3 == 2:  # the first beat's own slice is written whole
+        moved = commitment(rakor, demo, kapus, 5)
+    rule = f"commitment_due:h-3:{moved.due_date.isoformat()}"
+    rules.notify(
+        rule=rule,
+        recipients=[kapus],
+        source=moved,
+        send_at=now + timedelta(hours=5),
+        channels=[Notification.Channel.EMAIL],
+    )
+    scheduled = Notification.objects.filter(state=Notification.State.SCHEDULED, source_id=str(moved.pk))
+
+    beat(now)
+
+    assert [(row.channel, row.send_at > now + timedelta(hours=24)) for row in scheduled] == [
+        (Notification.Channel.EMAIL, True)
+    ]
+    when = now
+    for _slice in range(2):
+        when += timedelta(minutes=5)
+        beat(when)
+    assert scheduled.filter(rule=rule, channel=Notification.Channel.INAPP).exists()
+    assert_a_full_scan_changes_nothing(when)
+
+
 def test_the_first_beat_cancels_the_old_rows_of_its_slice_only(
     path, rakor, demo, kapus, reminder_settings, monkeypatch
 ):
