@@ -6,6 +6,7 @@ replaced (it already ran in this process), so only the environment the bench pre
 from __future__ import annotations
 
 import logging
+import os
 
 import django
 import pytest
@@ -27,16 +28,12 @@ def bench_setup(monkeypatch):
 
 
 def test_without_a_broker_in_the_environment_the_bench_takes_redis(bench_setup):
-    import os
-
     measure.setup_django()
     assert os.environ["CELERY_BROKER_URL"] == measure.BENCH_BROKER
     assert measure.BENCH_BROKER.startswith("redis://")
 
 
 def test_the_bench_takes_the_redis_of_redis_url_and_keeps_a_broker_named(bench_setup):
-    import os
-
     bench_setup.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
     measure.setup_django()
     assert os.environ["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
