@@ -37,6 +37,8 @@ def test_the_generator_and_one_measurement_of_each_kind_and_the_report(
     assert Commitment.objects.count() == sizes["commitments"]
     assert AuditCase.objects.count() == sizes["audit_cases"]
     assert Notification.objects.count() == sizes["notifications"]
+    # Nothing generated waits to be sent (every row is in the past): the scan writes what is due.
+    assert not Notification.objects.filter(state=Notification.State.SCHEDULED).exists()
     assert Enrollment.objects.count() > 0
     assert Invitation.objects.filter(meeting__region_id=gen.TAPIN).count() > 50  # the showcase meeting
     # Every kabupaten and kecamatan of the province has its bodies and people.
@@ -67,9 +69,15 @@ def test_the_generator_and_one_measurement_of_each_kind_and_the_report(
     assert metrics[-2]["confirmed"] == 3
     metrics += jobs.measure_regions(KALSEL)
     metrics += jobs.measure_scan()
+    first, following, restart = metrics[-3:]
+    assert [m["name"] for m in (first, following, restart)] == [
+        f"reminder scan per beat ({beat})" for beat in jobs.SCAN_BEATS
+    ]
     # Measured right after the generation, the next beat is a steady one: the generated
     # commitments count as saved a day ago, not as changed since the first beat.
-    assert metrics[-1]["sources"] < sizes["commitments"] / 10
+    assert following["sources"] < sizes["commitments"] / 10
+    # After a change of the settings the scan reconciles every candidate again, as at its start.
+    assert restart["sources"] >= first["sources"] > 0
     metrics += jobs.measure_dispatch(messages=5)
     assert metrics[-3]["sent"] == metrics[-3]["received"] == 5
     assert metrics[-2]["sent"] == 5  # through a real worker process
