@@ -27,10 +27,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import XLSX
 
 from portal.exports import SafeXLSX
 from portal.models import Organisation, region_q
+from portal.spreadsheets import read_xlsx
 
 from . import kka
 from .kka import TargetGroup
@@ -348,7 +348,7 @@ class CaseImporter:
 
     def read(self, content: bytes) -> list[dict]:
         try:
-            dataset = XLSX().create_dataset(content)
+            dataset = read_xlsx(content)
         except Exception as exc:  # a corrupt workbook is one more error to report, not a crash
             raise ImportFailed([_("The file could not be read as XLSX.")]) from exc
         headers = [_text(h).lower() for h in dataset.headers or []]

@@ -15,6 +15,7 @@ from import_export import fields, resources
 from portal.exports import SafeXLSX
 from portal.jobs import counted
 from portal.models import User
+from portal.spreadsheets import read_xlsx
 
 from . import services
 from .models import Attendance, Enrollment, Session, Training
@@ -130,7 +131,7 @@ def import_participants(
     """Columns: username, pre_test, post_test. Registers people not yet enrolled (as
     nominations) and sets scores. Any bad row: nothing is written, every error is reported."""
     try:
-        dataset = SafeXLSX().create_dataset(content)
+        dataset = read_xlsx(content)
     except Exception as exc:  # a corrupt workbook is one more error to report, not a crash
         raise ImportFailed([_("The file could not be read as XLSX.")]) from exc
     headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
