@@ -36,11 +36,12 @@ SCAN_WHY = (
     "of shared buffers. Later beats are incremental and take a third to a half of it."
 )
 XLSX_WHY = (
-    "Met on the fastest machines of this kind (2,325 rows/s on 2026-11-29, 2,708 before). "
-    "Profiled on 2026-11-29: import-export's work a row with each row's full_clean about 0.2 ms, "
-    "the bulk inserts (portal.bulk) about 0.03 ms a row in Python, and PostgreSQL's inserts into "
-    "the commitments' indexes (the description's trigram index among them) and the commit about "
-    "0.1 ms a row; reading the file itself takes a quarter of the time."
+    "Met in most runs on this kind of machine (2,802 rows/s on 2026-11-30; 2,157 on a copy "
+    "measured alone). Profiled: import-export's work a row with each row's full_clean about "
+    "0.2 ms, the bulk inserts (portal.bulk) about 0.03 ms a row in Python, and PostgreSQL's "
+    "inserts into the commitments' 16 indexes (the description's trigram index among them) and "
+    "the commit about 0.1 ms a row, more on a copy whose indexes are not yet cached; reading "
+    "the file (python-calamine) takes 0.06 s."
 )
 
 
