@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 from portal.admin_paging import EstimatedCountPaginator
+from portal.paging import count_to_page
 
 
 class VisibleMeetingsPaginator(EstimatedCountPaginator):
@@ -84,16 +85,8 @@ class VisibleMeetingsPaginator(EstimatedCountPaginator):
 
     def page(self, number) -> Page:
         if self.counted_pages is not None:
-            try:
-                asked = int(number)
-            except (TypeError, ValueError):
-                asked = 1  # validate_number rejects it below
-            if asked * self.per_page > self.count_up_to:
-                # Counted to the asked page's end (once already, for "last": counted again).
-                self.count_up_to = asked * self.per_page
-                self.__dict__.pop("count", None)
-                self.__dict__.pop("num_pages", None)
-                self.more_than = None
+            # Counted to the asked page's end (once already, for "last": counted again).
+            count_to_page(self, number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

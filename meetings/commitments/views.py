@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from portal.access import get_for_user
 from portal.exports import SafeCSV, SafeXLSX
 from portal.jobs import counted, start_job
+from portal.paging import CountedPagesPaginator
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
@@ -43,6 +44,11 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
     template_name = "meetings/my_commitments.html"
     context_object_name = "commitments"
     paginate_by = 50
+    # Counted up to this many pages (or the asked one), then "of more than 10" (portal.paging).
+    counted_pages = 10
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return CountedPagesPaginator(queryset, per_page, counted_pages=self.counted_pages, **kwargs)
 
     def get_queryset(self):
         # A page's commitments are picked from the commitments alone (the rows are counted the

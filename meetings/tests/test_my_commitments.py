@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -122,3 +123,33 @@ def test_the_second_page_keeps_the_closed_ones_shown(client, demo, dinkes):
 
     assert "?show=all&amp;page=2" in first.content.decode()
     assert len(second.context["commitments"]) == 1
+
+
+def test_a_long_list_is_counted_only_as_far_as_its_counted_pages(client, demo, dinkes, monkeypatch):
+    from meetings.commitments.views import MyCommitmentsView
+
+    monkeypatch.setattr(MyCommitmentsView, "counted_pages", 1)
+    CommitmentFactory.create_batch(52, owner=demo.orgs["dinkes"])
+    client.force_login(dinkes)
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        first = client.get(URL)
+    second = client.get(URL, {"page": 2})
+
+    counts = [
+        sql for sql in statements if sql.startswith('SELECT COUNT(*) FROM (SELECT "meetings_commitment"')
+    ]
+    # One count of the rows, stopped one row past the counted page, none of them sorted.
+    assert len(counts) == 1 and "LIMIT 51" in counts[0] and "ORDER BY" not in counts[0]
+    assert len(first.context["commitments"]) == 50
+    assert "Halaman 1 dari lebih dari 1" in first.content.decode()
+    assert "page=2" in first.content.decode()
+    # Asked for, the second page is counted to its end: the whole list is known there.
+    assert len(second.context["commitments"]) == 2
+    assert "Halaman 2 dari 2" in second.content.decode()
+    assert "page=3" not in second.content.decode()
