@@ -127,7 +127,7 @@ def test_an_unreadable_or_empty_file_raises_as_openpyxl_does(content):
 
 @pytest.mark.parametrize("model", [Commitment, Region, Organisation])
 def test_every_admin_import_reads_xlsx_with_calamine(model):
-    formats = admin.site._registry[model].get_import_formats()
+    formats = admin.site.get_model_admin(model).get_import_formats()
 
     assert spreadsheets.XLSX in formats
     assert base_formats.XLSX not in formats
