@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -104,6 +104,40 @@ class CommitmentQuerySet(ScopedQuerySet):
             | region_q(local, self.region_field)
         )
 
+    def mine_parts(self, user) -> list[CommitmentQuerySet]:
+        """`mine(user)` as parts whose union it is, each one condition that one index reads in
+        due-date order (for open ones: commitment_open_owner_due, commitment_open_owner_region,
+        commitment_open_meeting_region): each of the user's organisations, the rows they are PIC
+        of, and each local code, exactly and as the parent of its subtree, for the owner's and
+        the meeting's region. Each part lies within `visible_to(user)`, whose rule has the same
+        organisations and PIC and regions that cover the local ones (`scope_codes`), so it is
+        not repeated in the parts: with its OR, PostgreSQL read every candidate again."""
+        if not user.is_authenticated or not user.is_active:
+            return []
+        parts = [self.filter(owner_id=pk) for pk in user_organisations(user)]
+        parts.append(self.filter(pic=user))
+        for field in (self.owner_region_field, self.region_field):
+            for code in user.scope_codes(roles=Commitment.LOCAL_ROLES):
+                parts.append(self.filter(**{field: code}))
+                parts.append(self.filter(**{f"{field.removesuffix('_id')}__code__startswith": f"{code}."}))
+        return parts
+
+    def mine_first(self, user, top: int) -> list[int] | None:
+        """The keys of the first `top` rows of "Komitmen saya" (`mine(user).overdue_first()`,
+        with or without the closed ones) when they are all open, else None: open ones come
+        first, by due date (the overdue first that way), and are read part by part
+        (`mine_parts`) from the open ones' partial indexes, a UNION cut at `top`. Sorted as a
+        whole, a busy kecamatan's thousands of candidates were read from the table for a page
+        of 50 (11-25 ms at national scale). None too where the database cuts no part of a UNION
+        (SQLite): the caller sorts the candidates."""
+        parts = self.mine_parts(user)
+        if not parts or not connections[self.db].features.supports_slicing_ordering_in_compound:
+            return None
+        cut = [part.open().order_by("due_date", "pk").values_list("due_date", "pk")[:top] for part in parts]
+        rows = cut[0].union(*cut[1:]).order_by("due_date", "pk")[:top] if len(cut) > 1 else cut[0]
+        keys = [pk for _due, pk in rows]
+        return keys if len(keys) == top else None
+
     def overdue_first(self, today=None) -> CommitmentQuerySet:
         """Overdue first, then the rest still open, then closed ones; each by due date."""
         today = today or timezone.localdate()
@@ -141,6 +175,8 @@ class Commitment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    # Left out of "Komitmen saya" unless all are asked for.
+    CLOSED_STATUSES = (Status.VERIFIED, Status.CANCELLED)
     # Allowed status changes; reaching DONE also needs evidence (see check_transition).
     TRANSITIONS = {
         Status.OPEN: {Status.IN_PROGRESS, Status.DONE, Status.CANCELLED},

@@ -46,6 +46,9 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
     paginate_by = 50
     # Counted up to this many pages (or the asked one), then "of more than 10" (portal.paging).
     counted_pages = 10
+    # The first pages are read in order, part by part (`mine_first`); later ones sort the list:
+    # at national scale 500 rows read in order cost an OPD more than sorting (24 vs 12 ms).
+    pages_in_order = 3
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return CountedPagesPaginator(queryset, per_page, counted_pages=self.counted_pages, **kwargs)
@@ -67,11 +70,13 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
                 .values_list("pk", flat=True)
             )
         commitments = Commitment.objects.mine(user)
-        if self.request.GET.get("show") != "all":
-            commitments = commitments.exclude(
-                status__in=[Commitment.Status.VERIFIED, Commitment.Status.CANCELLED]
-            )
+        if not self.show_all:
+            commitments = commitments.exclude(status__in=Commitment.CLOSED_STATUSES)
         return commitments.overdue_first().values_list("pk", flat=True)
+
+    @property
+    def show_all(self) -> bool:
+        return self.request.GET.get("show") == "all"
 
     @staticmethod
     def _with_details(commitments):
@@ -81,10 +86,18 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
-        # One query: the page's ids are a subquery of it.
-        page.object_list = object_list = self._with_details(
-            Commitment.objects.filter(pk__in=page.object_list).overdue_first()
-        )
+        # The page's ids, a subquery of the query of its rows: those of the sorted list's slice
+        # (never read), or the page's end of `mine_first`, which reads the list part by part
+        # in its order (the user's own list on PostgreSQL).
+        keys = page.object_list
+        if self.review is None and page.number <= self.pages_in_order:
+            bottom = (page.number - 1) * paginator.per_page
+            first = Commitment.objects.mine_first(self.request.user, bottom + paginator.per_page)
+            if first is not None:
+                keys = first[bottom:]
+        # The rows shown are those the user may see, whichever way their keys were found.
+        rows = Commitment.objects.visible_to(self.request.user).filter(pk__in=keys)
+        page.object_list = object_list = self._with_details(rows.overdue_first())
         return paginator, page, object_list, is_paginated
 
     def _review_meeting(self) -> Meeting | None:
@@ -96,8 +109,7 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
         return get_meeting_for_user(self.request.user, int(pk))
 
     def get_context_data(self, **kwargs):
-        show_all = self.request.GET.get("show") == "all"
-        return super().get_context_data(show_all=show_all, review=self.review, **kwargs)
+        return super().get_context_data(show_all=self.show_all, review=self.review, **kwargs)
 
 
 def _detail(request: HttpRequest, commitment: Commitment, status: int = 200, **forms) -> HttpResponse:

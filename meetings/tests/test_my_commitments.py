@@ -153,3 +153,36 @@ def test_a_long_list_is_counted_only_as_far_as_its_counted_pages(client, demo, d
     assert len(second.context["commitments"]) == 2
     assert "Halaman 2 dari 2" in second.content.decode()
     assert "page=3" not in second.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("persona", ["camat_a", "dinkes"])
+def test_the_first_pages_read_in_order_are_the_sorted_lists_pages(
+    client, demo, persona, request, monkeypatch
+):
+    """On PostgreSQL the first pages come from `mine_first` (part by part, open ones by due
+    date): the same rows in the same order as the whole list sorted, for a camat (the
+    kecamatan's parts) and an OPD focal point (the organisation's and PIC parts)."""
+    from meetings.commitments.views import MyCommitmentsView
+
+    user = request.getfixturevalue(persona)
+    monkeypatch.setattr(MyCommitmentsView, "paginate_by", 4)
+    statuses = [Commitment.Status.OPEN, Commitment.Status.IN_PROGRESS, Commitment.Status.DONE]
+    for i in range(12):  # overdue and not, open and in progress and done, tied due dates
+        status = statuses[i % 3]
+        CommitmentFactory(owner=demo.orgs["dinkes"], due_date=days(i // 2 - 3), status=status)
+        CommitmentFactory(owner=demo.orgs["pkm_tapinutara"], due_date=days(i // 3 - 2), status=status)
+        CommitmentFactory(owner=demo.orgs["dinsos"], meeting__region_id="63.05.04", due_date=days(i - 5))
+    CommitmentFactory(owner=demo.orgs["pupr"], pic=user, due_date=days(-9))  # theirs as PIC
+    CommitmentFactory(owner=demo.orgs["pupr"], due_date=days(-9))  # neither's
+    sorted_list = list(
+        Commitment.objects.mine(user).exclude(status__in=Commitment.CLOSED_STATUSES).overdue_first()
+    )
+    assert Commitment.objects.mine_first(user, 4) == [c.pk for c in sorted_list[:4]]
+    client.force_login(user)
+
+    count = -(-len(sorted_list) // 4)
+    pages = [list(client.get(URL, {"page": n}).context["commitments"]) for n in range(1, count + 1)]
+
+    assert [c for page in pages for c in page] == sorted_list
+    assert len(sorted_list) > 4 * MyCommitmentsView.pages_in_order  # past the pages read in order too
