@@ -128,7 +128,7 @@ class CommitmentQuerySet(ScopedQuerySet):
         first, by due date (the overdue first that way), and are read part by part
         (`mine_parts`) from the open ones' partial indexes, a UNION cut at `top`. Sorted as a
         whole, a busy kecamatan's thousands of candidates were read from the table for a page
-        of 50 (11-25 ms at national scale). None too where the database cuts no part of a UNION
+        of 50 (11-27 ms at national scale). None too where the database cuts no part of a UNION
         (SQLite): the caller sorts the candidates."""
         parts = self.mine_parts(user)
         if not parts or not connections[self.db].features.supports_slicing_ordering_in_compound:

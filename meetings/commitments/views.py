@@ -86,9 +86,9 @@ class MyCommitmentsView(LoginRequiredMixin, ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
-        # The page's ids, a subquery of the query of its rows: those of the sorted list's slice
-        # (never read), or the page's end of `mine_first`, which reads the list part by part
-        # in its order (the user's own list on PostgreSQL).
+        # The page's ids: the page's end of `mine_first` (the user's own list on PostgreSQL,
+        # read part by part in its order), else the sorted list's slice, a subquery of the
+        # query of its rows.
         keys = page.object_list
         if self.review is None and page.number <= self.pages_in_order:
             bottom = (page.number - 1) * paginator.per_page
