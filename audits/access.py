@@ -20,9 +20,9 @@ def get_case_for_user(
 ) -> AuditCase:
     """Cases exist only for the round's team and the kabupaten's DPPKB admins (others: 404)."""
     case = get_object_or_404(
-        AuditCase.objects.visible_to(user).select_related(
-            "round__kabupaten", "desa__parent", "puskesmas", "filled_by", "reviewed_by"
-        ),
+        AuditCase.objects.visible_to(user)
+        .select_related("round__kabupaten", "desa__parent", "puskesmas")
+        .prefetch_related("filled_by", "reviewed_by"),
         pk=pk,
     )
     if (

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.links import reverse_pk
 from portal.models import Notification, Organisation, ReminderSettings, RoleAssignment, User, region_q
 from portal.notifications.actions import Action, register_actions
 from portal.notifications.recipients import contacts_by_organisation, role_holders
@@ -705,7 +706,7 @@ ANSWER_BUTTONS = {
 @register_actions("meeting_invitation", "meeting_reminder", "meeting_rsvp_nudge", "meeting_changed")
 def meeting_actions(notification: Notification) -> list[Action]:
     """Answer from the message: each button opens the meeting with that answer chosen."""
-    url = reverse("meetings:meeting-detail", args=[notification.source_id])
+    url = reverse_pk("meetings:meeting-detail", notification.source_id)
     if notification.context.get("cancelled"):
         return [Action(_("Open the meeting"), url)]
     return [
@@ -716,5 +717,5 @@ def meeting_actions(notification: Notification) -> list[Action]:
 
 @register_actions("commitment_due", "commitment_reopened")
 def commitment_actions(notification: Notification) -> list[Action]:
-    url = reverse("meetings:commitment-detail", args=[notification.source_id])
+    url = reverse_pk("meetings:commitment-detail", notification.source_id)
     return [Action(_("Update progress"), f"{url}#progress", primary=True)]

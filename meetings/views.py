@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from portal.jobs import start_job
-from portal.models import Organisation
+from portal.models import Organisation, row_count
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
@@ -45,7 +45,6 @@ from .models import (
     Minutes,
     MinutesVersion,
     contacts_of,
-    row_count,
 )
 from .paging import VisibleMeetingsPaginator
 from .services import ANSWERS

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -19,11 +20,20 @@ from simple_history.models import HistoricalRecords
 
 from .dashboard import TrackedQuerySet
 from .inbox import InboxQuerySet
+from .links import reverse_pk
 from .roles import ROLE_LEVELS, STAFF_ROLES, Role
 from .usercache import RenewingQuerySet
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+
+def row_count(queryset: models.QuerySet, field: str) -> models.Expression:
+    """COUNT of `queryset` rows whose `field` is the outer row, as a correlated subquery. On a
+    paginated list PostgreSQL evaluates it for the page's rows only (after ORDER BY .. LIMIT),
+    where Count() over a join groups every matching row first."""
+    counted = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
+    return Coalesce(models.Subquery(counted.annotate(n=models.Count("pk")).values("n")), 0)
 
 
 def region_q(codes: Iterable[str], field: str = "region") -> Q:
@@ -212,7 +222,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("portal:organisation-detail", args=[self.pk])
+        return reverse_pk("portal:organisation-detail", self.pk)
 
     @property
     def tpps_level(self) -> str:

@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from portal.dashboard import TrackedQuerySet
-from portal.models import Organisation, Region, RoleAssignment, User, new_checkin_code, region_q
+from portal.links import reverse_pk
+from portal.models import Organisation, Region, RoleAssignment, User, new_checkin_code, region_q, row_count
 from portal.roles import Role
 
 DEFAULT_ELIGIBLE_ROLES = [Role.CAMAT, Role.KETUA_PKK, Role.KEPALA_PUSKESMAS]
@@ -98,8 +99,11 @@ class TrainingQuerySet(TrackedQuerySet):
         return self.filter(region_q(organiser_codes(user), "organiser__region__code"))
 
     def with_seats(self) -> TrainingQuerySet:
+        # A subquery, not Count() over a join: a page of the list counts its own rows' seats
+        # only, and its pager's count stays a plain one (full scale, a DPPKB admin's list:
+        # page query 2.5 -> 1.2 ms, count 1.3 -> 0.13 ms).
         return self.annotate(
-            seats_taken=Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES))
+            seats_taken=row_count(Enrollment.objects.filter(status__in=Enrollment.SEAT_STATUSES), "training")
         )
 
     def upcoming(self) -> TrainingQuerySet:
@@ -176,7 +180,7 @@ class Training(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("trainings:training-detail", args=[self.pk])
+        return reverse_pk("trainings:training-detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

@@ -42,7 +42,7 @@ class TrainingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         user = self.request.user
-        mine = Enrollment.objects.filter(training=OuterRef("pk"), person=user).values("status")[:1]
+        mine = Enrollment.objects.filter(training=OuterRef("pk"), person=user).order_by().values("status")[:1]
         qs = (
             Training.objects.visible_to(user)
             .select_related("organiser")
@@ -52,7 +52,6 @@ class TrainingListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         self.past = self.request.GET.get("show") == "past"
         if self.past:
             return qs.filter(end_date__lt=timezone.localdate()).order_by("-start_date", "title", "pk")
-        # Explicit order: Meta.ordering is dropped from the GROUP BY query of with_seats().
         return qs.upcoming().order_by("start_date", "title", "pk")
 
     def get_context_data(self, **kwargs):

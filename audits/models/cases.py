@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.links import reverse_pk
 from portal.models import Organisation, Region, ScopedQuerySet
 
 from .. import crypto, kka
@@ -149,7 +149,7 @@ class AuditCase(models.Model):
         return _("Case %(number)s") % {"number": self.number}
 
     def get_absolute_url(self) -> str:
-        return reverse("audits:case-detail", args=[self.pk])
+        return reverse_pk("audits:case-detail", self.pk)
 
     # --- identity ---------------------------------------------------------------------
 

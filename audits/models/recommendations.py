@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from meetings.models import Commitment, user_organisations
+from portal.links import reverse_pk
 from portal.models import Organisation, ScopedQuerySet, region_q
 from portal.roles import Role
 
@@ -102,7 +102,7 @@ class Recommendation(models.Model):
         return self.text[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("audits:recommendation-detail", args=[self.pk])
+        return reverse_pk("audits:recommendation-detail", self.pk)
 
     @property
     def source_label(self) -> str:

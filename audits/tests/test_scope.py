@@ -151,3 +151,20 @@ def test_round_page_lists_its_cases_a_page_at_a_time(client, dppkb, pakar, tekni
     assert [case.get_absolute_url() in first for case in cases] == [True, True, False]
     assert [case.get_absolute_url() in second for case in cases] == [False, False, True]
     assert "?cases=2" in first and "?cases=1" in second
+
+
+def test_a_team_member_from_outside_the_kabupaten_sees_its_round_and_cases_once_each(filled, dppkb, outsider):
+    from audits.models import AuditTeamMember
+
+    member = services.add_team_member(
+        audit_round=filled, user=outsider, part=AuditTeamMember.Part.TIM_TEKNIS, acting_user=dppkb
+    )
+    assert filled.team.count() == 3
+    for user in (outsider, dppkb):
+        assert list(AuditRound.objects.visible_to(user)) == [filled]
+        assert list(AuditRound.objects.with_identities_for(user)) == [filled]
+        assert AuditCase.objects.visible_to(user).count() == 2
+
+    services.remove_team_member(member=member, acting_user=dppkb, reason="pindah tugas")
+    assert not AuditRound.objects.visible_to(outsider).exists()
+    assert not AuditCase.objects.visible_to(outsider).exists()

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.access import acts_in
 from portal.dashboard import TrackedQuerySet
+from portal.links import reverse_pk
 from portal.models import Organisation, Region, RoleAssignment, ScopedQuerySet, region_q, region_range_q
 from portal.roles import Role
 from portal.storage import private_storage
@@ -318,7 +318,7 @@ class Commitment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:commitment-detail", args=[self.pk])
+        return reverse_pk("meetings:commitment-detail", self.pk)
 
     @property
     def is_open(self) -> bool:

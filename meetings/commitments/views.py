@@ -16,13 +16,14 @@ from django.views.generic import ListView
 from portal.access import get_for_user
 from portal.exports import SafeCSV, SafeXLSX
 from portal.jobs import counted, start_job
+from portal.models import row_count
 from portal.paging import CountedPagesPaginator
 from portal.tokens import one_tap_page
 from portal.uploads import download_name
 
 from ..access import get_meeting_for_user
 from ..links import ProgressLinkError, read_progress_token
-from ..models import Meeting, row_count
+from ..models import Meeting
 from . import services, sources
 from .forms import ProgressForm, ReopenForm, VerifyForm
 from .models import Commitment, CommitmentUpdate, Evidence

@@ -21,7 +21,6 @@ from .meeting import (
     AgendaItem,
     Meeting,
     MeetingQuerySet,
-    row_count,
     user_organisations,
 )
 from .minutes import MeetingDocument, Minutes, MinutesVersion, document_path
@@ -47,6 +46,5 @@ __all__ = [
     "document_path",
     "evidence_path",
     "new_feed_token",
-    "row_count",
     "user_organisations",
 ]

@@ -11,13 +11,20 @@ from django.db import connection, connections, models
 from django.db.models import ExpressionWrapper, F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.access import acts_in
-from portal.models import Organisation, Region, ScopedQuerySet, new_checkin_code, region_q, region_range_q
+from portal.links import reverse_pk
+from portal.models import (
+    Organisation,
+    Region,
+    ScopedQuerySet,
+    new_checkin_code,
+    region_q,
+    region_range_q,
+)
 from portal.roles import Role
 
 if TYPE_CHECKING:
@@ -369,14 +376,6 @@ CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 # Check-in codes avoid look-alike characters (0/O, 1/I) so they are easy to read off a screen.
 
 
-def row_count(queryset: models.QuerySet, field: str) -> models.Expression:
-    """COUNT of `queryset` rows whose `field` is the outer row, as a correlated subquery. On a
-    paginated list PostgreSQL evaluates it for the page's rows only (after ORDER BY .. LIMIT),
-    where Count() over a join groups every matching row first."""
-    counted = queryset.filter(**{field: models.OuterRef("pk")}).order_by().values(field)
-    return Coalesce(models.Subquery(counted.annotate(n=models.Count("pk")).values("n")), 0)
-
-
 def user_organisations(user) -> list[int]:
     """Organisations a user speaks for: their own, and those they are focal point of."""
     ids = {a.organisation_id for a in user.role_assignments() if a.organisation_id}
@@ -541,7 +540,7 @@ class Meeting(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting-detail", args=[self.pk])
+        return reverse_pk("meetings:meeting-detail", self.pk)
 
     def clean(self) -> None:
         """The rules of a schedulable meeting, shared by the portal form and Django admin."""

@@ -56,6 +56,33 @@ def test_the_list_runs_a_constant_number_of_queries(
     assert len(response.context["object_list"]) == 23
 
 
+def test_a_long_list_is_counted_only_as_far_as_its_pages_and_each_open_button_is_its_own(
+    client, camat_a, delivered, monkeypatch
+):
+    from portal.notifications.views import NotificationListView
+
+    for n in range(2):
+        notify(rule=f"test_message:more{n}", recipients=[camat_a])
+    engine.dispatch()
+    monkeypatch.setattr(NotificationListView, "paginate_by", 2)
+    monkeypatch.setattr(NotificationListView, "counted_pages", 1)
+    client.force_login(camat_a)
+    url = reverse("portal:notification-list")
+
+    first = client.get(url)
+    last = client.get(url, {"page": 3})
+
+    assert "Halaman 1 dari lebih dari 1<" in first.content.decode()
+    assert "Halaman 3 dari 3<" in last.content.decode()
+    shown = [*first.context["object_list"], *client.get(url, {"page": 2}).context["object_list"]]
+    shown += last.context["object_list"]
+    assert len({n.pk for n in shown}) == 5
+    for response in (first, last):
+        for notification in response.context["object_list"]:
+            action = reverse("portal:notification-open", args=[notification.pk])
+            assert f'action="{action}"' in response.content.decode()
+
+
 def test_opening_a_message_marks_it_read_and_follows_its_link(client, camat_a, delivered):
     client.force_login(camat_a)
 

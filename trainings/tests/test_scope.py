@@ -98,6 +98,41 @@ def test_list_runs_a_constant_number_of_queries(client, camat_a, kapus, demo, dj
     assert response.content.decode().count('data-testid="training-card"') == 8
 
 
+def test_list_shows_each_trainings_seats_left_and_counts_its_pages_without_enrollments(client, camat_a, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    statuses = Enrollment.Status
+    taken = {
+        "Pelatihan A": [statuses.CONFIRMED, statuses.PENDING, statuses.WAITLISTED],
+        "Pelatihan B": [statuses.COMPLETED, statuses.CANCELLED],
+        "Pelatihan C": [],
+    }
+    for day, (title, held) in enumerate(taken.items(), start=10):
+        training = TrainingFactory(
+            title=title,
+            capacity=5,
+            start_date=timezone.localdate() + timedelta(days=day),
+            end_date=timezone.localdate() + timedelta(days=day + 1),
+        )
+        for n, status in enumerate(held):
+            enroll(training, person(f"peserta.{title[-1]}.{n}", region="63.05.02"), status)
+    client.force_login(camat_a)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("trainings:index"))
+
+    cards = response.content.decode().split('data-testid="training-card"')[1:]
+    assert [card.split(" kursi tersisa")[0].rsplit(None, 1)[-1] for card in cards] == ["3", "4", "5"]
+    assert [t.seats_left() for t in Training.objects.order_by("start_date")] == [3, 4, 5]
+    (count,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "trainings_training"')
+    ]
+    assert 'JOIN "trainings_enrollment"' not in count and "GROUP BY" not in count
+
+
 def test_enrollment_list_runs_a_constant_number_of_queries(
     client, bkkbn, demo, django_assert_max_num_queries
 ):

@@ -1,0 +1,42 @@
+"""Links to one object by its id, for pages that print many of them.
+
+`reverse()` matches the URL pattern again for every link: 43 µs each on the benchmark machine,
+so a list of 30 notifications with two links each spent 2.6 ms of its 14 ms building them.
+`reverse_pk(viewname, pk)` reverses the view once (per URLconf and script prefix) with a marker
+id, keeps the text either side of it and fills in each id: the same string `reverse(viewname,
+args=[pk])` gives, for a URL whose one argument is an `<int:...>` id.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+
+_MARKER = 7_391_346_128  # an id no URL contains by chance
+_CHECK = 4_051  # a second id: the halves must give reverse()'s own URL for it too
+
+
+@lru_cache(maxsize=256)
+def _halves(viewname: str, resolver, prefix: str) -> tuple[str, str] | None:
+    """The URL's text before and after its id, or None when the id is not written as is (a
+    converter that pads or encodes it): such a view is reversed each time. Keyed by the
+    resolver, which Django makes anew when the URLconf changes (tests' ROOT_URLCONF)."""
+    urlconf = resolver.urlconf_name
+    url = reverse(viewname, urlconf=urlconf, args=[_MARKER])
+    if url.count(str(_MARKER)) != 1:
+        return None
+    head, _, tail = url.partition(str(_MARKER))
+    if reverse(viewname, urlconf=urlconf, args=[_CHECK]) != f"{head}{_CHECK}{tail}":
+        return None
+    return head, tail
+
+
+def reverse_pk(viewname: str, pk: int) -> str:
+    """`reverse(viewname, args=[pk])` for a positive integer id, without matching the pattern
+    again (see the module); any other argument goes through `reverse()`."""
+    if type(pk) is int and pk > 0:
+        halves = _halves(viewname, get_resolver(get_urlconf()), get_script_prefix())
+        if halves is not None:
+            return f"{halves[0]}{pk}{halves[1]}"
+    return reverse(viewname, args=[pk])
