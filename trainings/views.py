@@ -81,6 +81,12 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .count()
             + 1
         )
+    # Seats taken and the waiting list's length in one reading of the training's enrollments.
+    counts = training.enrollments.aggregate(
+        held=Count("pk", filter=Q(status__in=Enrollment.SEAT_STATUSES)),
+        waiting=Count("pk", filter=Q(status=Enrollment.Status.WAITLISTED)),
+    )
+    training.seats_taken = counts["held"]
     can_change = training.can_change(request.user)
     shortfalls = []
     if training.completed_at and enrollment and enrollment.status == Enrollment.Status.CONFIRMED:
@@ -93,7 +99,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollment": enrollment,
         "position": position,
         "seats_left": training.seats_left(),
-        "waiting": training.enrollments.waiting().count(),
+        "waiting": counts["waiting"],
         "can_change": can_change,
         "can_register": training.is_eligible(request.user) and training.registration_is_open(),
         "can_nominate": request.user.has_role(Role.DPPKB_ADMIN) and training.registration_is_open(),
