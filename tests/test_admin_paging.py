@@ -70,6 +70,27 @@ def test_the_date_drill_down_starts_from_the_users_own_meetings(client, dppkb, d
     assert "start__day=1" in page and "start__day=20" in page and "2019" not in page
 
 
+@pytest.mark.parametrize(
+    ("url", "model"),
+    [
+        (MEETINGS, "meetings_meeting"),
+        (COMMITMENTS, "meetings_commitment"),
+        (ENROLLMENTS, "trainings_enrollment"),
+    ],
+)
+def test_each_row_of_a_large_list_links_to_its_own_change_page(admin_client, camat_a, demo, url, model):
+    enroll(TrainingFactory(), camat_a)
+    CommitmentFactory.create_batch(2, owner=demo.orgs["pupr"])
+
+    response = admin_client.get(url)
+
+    rows = list(response.context["cl"].result_list)
+    assert rows
+    page = response.content.decode()
+    for row in rows:
+        assert f'href="{reverse(f"admin:{model}_change", args=[row.pk])}"' in page
+
+
 def test_periods_span_the_first_to_the_last_date():
     periods = Periods(None, "start")
     periods.bounds = {"first": at(2024, 11, 30), "last": at(2025, 2, 2)}
