@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 
 _MARKER = 7_391_346_128  # an id no URL contains by chance
 _CHECK = 4_051  # a second id: the halves must give reverse()'s own URL for it too
@@ -23,7 +23,10 @@ def _halves(viewname: str, resolver, prefix: str) -> tuple[str, str] | None:
     converter that pads or encodes it): such a view is reversed each time. Keyed by the
     resolver, which Django makes anew when the URLconf changes (tests' ROOT_URLCONF)."""
     urlconf = resolver.urlconf_name
-    url = reverse(viewname, urlconf=urlconf, args=[_MARKER])
+    try:
+        url = reverse(viewname, urlconf=urlconf, args=[_MARKER])
+    except NoReverseMatch:  # its one argument is no integer (a UUID): reverse() says so
+        return None
     if url.count(str(_MARKER)) != 1:
         return None
     head, _, tail = url.partition(str(_MARKER))

@@ -9,11 +9,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from portal.links import reverse_pk
 from portal.storage import private_storage
 
 
@@ -89,7 +89,7 @@ class Job(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse_pk("portal:job-detail", self.pk)
+        return reverse("portal:job-detail", args=[self.pk])
 
     @property
     def finished(self) -> bool:
