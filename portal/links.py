@@ -35,11 +35,20 @@ def _halves(viewname: str, resolver, prefix: str) -> tuple[str, str] | None:
     return head, tail
 
 
-def reverse_pk(viewname: str, pk: int) -> str:
+def reverse_pk(viewname: str, pk: int | str) -> str:
     """`reverse(viewname, args=[pk])` for a positive integer id, without matching the pattern
-    again (see the module); any other argument goes through `reverse()`."""
-    if type(pk) is int and pk > 0:
+    again (see the module). The id may come as its digits (a notification's `source_id` is
+    text), written as `str(int)` writes them; any other argument goes through `reverse()`."""
+    number = pk if type(pk) is int else _as_number(pk)
+    if number is not None and number > 0:
         halves = _halves(viewname, get_resolver(get_urlconf()), get_script_prefix())
         if halves is not None:
-            return f"{halves[0]}{pk}{halves[1]}"
+            return f"{halves[0]}{number}{halves[1]}"
     return reverse(viewname, args=[pk])
+
+
+def _as_number(value) -> int | None:
+    """The integer a text of ASCII digits without leading zeros writes, else None."""
+    if type(value) is str and value.isascii() and value.isdigit() and value[0] != "0":
+        return int(value)
+    return None

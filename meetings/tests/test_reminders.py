@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Commitment, Invitation, Meeting
@@ -445,3 +446,26 @@ def test_the_reopened_notice_emails_each_person_their_own_one_tap_link_and_share
         assert "/quick/" not in row.share_text and "quick" not in row.wa_link()
         if row.channel == "inapp":
             assert "/quick/" not in row.body and "/quick/" not in row.url
+
+
+@pytest.mark.parametrize(
+    ("rule", "view", "fragments"),
+    [
+        ("commitment_due:h-7:2026-01-05", "meetings:commitment-detail", ["#progress"]),
+        (
+            "meeting_reminder:h-1:2026-01-05",
+            "meetings:meeting-detail",
+            ["?answer=hadir#rsvp", "?answer=izin#rsvp"],
+        ),
+    ],
+)
+def test_the_in_app_buttons_open_the_source_by_its_stored_id(rule, view, fragments):
+    from portal.notifications.actions import actions_for
+
+    notification = Notification(rule=rule, source_id="4051", context={})
+
+    urls = [action.url for action in actions_for(notification)]
+
+    page = reverse(view, args=[4051])
+    assert all(url.startswith(page) for url in urls)
+    assert all(any(url == page + fragment for url in urls) for fragment in fragments)

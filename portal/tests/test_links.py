@@ -46,7 +46,17 @@ def test_a_converter_that_rewrites_the_id_is_reversed_each_time(settings, viewna
     assert reverse_pk(viewname, 4051) == reverse(viewname, args=[4051])
 
 
-@pytest.mark.parametrize("pk", [0, -3, "12", None, True])
+def test_an_id_given_as_its_digits_is_linked_as_the_number():
+    for pk in ("1", "12", "7391346128"):
+        assert reverse_pk("portal:organisation-detail", pk) == reverse(
+            "portal:organisation-detail", args=[pk]
+        )
+        assert reverse_pk("portal:organisation-detail", pk) == reverse_pk(
+            "portal:organisation-detail", int(pk)
+        )
+
+
+@pytest.mark.parametrize("pk", [0, -3, "012", "0", "١٢", "12a", "", None, True])
 def test_what_is_not_a_positive_integer_goes_through_reverse(pk):
     try:
         expected = reverse("portal:organisation-detail", args=[pk])
