@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.links import reverse_fixed
 from portal.registry import NavEntry
 
 # Roles that work in the audits; others (camat, OPD, puskesmas) reach their aggregates and
@@ -26,8 +26,10 @@ def nav_entries(user) -> list[NavEntry]:
 
     entries = []
     if user.is_superuser or user.has_role(*AUDIT_ROLES) or in_audit_team(user):
-        entries.append(NavEntry(_("Case audits"), reverse("audits:index"), "audits", order=40))
+        entries.append(NavEntry(_("Case audits"), reverse_fixed("audits:index"), "audits", order=40))
     if may_monitor(user):
         # Monitoring of the AKS (helper audits2).
-        entries.append(NavEntry(_("AKS monitoring"), reverse("audits:monitoring"), "monitoring", order=41))
+        entries.append(
+            NavEntry(_("AKS monitoring"), reverse_fixed("audits:monitoring"), "monitoring", order=41)
+        )
     return entries

@@ -1,7 +1,7 @@
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from .links import reverse_fixed
 from .registry import NavEntry, nav_entries
 
 
@@ -10,11 +10,13 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav_items": []}
-    entries = [NavEntry(_("Dashboard"), reverse("portal:dashboard"), "dashboard"), *nav_entries(user)]
+    entries = [NavEntry(_("Dashboard"), reverse_fixed("portal:dashboard"), "dashboard"), *nav_entries(user)]
     if user.has_perm("portal.view_organisation"):
-        entries.append(NavEntry(_("Organisations"), reverse("portal:organisation-list"), "organisations"))
+        entries.append(
+            NavEntry(_("Organisations"), reverse_fixed("portal:organisation-list"), "organisations")
+        )
     if user.is_staff:
-        entries.append(NavEntry(_("Administration"), reverse("admin:index"), "admin"))
+        entries.append(NavEntry(_("Administration"), reverse_fixed("admin:index"), "admin"))
     from .inbox import unread_count
 
     return {

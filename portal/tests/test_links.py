@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from portal.links import reverse_pk
+from portal.links import reverse_fixed, reverse_pk
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,24 @@ def test_a_url_whose_argument_is_no_integer_answers_as_reverse_does():
     assert reverse_pk("portal:job-detail", job) == reverse("portal:job-detail", args=[job])
     with pytest.raises(NoReverseMatch):
         reverse_pk("portal:job-detail", 5)
+
+
+@pytest.mark.parametrize(
+    "viewname", ["portal:dashboard", "portal:organisation-list", "portal:notification-list", "admin:index"]
+)
+def test_a_link_without_arguments_is_the_one_reverse_gives(viewname):
+    assert reverse_fixed(viewname) == reverse(viewname)
+
+
+def test_a_link_without_arguments_follows_the_script_prefix_and_urlconf(settings):
+    plain = reverse_fixed("portal:dashboard")
+    set_script_prefix("/tpps/")
+    try:
+        assert reverse_fixed("portal:dashboard") == "/tpps" + plain == reverse("portal:dashboard")
+    finally:
+        clear_script_prefix()
+    assert reverse_fixed("portal:dashboard") == plain
+    settings.ROOT_URLCONF = "portal.tests.urls_links"
+    assert reverse_fixed("plain-list") == "/plain/"
+    with pytest.raises(NoReverseMatch):
+        reverse_fixed("portal:dashboard")

@@ -1,4 +1,5 @@
-"""URLs with converters that write an id other than as is, for portal.links' tests."""
+"""URLs with converters that write an id other than as is (and one without arguments), for
+portal.links' tests."""
 
 from django.http import HttpResponse
 from django.urls import path, register_converter
@@ -33,6 +34,7 @@ def view(request, pk):
 
 
 urlpatterns = [
+    path("plain/", view, {"pk": 0}, name="plain-list"),
     path("plain/<int:pk>/edit/", view, name="plain"),
     path("padded/<padded:pk>/", view, name="padded"),
     path("hex/<hex:pk>/", view, name="hex"),
