@@ -3,9 +3,9 @@ arguments (the menu's, on every page), each reversed once.
 
 `reverse()` matches the URL pattern again for every link: 43 µs each on the benchmark machine,
 so a list of 30 notifications with two links each spent 2.6 ms of its 14 ms building them.
-`reverse_pk(viewname, pk)` reverses the view once (per URLconf and script prefix) with a marker
-id, keeps the text either side of it and fills in each id: the same string `reverse(viewname,
-args=[pk])` gives, for a URL whose one argument is an `<int:...>` id.
+`reverse_pk(viewname, pk)` reverses the view once (per URLconf, script prefix and language)
+with a marker id, keeps the text either side of it and fills in each id: the same string
+`reverse(viewname, args=[pk])` gives, for a URL whose one argument is an `<int:...>` id.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 _MARKER = 7_391_346_128  # an id no URL contains by chance
 _CHECK = 4_051  # a second id: the halves must give reverse()'s own URL for it too
 
 
 @lru_cache(maxsize=256)
-def _halves(viewname: str, resolver, prefix: str) -> tuple[str, str] | None:
+def _halves(viewname: str, resolver, prefix: str, language: str | None) -> tuple[str, str] | None:
     """The URL's text before and after its id, or None when the id is not written as is (a
     converter that pads or encodes it): such a view is reversed each time. Keyed by the
-    resolver, which Django makes anew when the URLconf changes (tests' ROOT_URLCONF)."""
+    resolver, which Django makes anew when the URLconf changes (tests' ROOT_URLCONF), the
+    script prefix and the language (a translated URL pattern reverses per language)."""
     urlconf = resolver.urlconf_name
     try:
         url = reverse(viewname, urlconf=urlconf, args=[_MARKER])
@@ -42,7 +44,7 @@ def reverse_pk(viewname: str, pk: int | str) -> str:
     text), written as `str(int)` writes them; any other argument goes through `reverse()`."""
     number = pk if type(pk) is int else _as_number(pk)
     if number is not None and number > 0:
-        halves = _halves(viewname, get_resolver(get_urlconf()), get_script_prefix())
+        halves = _halves(viewname, get_resolver(get_urlconf()), get_script_prefix(), get_language())
         if halves is not None:
             return f"{halves[0]}{number}{halves[1]}"
     return reverse(viewname, args=[pk])
@@ -56,11 +58,11 @@ def _as_number(value) -> int | None:
 
 
 @lru_cache(maxsize=256)
-def _fixed(viewname: str, resolver, prefix: str) -> str:
+def _fixed(viewname: str, resolver, prefix: str, language: str | None) -> str:
     return reverse(viewname, urlconf=resolver.urlconf_name)
 
 
 def reverse_fixed(viewname: str) -> str:
     """`reverse(viewname)` for a URL without arguments, reversed once per URLconf and script
     prefix: the menu asks for the same six to eight on every page."""
-    return _fixed(viewname, get_resolver(get_urlconf()), get_script_prefix())
+    return _fixed(viewname, get_resolver(get_urlconf()), get_script_prefix(), get_language())
