@@ -7,9 +7,7 @@ import asyncio
 import io
 import logging
 import smtplib
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -613,17 +611,6 @@ def _open(url: str, cookie: str) -> None:
         raise RuntimeError(f"{url} answered {response.status_code} to a registrant")
 
 
-def _at_once(calls: list) -> list:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def enrollment_why(one_ratio: float) -> str:
     """Why the crowd of registrations stays over 1.5x the crowd of floor requests."""
     return (
@@ -644,7 +631,7 @@ def measure_enrollment(base: str, crowd: int = 200, seats: int = 50, single: int
 
     from trainings.models import Enrollment
 
-    from .server import http_session, p95, session_cookie, timed_get
+    from .server import at_once, http_session, p95, session_cookie, timed_get
     from .urls import FLOOR_PATH
 
     tag = f"reg{int(time.time())}"
@@ -655,7 +642,7 @@ def measure_enrollment(base: str, crowd: int = 200, seats: int = 50, single: int
     floor_cookie = cookies[-1]
     floor = [
         ms
-        for ms, _s in _at_once(
+        for ms, _s in at_once(
             [lambda: (timed_get(http_session(floor_cookie), base + FLOOR_PATH)[0], 200)] * crowd
         )
     ]
@@ -664,7 +651,7 @@ def measure_enrollment(base: str, crowd: int = 200, seats: int = 50, single: int
     # (USER_CACHE_SECONDS) as any first page does; the floor's requests are one user's.
     for cookie in cookies[:crowd]:
         _open(base + full.get_absolute_url(), cookie)
-    crowd_results = _at_once([lambda c=c: _post(base, path, c) for c in cookies[:crowd]])
+    crowd_results = at_once([lambda c=c: _post(base, path, c) for c in cookies[:crowd]])
     confirmed = Enrollment.objects.filter(training=full, status=Enrollment.Status.CONFIRMED).count()
     statuses = sorted({s for _ms, s in crowd_results})
     crowd_p95, floor_p95 = p95([ms for ms, _s in crowd_results]), p95(floor)

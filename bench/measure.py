@@ -186,13 +186,10 @@ def warm_up(base: str, cookie: str, paths: list[str], rounds: int = 2) -> None:
     warmed one worker only; the other's first answer of a page (its templates compiled, its
     first queries of the kind) then fell among the samples: the first page measured, the
     camat's dashboard, had 7 ms p50 and 32-34 ms p95 so."""
-    from concurrent.futures import ThreadPoolExecutor
+    from bench.server import at_once, http_session, timed_get
 
-    from bench.server import http_session, timed_get
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for url in [base + path for path in paths for _ in range(rounds)]:
-            list(pool.map(lambda _, url=url: timed_get(http_session(cookie), url), range(WORKERS)))
+    for url in [base + path for path in paths for _ in range(rounds)]:
+        at_once([lambda url=url: timed_get(http_session(cookie), url)] * WORKERS)
 
 
 def measure_pages(base: str, users: dict, repeat: int, budget_s: float = 40.0, plan=None) -> list[dict]:

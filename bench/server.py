@@ -8,7 +8,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -110,3 +112,15 @@ def p95(samples: list[float]) -> float:
     if len(samples) < 2:
         return round(samples[0], 1)
     return round(statistics.quantiles(samples, n=20, method="inclusive")[-1], 1)
+
+
+def at_once(calls: list) -> list:
+    """Each call in a thread of its own, all released together; their results in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))

@@ -19,12 +19,17 @@ _MARKER = 7_391_346_128  # an id no URL contains by chance
 _CHECK = 4_051  # a second id: the halves must give reverse()'s own URL for it too
 
 
+def _where() -> tuple:
+    """What a reversed URL depends on besides the view: the URLconf's resolver (made anew when
+    the URLconf changes, as tests' ROOT_URLCONF), the script prefix and the language (a
+    translated URL pattern reverses per language). The caches below are keyed by it."""
+    return get_resolver(get_urlconf()), get_script_prefix(), get_language()
+
+
 @lru_cache(maxsize=256)
 def _halves(viewname: str, resolver, prefix: str, language: str | None) -> tuple[str, str] | None:
     """The URL's text before and after its id, or None when the id is not written as is (a
-    converter that pads or encodes it): such a view is reversed each time. Keyed by the
-    resolver, which Django makes anew when the URLconf changes (tests' ROOT_URLCONF), the
-    script prefix and the language (a translated URL pattern reverses per language)."""
+    converter that pads or encodes it): such a view is reversed each time."""
     urlconf = resolver.urlconf_name
     try:
         url = reverse(viewname, urlconf=urlconf, args=[_MARKER])
@@ -44,7 +49,7 @@ def reverse_pk(viewname: str, pk: int | str) -> str:
     text), written as `str(int)` writes them; any other argument goes through `reverse()`."""
     number = pk if type(pk) is int else _as_number(pk)
     if number is not None and number > 0:
-        halves = _halves(viewname, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+        halves = _halves(viewname, *_where())
         if halves is not None:
             return f"{halves[0]}{number}{halves[1]}"
     return reverse(viewname, args=[pk])
@@ -65,4 +70,4 @@ def _fixed(viewname: str, resolver, prefix: str, language: str | None) -> str:
 def reverse_fixed(viewname: str) -> str:
     """`reverse(viewname)` for a URL without arguments, reversed once per URLconf and script
     prefix: the menu asks for the same six to eight on every page."""
-    return _fixed(viewname, get_resolver(get_urlconf()), get_script_prefix(), get_language())
+    return _fixed(viewname, *_where())

@@ -47,3 +47,12 @@ class CountedPagesPaginator(Paginator):
     def page(self, number):
         count_to_page(self, number)
         return super().page(number)
+
+
+class CountedPagesMixin:
+    """For a ListView: its pages from a CountedPagesPaginator counting `counted_pages` pages."""
+
+    counted_pages = 10
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return CountedPagesPaginator(queryset, per_page, counted_pages=self.counted_pages, **kwargs)
