@@ -141,13 +141,23 @@ def list_narrowed(request) -> bool:
 class SortableByChangeList(ChangeList):
     """Sorts only by the columns in `sortable_by`: Django hides the other headers' sort links
     but still obeys a hand-written `?o=` for them. Each row's link is reversed once for the
-    list (portal.links), not matched again per row."""
+    list (portal.links), not matched again per row, and carries the list's filters itself."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django adds the filters to each row's link with add_preserved_filters, which resolves
+        # the link again to learn whether it is the changelist's own (a row's never is): 51
+        # resolves a filtered or searched page, 90-270 us each through the admin's URLs. The
+        # rows' links get the same query string from url_for_result; nothing else reads this.
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
 
     def url_for_result(self, result):
         pk = getattr(result, self.pk_attname)
         if self.model_admin.admin_site.name != "admin":
-            return super().url_for_result(result)
-        return reverse_pk(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", pk)
+            url = super().url_for_result(result)
+        else:
+            url = reverse_pk(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", pk)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
 
     def get_ordering_field(self, field_name):
         if self.sortable_by is not None and field_name not in self.sortable_by:

@@ -4,14 +4,17 @@ whose query count does not grow with the rows."""
 
 import datetime as dt
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.db import connection, transaction
 from django.forms import CheckboxInput
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from meetings.models import Commitment
 from meetings.tests.factories import CommitmentFactory, MeetingFactory
@@ -89,6 +92,43 @@ def test_each_row_of_a_large_list_links_to_its_own_change_page(admin_client, cam
     page = response.content.decode()
     for row in rows:
         assert f'href="{reverse(f"admin:{model}_change", args=[row.pk])}"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "model", "query"),
+    [
+        (MEETINGS, "meetings_meeting", {"status": "held"}),
+        (COMMITMENTS, "meetings_commitment", {"q": "tablet"}),
+        (ENROLLMENTS, "trainings_enrollment", {"status": "confirmed"}),
+    ],
+)
+def test_a_filtered_lists_rows_link_with_the_filters_without_matching_each_link_again(
+    admin_client, camat_a, demo, monkeypatch, url, model, query
+):
+    """Each row's link keeps the list's filters (back from the change page to the same list),
+    as Django's add_preserved_filters writes them, without resolving every row's link again."""
+    from django.contrib.admin.templatetags import admin_urls
+
+    for _ in range(2):
+        enroll(TrainingFactory(), camat_a)
+    CommitmentFactory.create_batch(2, owner=demo.orgs["pupr"])
+    resolved = []
+    resolve = admin_urls.resolve
+    monkeypatch.setattr(admin_urls, "resolve", lambda path: resolved.append(path) or resolve(path))
+
+    response = admin_client.get(url, query)
+
+    rows_resolved = [path for path in resolved if "/change/" in path]
+    rows = list(response.context["cl"].result_list)
+    assert len(rows) > 1
+    filters = urlencode({"_changelist_filters": urlencode(query)})
+    page = response.content.decode()
+    for row in rows:
+        change = reverse(f"admin:{model}_change", args=[row.pk])
+        expected = add_preserved_filters({"preserved_filters": filters, "opts": row._meta}, change)
+        assert expected == f"{change}?{filters}"
+        assert f'href="{escape(expected)}"' in page
+    assert rows_resolved == []
 
 
 def test_periods_span_the_first_to_the_last_date():
