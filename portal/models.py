@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .choice_labels import ChoiceLabelsMixin
 from .dashboard import TrackedQuerySet
 from .inbox import InboxQuerySet
 from .links import reverse_pk
@@ -107,7 +108,7 @@ class RegionQuerySet(ScopedQuerySet):
         return self.filter(region_q(user.scope_codes(roles=[Role.DPPKB_ADMIN]), "code"))
 
 
-class Region(models.Model):
+class Region(ChoiceLabelsMixin, models.Model):
     class Level(models.TextChoices):
         PROVINSI = "provinsi", _("Provinsi")
         KABUPATEN = "kabupaten", _("Kabupaten")
@@ -180,7 +181,7 @@ class OrganisationQuerySet(RenewingQuerySet, ScopedQuerySet):
         return self.filter(region_q(codes, "region_id"))
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         OPD = "opd", _("Perangkat daerah / OPD")
         PUSKESMAS = "puskesmas", _("Puskesmas")
@@ -248,7 +249,7 @@ class Organisation(models.Model):
         )
 
 
-class User(AbstractUser):
+class User(ChoiceLabelsMixin, AbstractUser):
     class Language(models.TextChoices):
         ID = "id", _("Bahasa Indonesia")
         EN = "en", _("English")
@@ -390,7 +391,7 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(ChoiceLabelsMixin, models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles"
     )
@@ -492,7 +493,7 @@ class NotificationQuerySet(InboxQuerySet):
         return self.filter(source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk))
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabelsMixin, models.Model):
     """The outbox: one row per intended message.
 
     `key` identifies the message (source object, rule/stage, recipient, channel),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.dashboard import TrackedQuerySet
 from portal.links import reverse_pk
 from portal.models import Organisation, Region, RoleAssignment, User, new_checkin_code, region_q, row_count
@@ -110,7 +111,7 @@ class TrainingQuerySet(TrackedQuerySet):
         return self.filter(end_date__gte=timezone.localdate())
 
 
-class Training(models.Model):
+class Training(ChoiceLabelsMixin, models.Model):
     class Mode(models.TextChoices):
         BLENDED = "blended", _("Blended (online and in person)")
         LURING = "luring", _("In person (luring)")
@@ -322,7 +323,7 @@ class Training(models.Model):
         return self.can_change(user) or user.has_role(Role.DPPKB_ADMIN)
 
 
-class Session(models.Model):
+class Session(ChoiceLabelsMixin, models.Model):
     class Mode(models.TextChoices):
         DARING = "daring", _("Online (daring)")
         LURING = "luring", _("In person (luring)")
@@ -420,7 +421,7 @@ class EnrollmentQuerySet(TrackedQuerySet):
         return self.filter(status=Enrollment.Status.WAITLISTED).order_by("requested_at", "pk")
 
 
-class Enrollment(models.Model):
+class Enrollment(ChoiceLabelsMixin, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
         CONFIRMED = "confirmed", _("Registered")
@@ -560,7 +561,7 @@ class Enrollment(models.Model):
         return f"{settings.SITE_URL}{path}"
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabelsMixin, models.Model):
     class Method(models.TextChoices):
         ORGANISER = "organiser", _("Marked by the organiser")
         CODE = "code", _("Session code")

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.links import reverse_pk
 from portal.models import Organisation, Region, ScopedQuerySet
 
@@ -16,7 +17,7 @@ from ..kka import TargetGroup
 from .rounds import AuditRound, RoundDesa
 
 
-class RiskFactor(models.Model):
+class RiskFactor(ChoiceLabelsMixin, models.Model):
     """A cause in the catalogue (penyebab langsung / tidak langsung), editable in admin."""
 
     class Kind(models.TextChoices):
@@ -70,7 +71,7 @@ class AuditCaseQuerySet(ScopedQuerySet):
         return self.filter(round__in=AuditRound.objects.with_identities_for(user))
 
 
-class AuditCase(models.Model):
+class AuditCase(ChoiceLabelsMixin, models.Model):
     round = models.ForeignKey(
         AuditRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="cases"
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.models import Region, region_q
 from portal.roles import Role
 
@@ -49,7 +50,7 @@ class PrevalenceQuerySet(models.QuerySet):
         return self.filter(Q(region__isnull=True) | Q(region_id__in=list(codes))).order_by("year", "source")
 
 
-class PrevalenceRecord(models.Model):
+class PrevalenceRecord(ChoiceLabelsMixin, models.Model):
     """One published prevalence figure. `region` empty means national (the Region tree has no
     country-level root: provinces are its roots)."""
 

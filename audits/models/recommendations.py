@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from meetings.models import Commitment, user_organisations
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.links import reverse_pk
 from portal.models import Organisation, ScopedQuerySet, region_q
 from portal.roles import Role
@@ -37,7 +38,7 @@ class RecommendationQuerySet(ScopedQuerySet):
         ).distinct()
 
 
-class Recommendation(models.Model):
+class Recommendation(ChoiceLabelsMixin, models.Model):
     class InterventionType(models.TextChoices):
         SPESIFIK = "spesifik", _("Specific intervention (spesifik)")
         SENSITIF = "sensitif", _("Sensitive intervention (sensitif)")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.links import reverse_pk
 from portal.models import Region, ScopedQuerySet, region_q
 from portal.roles import Role
@@ -70,7 +71,7 @@ class AuditRoundQuerySet(ScopedQuerySet):
         )
 
 
-class AuditRound(models.Model):
+class AuditRound(ChoiceLabelsMixin, models.Model):
     class Semester(models.IntegerChoices):
         I = 1, _("Semester I")  # noqa: E741 - the users' own name
         II = 2, _("Semester II")
@@ -218,7 +219,7 @@ class AuditTeamQuerySet(RenewingQuerySet, RoundPartQuerySet):
     """Membership is cached with the users' rights (the menu): bulk writes renew it too."""
 
 
-class AuditTeamMember(models.Model):
+class AuditTeamMember(ChoiceLabelsMixin, models.Model):
     """Tim AKS, set by the bupati's decree."""
 
     class Part(models.TextChoices):
@@ -271,7 +272,7 @@ class RoundDesaQuerySet(ScopedQuerySet):
         return self.exclude(status=RoundDesa.Status.BELUM)
 
 
-class RoundDesa(models.Model):
+class RoundDesa(ChoiceLabelsMixin, models.Model):
     """A desa/kelurahan of the round's kabupaten and how far the audit got there.
 
     The status follows the desa's cases (the least advanced one) and is stored so that
@@ -310,7 +311,7 @@ class RoundDesa(models.Model):
         return f"{self.desa} – {self.get_status_display()}"
 
 
-class StageChange(models.Model):
+class StageChange(ChoiceLabelsMixin, models.Model):
     """The round's stage history: who moved it, when, from what to what."""
 
     round = models.ForeignKey(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.access import acts_in
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.dashboard import TrackedQuerySet
 from portal.links import reverse_pk
 from portal.models import Organisation, Region, RoleAssignment, ScopedQuerySet, region_q, region_range_q
@@ -159,7 +160,7 @@ class CommitmentQuerySet(ScopedQuerySet):
         return self.open().filter(meeting_region_id=meeting.region_id, meeting__in=earlier.values("pk"))
 
 
-class Commitment(models.Model):
+class Commitment(ChoiceLabelsMixin, models.Model):
     """An RTL item: who does what by when. Overdue is derived from the date, never stored."""
 
     class InterventionType(models.TextChoices):
@@ -458,7 +459,7 @@ class CommitmentUpdateQuerySet(TrackedQuerySet):
     fast_bulk_create = True  # an import records one for each new commitment (portal.bulk)
 
 
-class CommitmentUpdate(models.Model):
+class CommitmentUpdate(ChoiceLabelsMixin, models.Model):
     """A progress report on a commitment: the history owners and the secretariat build together."""
 
     commitment = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.models import Organisation, Region
 
 from .meeting import Meeting, user_organisations
@@ -30,7 +31,7 @@ class InvitationQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabelsMixin, models.Model):
     """An invitation to a person, or to an organisation (reaching its head or focal point)."""
 
     class Response(models.TextChoices):
@@ -144,7 +145,7 @@ class Invitation(models.Model):
         return self.response == self.Response.IZIN
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabelsMixin, models.Model):
     """One line of the daftar hadir: an invitee or a walk-in."""
 
     class Status(models.TextChoices):

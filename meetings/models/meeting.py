@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.access import acts_in
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.links import reverse_pk
 from portal.models import (
     Organisation,
@@ -384,7 +385,7 @@ def user_organisations(user) -> list[int]:
     return sorted(ids)
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabelsMixin, models.Model):
     class Kind(models.TextChoices):
         RAKOR = "rakor", _("Rakor TPPS")
         REMBUK = "rembuk", _("Rembuk stunting")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.storage import private_storage
 
 from .meeting import AgendaItem, Meeting
@@ -25,7 +26,7 @@ class MinutesQuerySet(models.QuerySet):
         ).exclude(meeting__status=Meeting.Status.CANCELLED)
 
 
-class Minutes(models.Model):
+class Minutes(ChoiceLabelsMixin, models.Model):
     """The notulen of a meeting. Approval by the chair locks it; later changes are amendments."""
 
     class Status(models.TextChoices):
@@ -87,7 +88,7 @@ class Minutes(models.Model):
         )
 
 
-class MinutesVersion(models.Model):
+class MinutesVersion(ChoiceLabelsMixin, models.Model):
     """One kept version of the minutes: each save, the approval, and every amendment (with why)."""
 
     class Kind(models.TextChoices):
@@ -129,7 +130,7 @@ def document_path(instance, filename: str) -> str:
     return f"meetings/{instance.meeting_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
-class MeetingDocument(models.Model):
+class MeetingDocument(ChoiceLabelsMixin, models.Model):
     """A file kept with a meeting, such as the scanned signed daftar hadir (private storage)."""
 
     class Kind(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from portal.choice_labels import ChoiceLabelsMixin
 from portal.storage import private_storage
 
 
@@ -47,7 +48,7 @@ class JobQuerySet(models.QuerySet):
         )
 
 
-class Job(models.Model):
+class Job(ChoiceLabelsMixin, models.Model):
     """One run of a long task for one person: its state, progress and resulting file or report."""
 
     class State(models.TextChoices):
