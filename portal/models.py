@@ -218,6 +218,9 @@ class Organisation(ChoiceLabelsMixin, models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["region_id", "name"]
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="organisation_unique_name")]
+        # The first organisations by name (a bounded filter's choices, the whole country's for a
+        # superuser): read along this index, not 31,748 rows sorted (20-27 ms) for 25.
+        indexes = [models.Index(fields=["name", "id"], name="organisation_name")]
 
     def __str__(self) -> str:
         return self.name
