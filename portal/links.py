@@ -68,6 +68,6 @@ def _fixed(viewname: str, resolver, prefix: str, language: str | None) -> str:
 
 
 def reverse_fixed(viewname: str) -> str:
-    """`reverse(viewname)` for a URL without arguments, reversed once per URLconf and script
-    prefix: the menu asks for the same six to eight on every page."""
+    """`reverse(viewname)` for a URL without arguments, reversed once per URLconf, script
+    prefix and language (`_where`): the menu asks for the same six to eight on every page."""
     return _fixed(viewname, *_where())
